@@ -1,0 +1,3 @@
+from takeaways.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The one API that the CLI, the server and batch runs call.
+
+Convenience functions build what they need from default settings; every
+function accepts an `Article` or anything `read` accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from takeaways.document import Article
+
+if TYPE_CHECKING:
+    from takeaways.audit.report import Audit
+    from takeaways.keypoints.result import KeyPoints
+    from takeaways.nlp.analyze import Analysis
+    from takeaways.quotes.result import Quotes
+
+Source = str | bytes | Path
+
+
+def read(
+    source: Source, *, kind: str | None = None, url: str | None = None,
+    max_bytes: int | None = None,
+) -> Article:
+    """Read a news page into an `Article`.
+
+    ``source`` is a path, ``"-"`` (stdin), an http(s) URL, bytes, or the page itself as a
+    string. ``kind`` forces ``"html"``, ``"text"`` (scraped page text: chrome is removed)
+    or ``"plain"`` (already-clean text, kept byte-for-byte); by default it is detected.
+    """
+    from takeaways.ingest import read_article
+
+    return read_article(source, kind=kind, url=url, max_bytes=max_bytes)
+
+
+def analyze(article_or_source: Article | Source | Analysis) -> Analysis:
+    """The shared analysis (one parse, embeddings, entity graph) of an article."""
+    from takeaways.nlp.analyze import Analysis
+
+    if isinstance(article_or_source, Analysis):
+        return article_or_source
+    article = article_or_source if isinstance(article_or_source, Article) else read(article_or_source)
+    return Analysis(article)
+
+
+def key_points(article_or_source: Article | Source | Analysis, *, n: int = 4) -> KeyPoints:
+    """N numbered, standalone key points, each citing its evidence sentences."""
+    from takeaways.keypoints import extract_key_points
+
+    return extract_key_points(analyze(article_or_source), n=n)
+
+
+def quotes(article_or_source: Article | Source | Analysis) -> Quotes:
+    """Who said what: direct and indirect quotes with resolved speakers and entities."""
+    from takeaways.quotes import extract_quotes
+
+    return extract_quotes(analyze(article_or_source))
+
+
+def audit(article_or_source: Article | Source | Analysis, summary: str | list[str] | None = None) -> Audit:
+    """Check each claim of ``summary`` (default: the page's own summary box) against the article."""
+    from takeaways.audit import audit_summary
+
+    return audit_summary(analyze(article_or_source), summary)
+
+
+def pipe(
+    records: Iterable[Any], *, what: tuple[str, ...] = ("read",), n: int = 4, batch_size: int = 16,
+) -> Iterator[dict[str, Any]]:
+    """Stream results for many sources, in input order; one bad record never stops the stream."""
+    from takeaways.batch.pipeline import run_pipe
+
+    yield from run_pipe(records, what=what, n=n, batch_size=batch_size)

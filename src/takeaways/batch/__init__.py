@@ -1,0 +1,1 @@
+"""Batch runs over corpora (directories, JSONL, WARC), locally or on Ray."""

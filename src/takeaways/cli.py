@@ -1,0 +1,166 @@
+"""Command-line interface: parse, call the API, render, exit. No logic of its own.
+
+Errors print one line (``takeaways: error: …``) and exit 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from takeaways.errors import TakeawaysError
+from takeaways.render import FORMATS, render
+
+EXIT_ERROR = 2
+
+
+def _input_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", help="a file path, '-' for stdin, or an http(s) URL")
+    p.add_argument("--kind", choices=("html", "text", "plain"), help="force the input kind")
+    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--max-bytes", type=int, default=None, help="input size limit (default 5 MB)")
+
+
+def _read(args: argparse.Namespace) -> Any:
+    from takeaways.api import read
+
+    return read(args.input, kind=args.kind, max_bytes=args.max_bytes)
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    article = _read(args)
+    for warning in article.warnings:
+        print(f"takeaways: warning: {warning}", file=sys.stderr)
+    print(render(article, args.format), end="")
+    return 0
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from takeaways.api import key_points
+
+    result = key_points(_read(args), n=args.n)
+    if args.verify:
+        from takeaways.api import audit
+
+        report = audit(result.analysis, [p.text for p in result.points])
+        result.verification = report
+    print(render(result, args.format), end="")
+    return 0
+
+
+def cmd_quotes(args: argparse.Namespace) -> int:
+    from takeaways.api import quotes
+
+    print(render(quotes(_read(args)), args.format), end="")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from takeaways.api import audit
+
+    summary: str | None = None
+    if args.summary == "-":
+        summary = sys.stdin.read()
+    elif args.summary:
+        from pathlib import Path
+
+        path = Path(args.summary)
+        summary = path.read_text("utf-8") if path.is_file() else args.summary
+    report = audit(_read(args), summary, **({"nli_model": args.nli_model} if args.nli_model else {}))
+    print(render(report, args.format), end="")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from takeaways.server import serve
+
+    serve(host=args.host, port=args.port, db=args.db, allow_fetch=args.allow_fetch)
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from takeaways.batch.cli import run_batch_cli
+
+    return run_batch_cli(args)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from takeaways import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="takeaways",
+        description="Grounded key points, who-said-what and summary audits for news articles.",
+    )
+    parser.add_argument("--version", action="version", version=f"takeaways {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("read", help="read a page into a clean article")
+    _input_args(p)
+    p.set_defaults(func=cmd_read)
+
+    p = sub.add_parser("summarize", help="numbered key points with evidence")
+    _input_args(p)
+    p.add_argument("-n", type=int, default=4, help="number of key points (default 4)")
+    p.add_argument("--verify", action="store_true", help="audit the generated points")
+    p.set_defaults(func=cmd_summarize)
+
+    p = sub.add_parser("quotes", help="who said what")
+    _input_args(p)
+    p.set_defaults(func=cmd_quotes)
+
+    p = sub.add_parser("audit", help="check a summary claim by claim against the article")
+    _input_args(p)
+    p.add_argument("summary", nargs="?", help="summary text, a file, or '-' for stdin")
+    p.add_argument("--nli-model", default=None, help="local Hugging Face NLI model folder")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("serve", help="run the HTTP API and web page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--db", default=None, help="SQLite path (default: per-user data dir)")
+    p.add_argument("--allow-fetch", action="store_true", help="allow fetching public URLs")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("batch", help="process corpora: directories, JSONL, WARC")
+    _add_batch_args(p)
+    p.set_defaults(func=cmd_batch)
+    return parser
+
+
+def _add_batch_args(p: argparse.ArgumentParser) -> None:
+    try:
+        from takeaways.batch.cli import add_batch_arguments
+    except ImportError:  # pragma: no cover - batch module always ships
+        return
+    add_batch_arguments(p)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="takeaways: %(levelname)s: %(message)s",
+    )
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except TakeawaysError as exc:
+        print(f"takeaways: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("takeaways: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
+        print(f"takeaways: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""Assemble an `Article` from blocks (headings and paragraphs) with exact offsets."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from takeaways.config import section
+from takeaways.document import (
+    Article,
+    Heading,
+    Metadata,
+    Paragraph,
+    Removed,
+    Section,
+    Sentence,
+    Span,
+    SummaryItem,
+)
+from takeaways.errors import NoArticleError
+from takeaways.ingest.sentences import split_sentences
+from takeaways.resources import word_set
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(slots=True)
+class Block:
+    kind: str  # "paragraph" | "heading"
+    text: str
+    level: int = 2
+    start: int = -1  # offsets into the final text when the text is kept verbatim
+    end: int = -1
+
+
+@dataclass(slots=True)
+class Parts:
+    """What a reader found on a page, before offsets are assigned."""
+
+    blocks: list[Block]
+    title: str | None = None
+    kicker: str | None = None
+    metadata: Metadata = field(default_factory=Metadata)
+    existing_summary: list[SummaryItem] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_line(text: str) -> str:
+    """Collapse inner whitespace, drop control characters, strip the ends."""
+    return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def article_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def _layout(blocks: list[Block]) -> str:
+    """Join block texts with blank lines and record each block's offsets."""
+    pieces: list[str] = []
+    pos = 0
+    for b in blocks:
+        b.start, b.end = pos, pos + len(b.text)
+        pieces.append(b.text)
+        pos = b.end + 2
+    return "\n\n".join(pieces)
+
+
+def _english_warning(text: str) -> str | None:
+    words = re.findall(r"[^\W\d_]+", text.lower())[:5000]
+    if len(words) < 20:
+        return None
+    ratio = sum(w in word_set("stopwords_en") for w in words) / len(words)
+    if ratio < float(section("read").get("min_english_stopword_ratio", 0.08)):
+        return (
+            f"the text does not look like English (English function words are {ratio:.0%} "
+            "of its words); results may be poor."
+        )
+    return None
+
+
+def build_article(parts: Parts, *, text: str | None = None, source_kind: str) -> Article:
+    """Build the article; pass ``text`` when block offsets already index into it."""
+    blocks = [b for b in parts.blocks if b.text.strip()]
+    body = text if text is not None else _layout(blocks)
+    paras = [b for b in blocks if b.kind == "paragraph"]
+    min_chars = int(section("read").get("min_body_chars", 40))
+    if sum(len(b.text) for b in paras) < min_chars:
+        raise NoArticleError(
+            f"no article text found: only {sum(len(b.text) for b in paras)} characters of "
+            f"paragraph text (need {min_chars}); the page may be a script-only page, an index "
+            "page or a headline without a story."
+        )
+    offsets = split_sentences([b.text for b in paras])
+    headings: list[Heading] = []
+    sections: list[Section] = []
+    paragraphs: list[Paragraph] = []
+    sentences: list[Sentence] = []
+    current_heading: Heading | None = None
+    current_paras: list[int] = []
+
+    def close_section() -> None:
+        if current_paras or current_heading is not None:
+            sections.append(Section(len(sections), current_heading, tuple(current_paras)))
+
+    para_iter = iter(offsets)
+    for b in blocks:
+        if b.kind == "heading":
+            close_section()
+            current_heading = Heading(b.start, b.end, body[b.start : b.end], b.level)
+            headings.append(current_heading)
+            current_paras = []
+            continue
+        pid = len(paragraphs)
+        ids: list[int] = []
+        for s, e in next(para_iter):
+            sid = len(sentences)
+            sentences.append(Sentence(sid, b.start + s, b.start + e, body[b.start + s : b.start + e], pid))
+            ids.append(sid)
+        paragraphs.append(Paragraph(pid, b.start, b.end, body[b.start : b.end], len(sections), tuple(ids)))
+        current_paras.append(pid)
+    close_section()
+    warnings = list(parts.warnings)
+    warn = _english_warning(body)
+    if warn:
+        warnings.append(warn)
+    lede = Span(paragraphs[0].start, paragraphs[0].end, paragraphs[0].text) if paragraphs else None
+    return Article(
+        id=article_id(body),
+        text=body,
+        title=parts.title,
+        kicker=parts.kicker,
+        lede=lede,
+        headings=headings,
+        sections=sections,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        metadata=parts.metadata,
+        existing_summary=parts.existing_summary,
+        removed=parts.removed,
+        warnings=warnings,
+        source_kind=source_kind,
+    )

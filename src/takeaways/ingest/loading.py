@@ -1,0 +1,167 @@
+"""Turn a source (path, bytes, str, stdin) into decoded text plus its kind.
+
+Handles gzip, byte-order marks, HTML meta charsets, a charset-normalizer guess
+and a Latin-1 fallback. Raises clear `InputError`s for empty, binary,
+truncated or oversized input.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from takeaways.errors import BinaryInputError, EmptyInputError, InputError, LimitError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HTML_HINT = re.compile(
+    r"<\s*(!doctype\s+html|html|head|body|article|div|p|meta|title|script|span|h[1-6])\b", re.I
+)
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Decoded input: its text, detected kind (``html`` or ``text``) and origin."""
+
+    text: str
+    kind: str
+    origin: str
+    encoding: str
+
+
+def read_source_bytes(source: str | Path, *, max_bytes: int) -> tuple[bytes, str]:
+    """Read a file path, or ``-`` for stdin, up to ``max_bytes`` (+1 to detect overflow)."""
+    if str(source) == "-":
+        import sys
+
+        return sys.stdin.buffer.read(max_bytes + 1), "<stdin>"
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"file not found: {path}. Check the path, or pass '-' to read stdin.")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory; pass a file (use 'takeaways batch' for folders).")
+    with path.open("rb") as fh:
+        return fh.read(max_bytes + 1), str(path)
+
+
+def _gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:
+    try:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = d.decompress(data, max_bytes + 1)
+        if len(out) > max_bytes:
+            raise LimitError(
+                f"{origin}: decompressed input is over the {max_bytes:,}-byte limit; "
+                "raise it with --max-bytes or [limits] max_input_bytes."
+            )
+        if not d.eof:
+            raise InputError(
+                f"{origin}: the gzip data is truncated or corrupt; re-download or re-compress it."
+            )
+        return out
+    except (zlib.error, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(f"{origin}: cannot decompress gzip input ({exc}).") from exc
+
+
+def _check_size(data: bytes, origin: str, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise LimitError(
+            f"{origin}: input is over the {max_bytes:,}-byte limit; raise it with "
+            "--max-bytes or [limits] max_input_bytes in the config."
+        )
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return False
+    if any(sample.startswith(bom) for bom, _ in _BOMS[1:]):
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls / len(sample) > 0.05
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:4096])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "replace").lower()
+    try:
+        import codecs
+
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes: BOM, then a declared meta charset, UTF-8, a guess, then Latin-1."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(enc, errors="replace"), enc
+    declared = _declared_encoding(data)
+    candidates = [c for c in (declared, "utf-8") if c]
+    for enc in candidates:
+        try:
+            return data.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace"), best.encoding
+    except ImportError:  # pragma: no cover - charset-normalizer is a dependency
+        pass
+    return data.decode("latin-1"), "latin-1"
+
+
+def detect_kind(text: str) -> str:
+    """``html`` when the text is markup, else ``text``."""
+    head = text[:5000]
+    if _HTML_HINT.search(head) and len(_HTML_TAG.findall(head)) >= 2:
+        return "html"
+    return "text"
+
+
+def load_bytes(data: bytes, *, origin: str, kind: str | None, max_bytes: int) -> Loaded:
+    """Validate and decode raw bytes into a `Loaded` input."""
+    _check_size(data, origin, max_bytes)
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(data, origin, max_bytes)
+    if not data.strip():
+        raise EmptyInputError(f"{origin}: the input is empty; pass a news page as HTML or text.")
+    if _looks_binary(data):
+        raise BinaryInputError(
+            f"{origin}: the input looks binary (NUL or control bytes), not HTML or text; "
+            "pass an .html or .txt file (gzip is fine)."
+        )
+    text, encoding = decode(data)
+    return load_text(text, origin=origin, kind=kind, max_bytes=max_bytes, encoding=encoding)
+
+
+def load_text(
+    text: str, *, origin: str, kind: str | None, max_bytes: int, encoding: str = "str"
+) -> Loaded:
+    """Validate an already-decoded string into a `Loaded` input."""
+    if len(text) > max_bytes:
+        _check_size(text.encode("utf-8", "replace"), origin, max_bytes)
+    if not text.strip():
+        raise EmptyInputError(f"{origin}: the input is empty; pass a news page as HTML or text.")
+    if "\x00" in text[:8192]:
+        raise BinaryInputError(f"{origin}: the input contains NUL characters; is it binary?")
+    if kind not in (None, "html", "text", "plain"):
+        raise InputError(f"unknown kind {kind!r}; use 'html', 'text' or 'plain'.")
+    return Loaded(text=text, kind=kind or detect_kind(text), origin=origin, encoding=encoding)

@@ -1,0 +1,72 @@
+"""Sentence segmentation with spaCy's statistical ``senter`` (fast; no parser).
+
+Each paragraph is segmented on its own, so sentences never cross a paragraph
+boundary. Offsets are relative to the paragraph text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from takeaways.nlp.models import get_nlp
+
+_CHUNK = 50_000
+_ONLY_PUNCT = re.compile(r"^[\W_]+$")
+# A sentence-final mark (optionally closed by a quote) followed by a new quotation.
+_QUOTE_RESTART = re.compile(r"[.!?][\"'”’]?\s+(?=[\"“‘'][A-Z])")
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """Cut very long paragraphs at whitespace so spaCy's max_length is never hit."""
+    start = 0
+    while len(text) - start > _CHUNK:
+        cut = text.rfind(" ", start + _CHUNK // 2, start + _CHUNK)
+        cut = cut if cut > start else start + _CHUNK
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _refine(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge punctuation-only fragments into the previous sentence and split glued quotes."""
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and _ONLY_PUNCT.match(text[s:e]):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    out: list[tuple[int, int]] = []
+    for s, e in merged:
+        cuts = [m.end() for m in _QUOTE_RESTART.finditer(text, s, e)]
+        bounds = [s, *cuts, e]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            a2, b2 = _trim(text, a, b)
+            if b2 > a2:
+                out.append((a2, b2))
+    return out
+
+
+def split_sentences(paragraphs: list[str]) -> list[list[tuple[int, int]]]:
+    """Sentence offsets for each paragraph, relative to that paragraph's text."""
+    nlp = get_nlp()
+    pieces: list[tuple[int, int, str]] = []
+    for i, para in enumerate(paragraphs):
+        pieces.extend((i, off, chunk) for off, chunk in _chunks(para))
+    others = [p for p in nlp.pipe_names if p != "senter"]
+    result: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
+    docs = nlp.pipe((c for _, _, c in pieces), disable=others, batch_size=256)
+    for (i, off, _), doc in zip(pieces, docs, strict=True):
+        for sent in doc.sents:
+            s, e = _trim(paragraphs[i], off + sent.start_char, off + sent.end_char)
+            if e > s:
+                result[i].append((s, e))
+    return [_refine(p, spans) for p, spans in zip(paragraphs, result, strict=True)]

@@ -1,0 +1,262 @@
+"""Read scraped or pasted page text: drop site chrome, find title, kicker, headings,
+paragraphs and any summary box on the page.
+
+The rules, in order:
+1. Each non-blank line is a candidate block. Lines that are chrome phrases or match
+   chrome patterns (``data/chrome_*.txt``) are removed.
+2. A numbered or bulleted list at the start or end of the page (optionally under a
+   heading such as "Key takeaways") becomes ``existing_summary``.
+3. The main body is the densest run of long, sentence-like lines; everything before
+   it is header material (title, kicker, captions) and after it is footer.
+4. A line repeated in the header is the headline; a short line next to its first
+   copy is the kicker. A teaser cut off with "..." next to its full copy is collapsed.
+5. Inside the body, ``## `` lines and short lines without final punctuation are
+   subheadings; everything else is a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from takeaways.document import Removed, SummaryItem
+from takeaways.ingest.builder import Block, Parts, clean_line
+from takeaways.resources import word_list, word_set
+
+_LIST_ITEM = re.compile(r"^\s*(?P<marker>\(?\d{1,2}[.)]|[-*•·▪●–])\s+(?P<text>\S.*)$")
+_MD_HEADING = re.compile(r"^\s*(?P<hashes>#{1,6})\s+(?P<text>\S.*?)\s*#*\s*$")
+_FINAL_PUNCT = re.compile(r"[.!?…:;,]['\"”’)\]]*$")
+_ELLIPSIS = re.compile(r"\s*(\.\.\.|…)\s*$")
+_QUOTES = "\"'“”‘’«»„"
+
+
+@dataclass(slots=True)
+class Line:
+    idx: int
+    text: str
+
+
+@lru_cache(maxsize=1)
+def _chrome_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.I) for p in word_list("chrome_patterns"))
+
+
+def _norm_phrase(text: str) -> str:
+    return re.sub(r"[\s:»›>|•·\-–—]+$", "", text.strip().lower()).strip()
+
+
+def chrome_reason(text: str) -> str | None:
+    """Why a whole line is site chrome, or None when it is not."""
+    if _norm_phrase(text) in word_set("chrome_phrases"):
+        return "chrome phrase"
+    if len(text) < 200 and any(p.match(text.strip()) for p in _chrome_patterns()):
+        return "chrome pattern"
+    return None
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def is_sentence_like(text: str) -> bool:
+    """A long line that ends like prose."""
+    n = _words(text)
+    return (n >= 10 and bool(_FINAL_PUNCT.search(text))) or n >= 25
+
+
+def is_heading_like(text: str) -> bool:
+    """A short line without final punctuation that starts with a capital, digit or quote."""
+    if _MD_HEADING.match(text):
+        return True
+    core = text.strip().strip(_QUOTES).strip()
+    if not core or _words(core) > 14 or len(core) > 120:
+        return False
+    if _FINAL_PUNCT.search(core) and not core.endswith("?"):
+        return False
+    return core[0].isupper() or core[0].isdigit()
+
+
+def _summary_heading(text: str) -> bool:
+    return _norm_phrase(text) in word_set("summary_headings")
+
+
+def _take_summary(lines: list[Line], at_end: bool) -> tuple[list[Line], list[SummaryItem], list[Removed]]:
+    """Split off a list of ≥2 items at the start or end of the page."""
+    seq = list(reversed(lines)) if at_end else list(lines)
+    items: list[Line] = []
+    for line in seq:
+        if _LIST_ITEM.match(line.text):
+            items.append(line)
+        elif items:
+            break
+        elif not at_end:
+            # at the start, only a summary heading may precede the list
+            if _summary_heading(line.text):
+                continue
+            break
+        else:
+            break
+    if len(items) < 2:
+        return lines, [], []
+    if at_end:
+        items.reverse()
+    ids = {i.idx for i in items}
+    removed: list[Removed] = []
+    first = min(ids)
+    prev = [ln for ln in lines if ln.idx < first]
+    if prev and _summary_heading(prev[-1].text):
+        ids.add(prev[-1].idx)
+        removed.append(Removed(prev[-1].text, "summary heading"))
+    summary = []
+    for n, line in enumerate(items, 1):
+        m = _LIST_ITEM.match(line.text)
+        assert m is not None
+        summary.append(SummaryItem(n, clean_line(m.group("text")), m.group("marker")))
+    kept = [ln for ln in lines if ln.idx not in ids]
+    return kept, summary, removed
+
+
+def _body_range(lines: list[Line]) -> tuple[int, int]:
+    """Indices (into ``lines``) of the first and last line of the densest prose run."""
+    long_idx = [i for i, ln in enumerate(lines) if is_sentence_like(ln.text)]
+    if not long_idx:
+        return 0, len(lines) - 1
+    best: tuple[int, int, int] = (0, long_idx[0], long_idx[0])
+    start = prev = long_idx[0]
+    weight = 0
+    for i in long_idx:
+        if i - prev > 4:
+            start, weight = i, 0
+        weight += _words(lines[i].text)
+        prev = i
+        if weight > best[0]:
+            best = (weight, start, i)
+    return best[1], best[2]
+
+
+def _after_repeated_title(lines: list[Line], first: int) -> int:
+    """Move the body start past the last copy of a headline repeated near the top."""
+    seen: dict[str, int] = {}
+    for i, ln in enumerate(lines[: first + 6]):
+        if ln.text in seen and seen[ln.text] < first and is_heading_like(ln.text):
+            return max(first, i + 1)
+        seen[ln.text] = i
+    return first
+
+
+def _collapse_teasers(lines: list[Line], removed: list[Removed]) -> list[Line]:
+    """Drop a line cut off with '...' when a fuller copy of it exists."""
+    texts = [ln.text for ln in lines]
+    kept: list[Line] = []
+    for ln in lines:
+        if _ELLIPSIS.search(ln.text):
+            stem = _ELLIPSIS.sub("", ln.text)
+            if len(stem) > 15 and any(t != ln.text and t.startswith(stem) for t in texts):
+                removed.append(Removed(ln.text, "truncated copy of a longer line"))
+                continue
+        kept.append(ln)
+    return kept
+
+
+def _split_header(header: list[Line], removed: list[Removed]) -> tuple[str | None, str | None]:
+    """Pick title and kicker from the lines above the body; record the rest as removed."""
+    counts: dict[str, int] = {}
+    for ln in header:
+        counts[ln.text] = counts.get(ln.text, 0) + 1
+    repeated = [ln for ln in header if counts[ln.text] > 1 and is_heading_like(ln.text)]
+    headingish = [ln for ln in header if is_heading_like(ln.text)]
+    title_line = repeated[0] if repeated else (headingish[-1] if headingish else None)
+    title = title_line.text if title_line else None
+    kicker = None
+    if title_line is not None:
+        pos = header.index(title_line)
+        around = header[pos + 1 : pos + 2] + header[max(0, pos - 1) : pos]
+        for ln in around:
+            if ln.text != title and is_heading_like(ln.text) and _words(ln.text) <= 10:
+                kicker = ln.text
+                break
+    for ln in header:
+        if ln.text == title:
+            removed.append(Removed(ln.text, "headline"))
+        elif ln.text == kicker:
+            removed.append(Removed(ln.text, "kicker"))
+        else:
+            removed.append(Removed(ln.text, "above the headline (caption, teaser or navigation)"))
+    return title, kicker
+
+
+def _body_blocks(body: list[Line], removed: list[Removed]) -> list[Block]:
+    blocks: list[Block] = []
+    seen: set[str] = set()
+    for ln in body:
+        md = _MD_HEADING.match(ln.text)
+        if md:
+            blocks.append(Block("heading", clean_line(md.group("text")), len(md.group("hashes"))))
+            continue
+        if ln.text in seen and _words(ln.text) >= 5:
+            removed.append(Removed(ln.text, "duplicate paragraph"))
+            continue
+        seen.add(ln.text)
+        if is_heading_like(ln.text) and not is_sentence_like(ln.text):
+            blocks.append(Block("heading", ln.text, 2))
+        else:
+            blocks.append(Block("paragraph", ln.text))
+    # a heading must be followed by a paragraph; trailing ones are footer chrome
+    while blocks and blocks[-1].kind == "heading":
+        removed.append(Removed(blocks.pop().text, "heading without text after it"))
+    return blocks
+
+
+def parse_text(raw: str) -> Parts:
+    """Parse scraped or pasted page text into `Parts`."""
+    removed: list[Removed] = []
+    lines: list[Line] = []
+    for i, text in enumerate(raw.splitlines()):
+        text = clean_line(text)
+        if not text:
+            continue
+        reason = chrome_reason(text)
+        if reason:
+            removed.append(Removed(text, reason))
+            continue
+        lines.append(Line(i, text))
+    lines, summary, rem = _take_summary(lines, at_end=True)
+    removed += rem
+    if not summary:
+        lines, summary, rem = _take_summary(lines, at_end=False)
+        removed += rem
+    lines = _collapse_teasers(lines, removed)
+    if not lines:
+        return Parts(blocks=[], existing_summary=summary, removed=removed)
+    first, last = _body_range(lines)
+    first = _after_repeated_title(lines, first)
+    header, body, footer = lines[:first], lines[first : last + 1], lines[last + 1 :]
+    title, kicker = _split_header(header, removed)
+    body = [ln for ln in body if ln.text != title or _words(ln.text) > 20]
+    for ln in footer:
+        removed.append(Removed(ln.text, "after the article body"))
+    return Parts(
+        blocks=_body_blocks(body, removed),
+        title=title,
+        kicker=kicker,
+        existing_summary=summary,
+        removed=removed,
+    )
+
+
+def parse_plain(raw: str) -> tuple[str, Parts]:
+    """Keep the text byte-for-byte: every non-blank line is a paragraph, nothing removed.
+
+    Used where offsets must match an external corpus (benchmarks, pre-cleaned text).
+    """
+    blocks: list[Block] = []
+    for m in re.finditer(r"[^\n]+", raw):
+        s, e = m.start(), m.end()
+        while s < e and raw[s].isspace():
+            s += 1
+        while e > s and raw[e - 1].isspace():
+            e -= 1
+        if e > s:
+            blocks.append(Block("paragraph", raw[s:e], start=s, end=e))
+    return raw, Parts(blocks=blocks)

