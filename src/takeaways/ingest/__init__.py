@@ -20,9 +20,14 @@ def _max_bytes(max_bytes: int | None) -> int:
 
 
 def _is_path(source: str) -> bool:
-    if "\n" in source or len(source) > 4096 or "<" in source:
+    if "\n" in source or len(source) > 1024 or "<" in source:
         return False
-    return source == "-" or Path(source).exists() or bool(re.search(r"\.(html?|txt|gz)$", source))
+    if source == "-" or re.search(r"\.(html?|txt|gz|json|md)$", source):
+        return True
+    try:
+        return Path(source).is_file()
+    except OSError:  # e.g. a name too long to be a path
+        return False
 
 
 def load(
