@@ -22,8 +22,12 @@ from takeaways.errors import NoArticleError
 from takeaways.ingest.sentences import split_sentences
 from takeaways.resources import word_set
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Any Unicode whitespace (also line breaks inside an HTML paragraph) becomes one space.
+_SPACES = re.compile(r"\s+")
+# Control characters that are not whitespace, C1 controls, and invisible zero-width
+# characters (zero-width space, word joiner, BOM) are dropped. ZWJ/ZWNJ stay: emoji
+# sequences and some scripts need them.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u200b\u2060\ufeff]")
 
 
 @dataclass(slots=True)
