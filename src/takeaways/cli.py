@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from takeaways.errors import TakeawaysError
@@ -24,10 +26,17 @@ def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-bytes", type=int, default=None, help="input size limit (default 5 MB)")
 
 
+def _source(arg: str) -> str | Path:
+    """INPUT is a URL, ``-`` or a path; never page text (so a typo says 'file not found')."""
+    if arg == "-" or re.match(r"^https?://", arg.strip(), re.I):
+        return arg
+    return Path(arg)
+
+
 def _read(args: argparse.Namespace) -> Any:
     from takeaways.api import read
 
-    return read(args.input, kind=args.kind, max_bytes=args.max_bytes)
+    return read(_source(args.input), kind=args.kind, max_bytes=args.max_bytes)
 
 
 def cmd_read(args: argparse.Namespace) -> int:
