@@ -1,0 +1,150 @@
+"""Shape stored result dicts for the HTML templates.
+
+The article view is a list of blocks (headings, paragraphs); each block is cut into
+sentences and each sentence into segments at every offset that some result points at,
+so the page can highlight any evidence span exactly. The templates escape all text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Segment:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class SentenceView:
+    id: int | None
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Block:
+    kind: str  # "h" or "p"
+    level: int
+    sentences: list[SentenceView]
+
+
+def _spans(result: dict[str, Any] | None) -> list[tuple[int, int]]:
+    """Every {start, end} dict anywhere in ``result`` (its nested article excluded)."""
+    out: list[tuple[int, int]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("start"), int) and isinstance(node.get("end"), int):
+                out.append((node["start"], node["end"]))
+            for k, v in node.items():
+                if k != "article":
+                    walk(v)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(result)
+    return out
+
+
+def _cuts(record: dict[str, Any]) -> list[int]:
+    cuts: set[int] = set()
+    for name in ("key_points", "quotes", "audit"):
+        for a, b in _spans(record.get(name)):
+            cuts.update((a, b))
+    return sorted(cuts)
+
+
+def article_blocks(record: dict[str, Any]) -> list[Block]:
+    """The article as blocks → sentences → segments, in text order."""
+    article = record["article"]
+    text: str = article["text"]
+    sentences = sorted(article["sentences"], key=lambda s: s["start"])
+    cuts = _cuts(record)
+    parts: list[tuple[int, str, int, int, int]] = [
+        (h["start"], "h", h.get("level", 2), h["start"], h["end"]) for h in article["headings"]
+    ]
+    parts += [(p["start"], "p", 0, p["start"], p["end"]) for p in article["paragraphs"]]
+    blocks = []
+    for _, kind, level, start, end in sorted(parts):
+        views = _sentences(text, start, end, sentences, cuts)
+        blocks.append(Block(kind, min(max(level, 2), 6), views))
+    return blocks
+
+
+def _sentences(
+    text: str, start: int, end: int, sentences: list[dict[str, Any]], cuts: list[int]
+) -> list[SentenceView]:
+    bounds = {start, end}
+    inside = [s for s in sentences if s["end"] > start and s["start"] < end]
+    for s in inside:
+        bounds.update((max(start, s["start"]), min(end, s["end"])))
+    lo, hi = bisect_right(cuts, start), bisect_right(cuts, end - 1)
+    bounds.update(cuts[lo:hi])
+    points = sorted(bounds)
+    views: list[SentenceView] = []
+    for a, b in zip(points, points[1:], strict=False):
+        owner = next((s["id"] for s in inside if s["start"] <= a and b <= s["end"]), None)
+        if not views or views[-1].id != owner:
+            views.append(SentenceView(owner))
+        views[-1].segments.append(Segment(a, b, text[a:b]))
+    return views
+
+
+# -- small helpers the templates call ------------------------------------------------------
+_SAFE_CLASS = re.compile(r"[^a-z0-9_-]+")
+
+
+def css_token(value: Any) -> str:
+    """A verdict or kind as a safe CSS class suffix."""
+    return _SAFE_CLASS.sub("-", str(value or "unknown").lower())[:40] or "unknown"
+
+
+def ranges(items: Any) -> str:
+    """``"a-b c-d"`` for a list of span dicts (or one span dict)."""
+    if isinstance(items, dict):
+        items = [items]
+    spans = [i for i in items or [] if isinstance(i, dict) and isinstance(i.get("start"), int)]
+    return " ".join(f"{s['start']}-{s['end']}" for s in spans)
+
+
+def sentence_ids(items: Any) -> str:
+    ids = [i.get("sentence_id") for i in items or [] if isinstance(i, dict)]
+    return " ".join(str(i) for i in ids if isinstance(i, int))
+
+
+def label(value: Any) -> str:
+    """A readable label for a speaker/cue/entity value of any reasonable shape."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        for key in ("name", "canonical", "text", "label", "mention", "entity"):
+            if value.get(key):
+                return label(value[key])
+        return ""
+    if isinstance(value, list):
+        return ", ".join(filter(None, (label(v) for v in value)))
+    return str(value)
+
+
+def speaker(quote: dict[str, Any], entities: Any) -> str:
+    sp = quote.get("speaker") or {}
+    if not isinstance(sp, dict):
+        return label(sp) or "unknown"
+    entity = sp.get("entity")
+    if isinstance(entity, int | str) and isinstance(entities, list):
+        for e in entities:
+            if isinstance(e, dict) and entity in (e.get("id"), e.get("name")):
+                return label(e) or str(entity)
+    return label(entity) or label(sp.get("mention")) or "unknown"
+
+
+def quote_ranges(quote: dict[str, Any]) -> str:
+    return ranges([quote.get("content")])
