@@ -1,0 +1,274 @@
+"""Cues and speakers: which verb (or phrase) reports a passage, and who its subject is.
+
+Everything here works on one parsed spaCy ``Doc`` whose character offsets are article
+offsets. Functions return `Frame` records (token indices), never spaCy objects, so the
+builder can turn them into result spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from takeaways.quotes.lexicon import Lexicon
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+RELATIVE = {"who", "that", "which", "whom"}
+EXPLETIVE = {"it", "this", "that", "there", "which", "what", "these", "those"}
+CLAUSAL_UP = {"advcl", "xcomp", "conj", "pcomp", "acl", "ccomp"}
+WEAK_DEPS = {"relcl", "amod", "acl", "csubj", "pcomp", "pobj", "dobj", "nsubj"}
+MAX_DISTANCE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A reporting frame: cue token range, speaker noun phrase (token range and head)."""
+
+    cue: tuple[int, int]
+    speaker: tuple[int, int] | None
+    speaker_head: int | None
+    content: tuple[int, int] | None = None  # token range of indirect content, if any
+
+
+# -- speakers ---------------------------------------------------------------------
+
+
+def subject_of(verb: Token, depth: int = 0) -> Token | None:
+    """The subject (or passive agent) of ``verb``, climbing to the governing clause if needed."""
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            if child.lower_ in RELATIVE and verb.dep_ == "relcl":
+                return verb.head
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if objs:
+                return objs[0]
+    for child in verb.children:
+        if child.dep_ == "nsubjpass":
+            return None
+    if depth < 2 and verb.dep_ in CLAUSAL_UP and verb.head is not verb:
+        return subject_of(verb.head, depth + 1)
+    return None
+
+
+def noun_phrase(head: Token, avoid: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Token range of the noun phrase headed by ``head`` (its subtree), kept off ``avoid``."""
+    lo, hi = head.left_edge.i, head.right_edge.i + 1
+    if avoid is not None and lo < avoid[1] and avoid[0] < hi:
+        lo, hi = head.i, head.i + 1
+        while lo > 0 and head.doc[lo - 1].dep_ in ("compound", "flat", "amod", "det", "poss") \
+                and head.doc[lo - 1].head.i >= lo:
+            lo -= 1
+    doc = head.doc
+    while hi > lo + 1 and (doc[hi - 1].is_punct or doc[hi - 1].is_space):
+        hi -= 1
+    while lo < hi - 1 and (doc[lo].is_punct or doc[lo].is_space):
+        lo += 1
+    return lo, hi
+
+
+def cue_range(verb: Token) -> tuple[int, int]:
+    """The cue: the verb with its adjacent auxiliaries, negation and particle."""
+    lo = hi = verb.i
+    for child in sorted(verb.children, key=lambda c: -c.i):
+        if child.i == lo - 1 and child.dep_ in ("aux", "auxpass", "neg"):
+            lo = child.i
+    for child in verb.children:
+        if child.i == hi + 1 and child.dep_ == "prt":
+            hi = child.i
+    return lo, hi + 1
+
+
+def is_reporting(tok: Token, lex: Lexicon, *, quote_only: bool) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") and not (tok.pos_ == "NOUN" and tok.tag_ in ("VBZ", "VBD")):
+        return False
+    lemma = tok.lemma_.lower()
+    if lemma not in lex.reporting_verbs:
+        return False
+    return quote_only or lemma not in lex.quote_only_verbs
+
+
+def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | None:
+    subj = subject_of(verb)
+    if subj is None or subj.lower_ in EXPLETIVE and not verb.lemma_ == "say":
+        return None
+    if subj.pos_ in ("VERB", "AUX"):
+        return None
+    return Frame(cue_range(verb), noun_phrase(subj, avoid), subj.i)
+
+
+# -- direct quotes ----------------------------------------------------------------
+
+
+def nearest_frame(
+    doc: Doc, q: tuple[int, int], region: tuple[int, int], inside: set[int], lex: Lexicon,
+) -> tuple[Frame, int] | None:
+    """The reporting verb nearest to quote tokens ``q`` within ``region``, with its distance."""
+    best: tuple[int, Frame] | None = None
+    for i in range(region[0], region[1]):
+        if i in inside:
+            continue
+        tok = doc[i]
+        frame = _according_frame(tok, lex) if tok.lower_ == "according" else None
+        if frame is None and is_reporting(tok, lex, quote_only=True):
+            frame = speaker_frame(tok, q)
+        if frame is None:
+            continue
+        score = _distance(doc, q, i, inside) + _penalty(tok, q)
+        if score <= MAX_DISTANCE and (best is None or score < best[0]):
+            best = (score, frame)
+    return (best[1], best[0]) if best else None
+
+
+def _distance(doc: Doc, q: tuple[int, int], i: int, inside: set[int]) -> int:
+    lo, hi = (i + 1, q[0]) if i < q[0] else (q[1], i)
+    return sum(1 for j in range(lo, hi) if j not in inside and not doc[j].is_punct)
+
+
+def _penalty(tok: Token, q: tuple[int, int]) -> int:
+    penalty = 0
+    if tok.dep_ in WEAK_DEPS:
+        penalty += 6
+    if tok.i < q[0]:
+        penalty += 1  # '"...," X said' beats 'X said "..."' at equal distance
+    subtree = range(tok.left_edge.i, tok.right_edge.i + 1)
+    if q[0] in subtree or q[1] - 1 in subtree:
+        penalty -= 2
+    return max(penalty, 0)
+
+
+def _according_frame(tok: Token, lex: Lexicon) -> Frame | None:
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    if nxt is None or nxt.lower_ != "to":
+        return None
+    objs = [c for c in nxt.children if c.dep_ == "pobj"]
+    if not objs:
+        return None
+    head = objs[0]
+    lo = head.left_edge.i
+    hi = head.i + 1
+    for c in head.children:  # keep appositions and compounds, drop "at the summit ..."
+        if c.i > head.i and c.dep_ in ("appos", "flat", "compound"):
+            hi = max(hi, c.right_edge.i + 1)
+    return Frame((tok.i, nxt.i + 1), (lo, hi), head.i)
+
+
+def by_agent(doc: Doc, q: tuple[int, int]) -> Frame | None:
+    """'... described as "X" by Scholz': a passive agent right after the quote."""
+    i = q[1]
+    while i < len(doc) and doc[i].is_punct:
+        i += 1
+    if i + 1 < len(doc) and doc[i].lower_ == "by" and doc[i + 1].pos_ == "PROPN":
+        head = doc[i + 1]
+        while head.head.i > head.i and head.head.pos_ == "PROPN" and head.dep_ in ("compound", "flat"):
+            head = head.head
+        verb = next((t for t in reversed(doc[max(0, q[0] - 6):q[0]]) if t.pos_ == "VERB"), None)
+        cue = (verb.i, verb.i + 1) if verb is not None else (i, i + 1)
+        return Frame(cue, (i + 1, head.i + 1), head.i)
+    return None
+
+
+# -- indirect speech --------------------------------------------------------------
+
+
+def indirect_frames(doc: Doc, inside: set[int], lex: Lexicon) -> list[Frame]:
+    """Reporting frames with a content clause: verbs, nouns, 'according to', 'call for'."""
+    out: list[Frame] = []
+    for tok in doc:
+        if tok.i in inside:
+            continue
+        frame = None
+        if tok.lower_ == "according":
+            frame = _according_content(tok, lex)
+        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.reporting_nouns:
+            frame = _noun_content(tok)
+        elif is_reporting(tok, lex, quote_only=False):
+            frame = _verb_content(tok)
+        elif tok.pos_ == "VERB":
+            frame = _phrase_content(tok, lex)
+        if frame is not None and frame.content is not None and _long_enough(doc, frame.content):
+            out.append(frame)
+    return out
+
+
+def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
+    return sum(1 for t in doc[r[0]:r[1]] if not t.is_punct) >= 2
+
+
+def _trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
+    while hi > lo and (doc[hi - 1].is_punct and doc[hi - 1].text not in ('"', "”", "’", "»")
+                       or doc[hi - 1].is_space or doc[hi - 1].lower_ in ("and", "but")):
+        hi -= 1
+    while lo < hi and (doc[lo].is_punct and doc[lo].text not in ('"', "“", "‘", "«", "„")
+                       or doc[lo].is_space):
+        lo += 1
+    return lo, hi
+
+
+def _verb_content(verb: Token) -> Frame | None:
+    frame = speaker_frame(verb)
+    if frame is None:
+        return None
+    clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+    if clauses:
+        c = clauses[0]
+        lo, hi = _trim(verb.doc, c.left_edge.i, c.right_edge.i + 1)
+        return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi))
+    head = verb.head
+    if verb.dep_ in ("parataxis", "ccomp", "advcl") and head.i < verb.i and head.pos_ in ("VERB", "AUX"):
+        lo = head.left_edge.i
+        hi = min(verb.left_edge.i, frame.speaker[0] if frame.speaker else verb.i)
+        lo, hi = _trim(verb.doc, lo, hi)
+        if hi > lo:
+            return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi))
+    return None
+
+
+def _noun_content(noun: Token) -> Frame | None:
+    clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp")
+               and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+    verb = noun.head
+    if not clauses or verb.pos_ != "VERB":
+        return None
+    frame = speaker_frame(verb)
+    if frame is None:
+        return None
+    c = clauses[0]
+    lo, hi = _trim(noun.doc, c.left_edge.i, c.right_edge.i + 1)
+    cue = (min(verb.i, noun.left_edge.i), noun.i + 1)
+    return Frame(cue, frame.speaker, frame.speaker_head, (lo, hi))
+
+
+def _according_content(tok: Token, lex: Lexicon) -> Frame | None:
+    frame = _according_frame(tok, lex)
+    if frame is None:
+        return None
+    doc = tok.doc
+    sent = tok.sent
+    phrase = (tok.i, tok.right_edge.i + 1)
+    left = _trim(doc, sent.start, phrase[0])
+    right = _trim(doc, phrase[1], sent.end)
+    content = left if left[1] - left[0] >= right[1] - right[0] else right
+    return Frame(frame.cue, frame.speaker, frame.speaker_head, content)
+
+
+def _phrase_content(verb: Token, lex: Lexicon) -> Frame | None:
+    lemma = verb.lemma_.lower()
+    for phrase in lex.content_object:
+        if phrase[0] != lemma or len(phrase) != 2:
+            continue
+        preps = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == phrase[1]]
+        if not preps:
+            continue
+        objs = [c for c in preps[0].children if c.dep_ in ("pobj", "pcomp")]
+        frame = speaker_frame(verb)
+        if not objs or frame is None:
+            continue
+        lo, hi = _trim(verb.doc, objs[0].left_edge.i, objs[0].right_edge.i + 1)
+        return Frame((verb.i, preps[0].i + 1), frame.speaker, frame.speaker_head, (lo, hi))
+    return None

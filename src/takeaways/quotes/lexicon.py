@@ -1,0 +1,60 @@
+"""The language data quotes use, read once from ``takeaways/data``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from takeaways.resources import word_list, word_set
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    reporting_verbs: frozenset[str]
+    quote_only_verbs: frozenset[str]
+    reporting_nouns: frozenset[str]
+    source_after: tuple[tuple[str, ...], ...]
+    content_object: tuple[tuple[str, ...], ...]
+    role_heads: dict[str, str]  # head word -> its synonym group's first word
+    pronouns: dict[str, str]  # pronoun -> person | group | thing
+    titles: frozenset[str]
+
+
+def _phrases(kind: str) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for line in word_list("cue_phrases"):
+        phrase, _, role = line.partition("\t")
+        if role.strip() == kind:
+            out.append(tuple(phrase.lower().split()))
+    return tuple(out)
+
+
+def _role_heads() -> dict[str, str]:
+    heads: dict[str, str] = {}
+    for line in word_list("role_heads"):
+        group = [w.strip().lower() for w in line.split("=") if w.strip()]
+        for word in group:
+            heads.setdefault(word, group[0])
+    return heads
+
+
+def _pronouns() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in word_list("pronouns"):
+        word, _, cls = line.partition("\t")
+        out[word.strip().lower()] = cls.strip()
+    return out
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon(
+        reporting_verbs=word_set("reporting_verbs"),
+        quote_only_verbs=word_set("reporting_verbs_after_quote"),
+        reporting_nouns=word_set("reporting_nouns"),
+        source_after=_phrases("source-after"),
+        content_object=_phrases("content-object"),
+        role_heads=_role_heads(),
+        pronouns=_pronouns(),
+        titles=word_set("person_titles"),
+    )
