@@ -1,16 +1,171 @@
-"""Placeholder: the batch CLI (issue 7) replaces this module."""
+"""``takeaways batch``: parse options, show progress, print the summary, pick the exit code.
+
+Exit codes: 0 when at most ``--max-error-ratio`` (default 10%) of the documents
+failed, 1 when more did, 2 for usage errors (bad options, missing inputs, an
+existing output without ``--resume``), 130 when interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import time
+from typing import Any
 
-from takeaways.errors import TakeawaysError
+from takeaways.batch.pipeline import BatchSettings, normalize_what
+from takeaways.batch.records import JsonlFields
+from takeaways.batch.runner import MAX_ERROR_RATIO, RunOptions, RunSummary, run_batch
+from takeaways.errors import ConfigError
+
+__all__ = ["add_batch_arguments", "run_batch_cli"]
+
+
+def _default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def add_batch_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="+")
-    p.add_argument("--out", required=True)
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="directories (.html/.htm/.txt and .gz, recursive), .jsonl[.gz], .warc[.gz]")
+    p.add_argument(
+        "--out", "-o", required=True, help="output JSONL file (appended, fsynced per batch)",
+    )
+    p.add_argument("--what", default="read",
+                   help="comma list of read, key-points, quotes, audit (default: read)")
+    p.add_argument("-n", type=int, default=4, help="key points per article (default 4)")
+    p.add_argument("--workers", "-j", type=int, default=None,
+                   help="worker processes / Ray actors (default: one per CPU; 1 = in-process)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local")
+    p.add_argument("--address", default=None,
+                   help="Ray cluster for --engine ray: auto, ray://host:10001 (default: local)")
+    p.add_argument("--resume", action="store_true", help="skip ids already in --out")
+    p.add_argument("--unordered", action="store_true", help="write results as they finish")
+    p.add_argument("--batch-size", type=int, default=16, help="documents per nlp.pipe batch (16)")
+    p.add_argument("--max-bytes", type=int, default=None, help="per-document size limit (5 MB)")
+    p.add_argument("--max-error-ratio", type=float, default=MAX_ERROR_RATIO,
+                   help=f"exit 1 when more than this share of documents fail ({MAX_ERROR_RATIO})")
+    p.add_argument("--max-tasks-per-worker", type=int, default=None,
+                   help="recycle a local worker after this many batches (caps memory growth)")
+    p.add_argument("--no-fsync", action="store_true",
+                   help="flush, skip fsync (faster, less safe)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar: a log line every 30 s and the summary")
+    g = p.add_argument_group("JSONL fields")
+    for name in ("id", "html", "text", "url", "summary"):
+        g.add_argument(f"--{name}-field", default=name, help=f"key of the {name} ({name!r})")
+
+
+def _options(args: argparse.Namespace) -> RunOptions:
+    if args.batch_size < 1 or (args.workers is not None and args.workers < 1):
+        raise ConfigError("--batch-size and --workers must be at least 1.")
+    if not 0.0 <= args.max_error_ratio <= 1.0:
+        raise ConfigError("--max-error-ratio must be between 0 and 1.")
+    settings = BatchSettings(
+        what=normalize_what(args.what), n=args.n, batch_size=args.batch_size,
+        max_bytes=args.max_bytes,
+    )
+    workers = args.workers if args.workers is not None else (
+        0 if args.engine == "ray" else _default_workers()
+    )
+    fields = JsonlFields(id=args.id_field, html=args.html_field, text=args.text_field,
+                         url=args.url_field, summary=args.summary_field)
+    return RunOptions(
+        settings=settings, engine=args.engine, workers=workers, address=args.address,
+        resume=args.resume, ordered=not args.unordered, fields=fields,
+        fsync=not args.no_fsync, max_tasks_per_worker=args.max_tasks_per_worker,
+    )
 
 
 def run_batch_cli(args: argparse.Namespace) -> int:
-    raise TakeawaysError("batch runs are not implemented yet.")
+    options = _options(args)
+    quiet = args.quiet or not sys.stderr.isatty()
+    progress: Any = LogProgress() if quiet else RichProgress()
+    summary = run_batch(args.inputs, args.out, options, progress=progress)
+    print_summary(summary, args.out, args.max_error_ratio)
+    return summary.exit_code(args.max_error_ratio)
+
+
+def _rate(summary: RunSummary) -> float:
+    return summary.processed / summary.elapsed if summary.elapsed else 0.0
+
+
+class LogProgress:
+    """Quiet mode: one plain line to stderr every ``every`` seconds."""
+
+    def __init__(self, every: float = 30.0) -> None:
+        self.every = every
+        self.total = self.seen = 0
+        self._last = time.monotonic()
+
+    def start(self, total_bytes: int) -> None:
+        self.total = total_bytes
+
+    def advance(self, nbytes: int, summary: RunSummary) -> None:
+        self.seen += nbytes
+        if time.monotonic() - self._last >= self.every:
+            self._last = time.monotonic()
+            pct = 100 * self.seen / self.total if self.total else 0.0
+            print(f"takeaways: batch: {summary.processed} docs ({summary.error} errors), "
+                  f"{_rate(summary):.1f} docs/s, {pct:.0f}% of input", file=sys.stderr, flush=True)
+
+    def finish(self, summary: RunSummary) -> None:
+        pass
+
+
+class RichProgress:
+    """A rich progress bar over input bytes (so the ETA works for WARC too), with docs/s."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("[bold]batch"), BarColumn(), TaskProgressColumn(),
+            TextColumn("{task.fields[docs]} docs · {task.fields[errors]} errors · "
+                       "{task.fields[rate]} docs/s"),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            console=Console(stderr=True), transient=False,
+        )
+        self._task: Any = None
+
+    def start(self, total_bytes: int) -> None:
+        self._progress.start()
+        self._task = self._progress.add_task("batch", total=total_bytes or None,
+                                             docs=0, errors=0, rate="0.0")
+
+    def advance(self, nbytes: int, summary: RunSummary) -> None:
+        self._progress.update(self._task, advance=nbytes, docs=summary.processed,
+                              errors=summary.error, rate=f"{_rate(summary):.1f}")
+
+    def finish(self, summary: RunSummary) -> None:
+        self._progress.stop()
+
+
+def print_summary(summary: RunSummary, out: str, max_ratio: float) -> None:
+    """The end-of-run report on stderr: counts, errors by reason, memory per worker."""
+    d = summary.to_dict()
+    lines = [
+        f"takeaways: batch: wrote {summary.processed} results to {out} in {d['elapsed_s']} s "
+        f"({d['docs_per_s'] or 0} docs/s, {summary.engine} engine, {summary.workers} worker(s))",
+        f"  ok {summary.ok} · error {summary.error} · skipped {summary.skipped} · "
+        f"already done {summary.resumed} · duplicate ids {summary.duplicates}",
+    ]
+    for reason, count in d["errors_by_reason"].items():
+        lines.append(f"  error {count:>6} × {reason}")
+    if d["peak_rss_mb"]:
+        rss = ", ".join(f"{w}: {mb:.0f} MB" for w, mb in d["peak_rss_mb"].items())
+        lines.append(f"  peak RSS per worker: {rss}")
+    verdict = "ok" if summary.exit_code(max_ratio) == 0 else "FAILED"
+    lines.append(f"  error ratio {summary.error_ratio:.1%} (limit {max_ratio:.0%}): {verdict}")
+    print("\n".join(lines), file=sys.stderr)

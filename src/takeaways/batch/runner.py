@@ -1,0 +1,199 @@
+"""`run_batch`: inputs → engine → one append-only JSONL file, plus a run summary.
+
+The importable core of ``takeaways batch`` (the CLI only parses, shows progress
+and prints the summary).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from takeaways.batch.engine import ChunkResult, Engine, InProcessEngine, LocalEngine
+from takeaways.batch.output import ResultWriter, done_ids
+from takeaways.batch.pipeline import STEPS, BatchSettings, chunked
+from takeaways.batch.records import JsonlFields, Record, input_size, iter_inputs
+from takeaways.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+#: Default exit-code threshold: a run exits 1 when more than this share of its
+#: documents (ok + error, skipped ones excluded) failed.
+MAX_ERROR_RATIO = 0.10
+
+__all__ = ["MAX_ERROR_RATIO", "ProgressSink", "RunOptions", "RunSummary", "run_batch"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run a batch (the settings travel to workers; the rest stays here)."""
+
+    settings: BatchSettings = field(default_factory=BatchSettings)
+    engine: str = "local"
+    workers: int = 1
+    address: str | None = None
+    resume: bool = False
+    ordered: bool = True
+    fields: JsonlFields = field(default_factory=JsonlFields)
+    fsync: bool = True
+    max_tasks_per_worker: int | None = None
+    ray_init: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """Counts for one run; ``resumed`` were already in the output, ``duplicates`` repeated ids."""
+
+    ok: int = 0
+    error: int = 0
+    skipped: int = 0
+    resumed: int = 0
+    duplicates: int = 0
+    errors_by_reason: Counter[str] = field(default_factory=Counter)
+    peak_rss: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+    workers: int = 1
+    engine: str = "local"
+
+    @property
+    def processed(self) -> int:
+        return self.ok + self.error + self.skipped
+
+    @property
+    def error_ratio(self) -> float:
+        judged = self.ok + self.error
+        return self.error / judged if judged else 0.0
+
+    def exit_code(self, max_error_ratio: float = MAX_ERROR_RATIO) -> int:
+        """0 when the error ratio is at most ``max_error_ratio``, else 1."""
+        return 0 if self.error_ratio <= max_error_ratio else 1
+
+    def add(self, chunk: ChunkResult) -> None:
+        for r in chunk.results:
+            status = r["status"]
+            if status == "ok":
+                self.ok += 1
+            elif status == "skipped":
+                self.skipped += 1
+            else:
+                self.error += 1
+                self.errors_by_reason[reason_key(str(r.get("reason")))] += 1
+        if chunk.peak_rss:
+            self.peak_rss[chunk.worker] = max(self.peak_rss.get(chunk.worker, 0), chunk.peak_rss)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "error": self.error, "skipped": self.skipped,
+            "resumed": self.resumed, "duplicates": self.duplicates,
+            "error_ratio": round(self.error_ratio, 4),
+            "errors_by_reason": dict(self.errors_by_reason.most_common()),
+            "elapsed_s": round(self.elapsed, 2),
+            "docs_per_s": round(self.processed / self.elapsed, 2) if self.elapsed else None,
+            "engine": self.engine, "workers": self.workers,
+            "peak_rss_mb": {w: round(b / 2**20, 1) for w, b in sorted(self.peak_rss.items())},
+        }
+
+
+def reason_key(reason: str) -> str:
+    """``"quotes: ValueError: bad span 3"`` → ``"quotes: ValueError"`` (the summary's grouping)."""
+    parts = reason.split(": ")
+    if parts[0] in (*STEPS, "parse") and len(parts) > 1:
+        return f"{parts[0]}: {parts[1]}"
+    return parts[0]
+
+
+class ProgressSink(Protocol):
+    def start(self, total_bytes: int) -> None: ...
+
+    def advance(self, nbytes: int, summary: RunSummary) -> None: ...
+
+    def finish(self, summary: RunSummary) -> None: ...
+
+
+class _NoProgress:
+    def start(self, total_bytes: int) -> None:
+        pass
+
+    def advance(self, nbytes: int, summary: RunSummary) -> None:
+        pass
+
+    def finish(self, summary: RunSummary) -> None:
+        pass
+
+
+def make_engine(options: RunOptions) -> Engine:
+    if options.engine == "ray":
+        from takeaways.batch.ray_engine import RayEngine
+
+        workers = options.workers if options.workers > 0 else None
+        return RayEngine(options.settings, workers, address=options.address,
+                         init_kwargs=options.ray_init)
+    if options.engine != "local":
+        raise ConfigError(f"unknown engine {options.engine!r}; use 'local' or 'ray'.")
+    if options.workers <= 1:
+        return InProcessEngine(options.settings)
+    return LocalEngine(options.settings, options.workers,
+                       max_tasks_per_worker=options.max_tasks_per_worker)
+
+
+def _check_out(out: Path, resume: bool) -> None:
+    if out.is_dir():
+        raise ConfigError(f"--out {out} is a directory; name a .jsonl file.")
+    if not resume and out.exists() and out.stat().st_size > 0:
+        raise ConfigError(
+            f"{out} already has results; pass --resume to continue that run, "
+            "or choose another --out file."
+        )
+
+
+def _todo(
+    records: Iterable[Record], done: set[str], summary: RunSummary, progress: ProgressSink
+) -> Iterator[Record]:
+    """Drop records already in the output (``--resume``) and repeated ids."""
+    seen: set[str] = set()
+    for record in records:
+        if record.id in done:
+            summary.resumed += 1
+            progress.advance(record.size, summary)
+        elif record.id in seen:
+            summary.duplicates += 1
+            log.warning("duplicate id %s (%s) skipped", record.id, record.source)
+            progress.advance(record.size, summary)
+        else:
+            seen.add(record.id)
+            yield record
+
+
+def run_batch(
+    inputs: Iterable[str | Path], out: str | Path, options: RunOptions | None = None,
+    *, progress: ProgressSink | None = None,
+) -> RunSummary:
+    """Process every document of ``inputs`` into ``out`` (JSONL); returns the summary."""
+    options = options or RunOptions()
+    inputs, out_path, sink = list(inputs), Path(out), progress or _NoProgress()
+    _check_out(out_path, options.resume)
+    done = done_ids(out_path) if options.resume else set()
+    summary = RunSummary(engine=options.engine)
+    sink.start(input_size(inputs))
+    records = _todo(iter_inputs(inputs, fields=options.fields), done, summary, sink)
+    started = time.perf_counter()
+    engine = make_engine(options)
+    summary.workers = engine.workers
+    try:
+        with ResultWriter(out_path, fsync=options.fsync) as writer:
+            chunks = chunked(records, options.settings.batch_size)
+            for chunk in engine.map(chunks, ordered=options.ordered):
+                writer.write_batch(chunk.results)
+                summary.add(chunk)
+                summary.elapsed = time.perf_counter() - started
+                sink.advance(chunk.nbytes, summary)
+    finally:
+        engine.close()
+        summary.elapsed = time.perf_counter() - started
+        sink.finish(summary)
+    return summary
