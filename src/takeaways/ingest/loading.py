@@ -7,6 +7,7 @@ truncated or oversized input.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import re
 import zlib
@@ -23,6 +24,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xfe\xff", "utf-16-be"),
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 _HTML_HINT = re.compile(
     r"<\s*(!doctype\s+html|html|head|body|article|div|p|meta|title|script|span|h[1-6])\b", re.I
 )
@@ -105,8 +109,51 @@ def _declared_encoding(data: bytes) -> str | None:
         return None
 
 
+def _cp1252_byte(b: int) -> str:
+    try:
+        return bytes([b]).decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return chr(b)
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: decode the bytes UTF-8 rejected as Windows-1252."""
+    assert isinstance(exc, UnicodeDecodeError)
+    return "".join(_cp1252_byte(b) for b in exc.object[exc.start : exc.end]), exc.end
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few stray Latin-1/cp1252 bytes (pasted together): decode both."""
+    valid = len(_UTF8_MULTIBYTE.findall(data))
+    invalid = data.decode("utf-8", errors="replace").count("\ufffd")
+    if valid == 0 or invalid > valid:
+        return None
+    codecs.register_error("takeaways.cp1252", _cp1252_fallback)
+    return data.decode("utf-8", errors="takeaways.cp1252")
+
+
+def _guess(data: bytes) -> str | None:
+    """charset-normalizer's guess, but Windows-1252 (⊃ Latin-1) when it fits as well.
+
+    Short Western European texts decode equally cleanly as cp1257 or cp1250 and the
+    guesser picks one of those at random; Windows-1252 is what such pages really use.
+    """
+    from charset_normalizer import from_bytes
+
+    # UTF-16/32 without a BOM would need NUL bytes, which were rejected as binary already
+    matches = [m for m in from_bytes(data[:200_000]) if not m.encoding.startswith("utf_")]
+    if not matches:
+        return None
+    best = matches[0]
+    for m in matches:
+        if "cp1252" in m.could_be_from_charset and m.chaos <= best.chaos + 0.01:
+            return "cp1252"
+    return str(best.encoding)
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes: BOM, then a declared meta charset, UTF-8, a guess, then Latin-1."""
+    """Decode bytes: BOM, a declared meta charset, UTF-8 (with stray cp1252 bytes), a
+    guess preferring Windows-1252, then Latin-1."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(enc, errors="replace"), enc
@@ -117,14 +164,12 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode(enc), enc
         except (UnicodeDecodeError, LookupError):
             continue
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[:200_000]).best()
-        if best is not None and best.encoding:
-            return data.decode(best.encoding, errors="replace"), best.encoding
-    except ImportError:  # pragma: no cover - charset-normalizer is a dependency
-        pass
+    mixed = _mostly_utf8(data)
+    if mixed is not None:
+        return mixed, "utf-8+cp1252"
+    guess = _guess(data)
+    if guess is not None:
+        return data.decode(guess, errors="replace"), guess
     return data.decode("latin-1"), "latin-1"
 
 
