@@ -137,6 +137,9 @@ class Engine:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._read_locks: dict[str, threading.Lock] = {}
+        from takeaways.ingest.fetch import is_public_address
+
+        self.fetch_policy = is_public_address  # which addresses fetching may reach
 
     # -- input ---------------------------------------------------------------------------
     def fetch(self, url: str) -> bytes:
@@ -149,7 +152,8 @@ class Engine:
         from takeaways.ingest.fetch import fetch_url
 
         data, _final = fetch_url(
-            url, max_bytes=self.settings.max_body_bytes, timeout=self.settings.fetch_timeout_s
+            url, max_bytes=self.settings.max_body_bytes, timeout=self.settings.fetch_timeout_s,
+            policy=self.fetch_policy,
         )
         return data
 
@@ -198,7 +202,10 @@ class Engine:
         """Compute a job into a record. ``strict``: raise a feature's error; otherwise keep
         going and note it under ``errors`` (the web page shows what did work)."""
         started = time.perf_counter()
-        entry = self._entry(job.source)
+        try:
+            entry = self._entry(job.source)
+        except Exception as exc:  # noqa: BLE001 - mapped to a status
+            raise error_from(exc, "reading the page") from exc
         record = self._record(job, entry.article)
         with entry.lock:
             for name in FEATURES:

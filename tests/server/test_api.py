@@ -1,0 +1,201 @@
+"""JSON API through httpx's ASGI transport, over the fake library."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+import pytest
+from conftest import ARTICLE, FakeLibrary  # type: ignore[attr-defined]
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_server_healthz(client: httpx.AsyncClient) -> None:
+    r = await client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok" and r.json()["allow_fetch"] is False
+
+
+async def test_server_read_returns_article_dict_and_permalink(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/read", json={"text": ARTICLE})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["type"] == "article" and body["schema_version"]
+    for s in body["sentences"]:
+        assert body["text"][s["start"]:s["end"]] == s["text"]
+    rid = r.headers["x-analysis-id"]
+    assert f"</a/{rid}>" in r.headers["link"]
+    stored = (await client.get(f"/v1/analyses/{rid}")).json()
+    assert stored["article"] == body and stored["permalink"] == f"/a/{rid}"
+    assert (await client.get(f"/a/{rid}")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [("/v1/key-points", "key_points"), ("/v1/quotes", "quotes"), ("/v1/audit", "claims")],
+)
+async def test_server_feature_endpoints(client: httpx.AsyncClient, path: str, key: str) -> None:
+    r = await client.post(path, json={"html": f"<html><body><p>{ARTICLE}</p></body></html>",
+                                      "summary": "One.\nTwo."})
+    assert r.status_code == 200, r.text
+    assert key in r.json()
+
+
+async def test_server_analyses_once_per_article(
+    client: httpx.AsyncClient, fake: FakeLibrary
+) -> None:
+    for path in ("/v1/key-points", "/v1/quotes", "/v1/audit", "/v1/key-points"):
+        assert (await client.post(path, json={"text": ARTICLE})).status_code == 200
+    assert fake.calls.count("analyze") == 1
+    assert fake.calls.count("key_points") == 1  # second call is served from the cache
+
+
+async def test_server_same_request_same_permalink(client: httpx.AsyncClient) -> None:
+    a = await client.post("/v1/key-points", json={"text": ARTICLE})
+    b = await client.post("/v1/key-points", json={"text": ARTICLE})
+    c = await client.post("/v1/key-points", json={"text": ARTICLE, "n": 2})
+    assert a.headers["x-analysis-id"] == b.headers["x-analysis-id"] != c.headers["x-analysis-id"]
+    d = await client.post("/v1/key-points", json={"text": ARTICLE, "store": False})
+    assert "x-analysis-id" not in d.headers
+
+
+async def test_server_recent_and_delete(client: httpx.AsyncClient) -> None:
+    ids = []
+    for i in range(3):
+        r = await client.post("/v1/read", json={"text": ARTICLE + f" Extra {i}."})
+        ids.append(r.headers["x-analysis-id"])
+    recent = (await client.get("/v1/analyses", params={"limit": 2})).json()["analyses"]
+    assert [a["id"] for a in recent] == ids[::-1][:2]
+    assert (await client.delete(f"/v1/analyses/{ids[0]}")).status_code == 204
+    assert (await client.get(f"/v1/analyses/{ids[0]}")).status_code == 404
+    assert (await client.delete(f"/v1/analyses/{ids[0]}")).status_code == 404
+    assert (await client.get("/v1/analyses/..%2Fetc")).status_code == 404
+
+
+async def test_server_missing_feature_is_501_json(
+    client: httpx.AsyncClient, fake: FakeLibrary
+) -> None:
+    fake.missing = {"quotes"}
+    r = await client.post("/v1/quotes", json={"text": ARTICLE})
+    assert r.status_code == 501
+    assert r.json()["error"]["code"] == "not_implemented"
+    page = await client.post("/analyze", data={"text": ARTICLE})
+    assert page.status_code == 303  # the page still shows what did work
+    html = (await client.get(page.headers["location"])).text
+    assert "quotes is not available" in html and 'id="kp-1"' in html
+
+
+async def test_server_library_crash_is_500_json(
+    client: httpx.AsyncClient, fake: FakeLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*_a: object, **_k: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(fake, "audit", boom)
+    r = await client.post("/v1/audit", json={"text": ARTICLE})
+    assert r.status_code == 500
+    assert "secret" not in r.text and r.json()["error"]["code"] == "internal"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({}, 422, "invalid_request"),
+        ({"text": "a", "html": "b"}, 422, "invalid_request"),
+        ({"text": ARTICLE, "n": 0}, 422, "invalid_request"),
+        ({"text": ARTICLE, "bogus": 1}, 422, "invalid_request"),
+        ({"text": "   "}, 422, "bad_input"),
+        ({"text": "tiny"}, 422, "bad_input"),
+        ([1, 2], 400, "bad_json"),
+    ],
+)
+async def test_server_bad_requests_are_json_errors(
+    client: httpx.AsyncClient, body: object, status: int, code: str
+) -> None:
+    r = await client.post("/v1/read", json=body)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code
+
+
+async def test_server_needs_json_or_form(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/read", content=b"{}", headers={"content-type": "text/plain"})
+    assert r.status_code == 415
+    json_type = {"content-type": "application/json"}
+    r = await client.post("/v1/read", content=b"{not json", headers=json_type)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_json"
+
+
+async def test_server_upload_file(client: httpx.AsyncClient) -> None:
+    files = {"file": ("page.txt", ARTICLE.encode("utf-8"), "text/plain")}
+    r = await client.post("/v1/read", files=files, data={"kind": "plain"})
+    assert r.status_code == 200, r.text
+    assert r.json()["text"].startswith("Officials in the city")
+
+
+async def test_server_body_limit_413(make_client: Callable[..., httpx.AsyncClient]) -> None:
+    async with make_client() as c:  # the default 5 MB limit, declared length
+        r = await c.post("/v1/read", json={"text": "x" * 5_000_001})
+        assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+    async with make_client(max_body_bytes=1000) as c:  # streamed, no content-length
+
+        async def chunks():  # type: ignore[no-untyped-def]
+            for _ in range(10):
+                yield b" " * 200
+
+        r = await c.post("/v1/read", content=chunks(), headers={"content-type": "application/json"})
+        assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+        r = await c.post("/analyze", files={"file": ("a.txt", b"a" * 2000, "text/plain")})
+        assert r.status_code == 413
+
+
+async def test_server_timeout_504(
+    make_client: Callable[..., httpx.AsyncClient], fake: FakeLibrary
+) -> None:
+    import threading
+
+    fake.gate = threading.Event()
+    async with make_client(request_timeout_s=0.2) as c:
+        r = await c.post("/v1/key-points", json={"text": ARTICLE})
+        fake.gate.set()
+    assert r.status_code == 504 and r.json()["error"]["code"] == "timeout"
+
+
+async def test_server_concurrency_limit_503(
+    make_client: Callable[..., httpx.AsyncClient], fake: FakeLibrary
+) -> None:
+    import threading
+
+    fake.gate = threading.Event()
+    async with make_client(max_workers=1, max_queue=1, request_timeout_s=5) as c:
+        tasks = [
+            asyncio.ensure_future(c.post("/v1/key-points", json={"text": ARTICLE + f" {i}."}))
+            for i in range(3)
+        ]
+        await asyncio.sleep(0.3)
+        fake.gate.set()
+        codes = sorted(r.status_code for r in await asyncio.gather(*tasks))
+    assert codes == [200, 200, 503]
+
+
+async def test_server_openapi_docs(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    for path in ("/v1/read", "/v1/key-points", "/v1/quotes", "/v1/audit", "/v1/analyses",
+                 "/v1/analyses/{analysis_id}", "/healthz"):
+        assert path in spec["paths"]
+    assert (await client.get("/docs")).status_code == 200
+
+
+async def test_server_index_lists_recent(client: httpx.AsyncClient) -> None:
+    rid = (await client.post("/v1/read", json={"text": ARTICLE})).headers["x-analysis-id"]
+    html = (await client.get("/")).text
+    assert f'href="/a/{rid}"' in html and '<label for="text">' in html
+
+
+async def test_server_page_delete(client: httpx.AsyncClient) -> None:
+    rid = (await client.post("/v1/read", json={"text": ARTICLE})).headers["x-analysis-id"]
+    r = await client.post(f"/a/{rid}/delete")
+    assert r.status_code == 303
+    r = await client.get(f"/a/{rid}", headers={"accept": "text/html"})
+    assert r.status_code == 404 and "no such analysis" in r.text

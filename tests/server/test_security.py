@@ -1,0 +1,208 @@
+"""Security: escaping, CSP, cross-site posts, no file reads, and SSRF-guarded fetching."""
+
+from __future__ import annotations
+
+import http.server
+import ipaddress
+import threading
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from conftest import ARTICLE, XSS  # type: ignore[attr-defined]
+
+from takeaways.errors import FetchError
+from takeaways.ingest import fetch
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_server_csp_and_security_headers(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/healthz", "/static/app.js"):
+        r = await client.get(path)
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_server_pages_have_no_inline_script_or_style(client: httpx.AsyncClient) -> None:
+    r = await client.post("/analyze", data={"text": ARTICLE, "summary": "A.\nB."})
+    for html in ((await client.get("/")).text, (await client.get(r.headers["location"])).text):
+        assert "<script>" not in html and " style=" not in html and "<style" not in html
+        assert " on" + "click=" not in html
+
+
+async def test_server_article_content_is_escaped(client: httpx.AsyncClient) -> None:
+    r = await client.post("/analyze", data={"text": XSS, "kind": "plain", "summary": "<b>x</b>"})
+    assert r.status_code == 303
+    html = (await client.get(r.headers["location"])).text
+    assert "<script>window" not in html and "&lt;script&gt;window.__xss" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
+    assert '<a href="javascript:' not in html
+    assert "<b>Speaker</b>" not in html and "&lt;b&gt;Speaker&lt;/b&gt;" in html
+    assert "<i>reason" not in html and "<b>x</b>" not in html
+
+
+async def test_server_error_messages_are_escaped(client: httpx.AsyncClient) -> None:
+    r = await client.post("/analyze", data={"text": "<script>alert(1)</script>", "kind": "plain"},
+                          headers={"accept": "text/html"})
+    assert r.status_code == 422 and "<script>alert" not in r.text
+
+
+async def test_server_never_reads_server_paths(client: httpx.AsyncClient) -> None:
+    for text in ("/etc/passwd", "../../../../etc/hostname", "pyproject.toml", "-"):
+        r = await client.post("/v1/read", json={"text": text})
+        assert r.status_code == 422, (text, r.text)  # read as (too short) text, never opened
+
+
+async def test_server_refuses_cross_site_form_posts(client: httpx.AsyncClient) -> None:
+    r = await client.post("/analyze", data={"text": ARTICLE},
+                          headers={"origin": "https://evil.example", "accept": "text/html"})
+    assert r.status_code == 403
+    r = await client.post("/v1/read", data={"text": ARTICLE},
+                          headers={"sec-fetch-site": "cross-site"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "cross_site"
+    r = await client.post("/analyze", data={"text": ARTICLE},
+                          headers={"origin": "http://testserver"})
+    assert r.status_code == 303
+
+
+async def test_server_fetch_is_off_by_default(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/read", json={"url": "https://example.com/"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "fetch_disabled"
+    assert 'id="url"' not in (await client.get("/")).text
+
+
+REFUSED = [
+    "http://127.0.0.1/", "http://127.0.0.1:8000/admin", "http://10.0.0.1/",
+    "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
+    "http://0.0.0.0/", "http://localhost/", "http://100.64.0.1/", "http://192.168.1.1/",
+    "file:///etc/passwd", "ftp://example.com/", "gopher://127.0.0.1/", "http:///nohost",
+]
+
+
+@pytest.mark.parametrize("url", REFUSED)
+async def test_server_fetch_refuses_internal_targets(
+    make_client: Callable[..., httpx.AsyncClient], url: str
+) -> None:
+    async with make_client(allow_fetch=True) as c:
+        r = await c.post("/v1/read", json={"url": url})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["code"] == "fetch_refused"
+
+
+@pytest.mark.parametrize("url", REFUSED)
+def test_fetch_check_url_refuses(url: str) -> None:
+    with pytest.raises(FetchError):
+        fetch.check_url(url)
+
+
+def test_fetch_public_addresses_allowed() -> None:
+    for ip in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"):
+        assert fetch.is_public_address(ipaddress.ip_address(ip))
+    for ip in ("127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "fe80::1", "fc00::1",
+               "::ffff:10.0.0.1", "2002:7f00:1::", "224.0.0.1", "100.64.0.1"):
+        assert not fetch.is_public_address(ipaddress.ip_address(ip)), ip
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    hits: list[tuple[int, str, str]] = []
+    redirect_to = ""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        port = self.server.server_address[1]
+        _Handler.hits.append((port, self.path, self.headers.get("Host", "")))
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", _Handler.redirect_to)
+            self.end_headers()
+            return
+        body = f"<html><body><p>{ARTICLE}</p></body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def local_servers() -> Iterator[tuple[int, int]]:
+    """Two loopback HTTP servers: a 'public' one (allowed by the test policy) and an
+    'internal' one that must never be reached."""
+    servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler) for _ in range(2)]
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    _Handler.hits = []
+    yield servers[0].server_address[1], servers[1].server_address[1]
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+
+
+def _only_port(port: int) -> fetch.Policy:
+    """Treat the loopback test server on ``port`` as public; everything else by the rules."""
+    return lambda ip, p: (ip.is_loopback and p == port) or fetch.is_public_address(ip, p)
+
+
+def test_fetch_follows_allowed_hops(local_servers: tuple[int, int]) -> None:
+    public, _internal = local_servers
+    data, final = fetch.fetch_url(f"http://127.0.0.1:{public}/page", max_bytes=100_000,
+                                  policy=_only_port(public))
+    assert b"Officials in the city" in data and final.endswith("/page")
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.1:{internal}/secret", "http://localhost:{internal}/",
+                                    "http://169.254.169.254/latest/", "file:///etc/passwd"])
+def test_fetch_refuses_redirect_to_internal(local_servers: tuple[int, int], target: str) -> None:
+    public, internal = local_servers
+    _Handler.redirect_to = target.format(internal=internal)
+    with pytest.raises(FetchError, match="refusing"):
+        fetch.fetch_url(f"http://127.0.0.1:{public}/redirect", max_bytes=100_000,
+                        policy=_only_port(public))
+    assert [h[0] for h in _Handler.hits] == [public]  # the internal server was never reached
+
+
+async def test_server_fetch_redirect_to_loopback_refused(
+    make_client: Callable[..., httpx.AsyncClient], local_servers: tuple[int, int]
+) -> None:
+    public, internal = local_servers
+    _Handler.redirect_to = f"http://127.0.0.1:{internal}/secret"
+    async with make_client(allow_fetch=True) as c:
+        c._transport.app.state.services.engine.fetch_policy = _only_port(public)  # type: ignore[attr-defined]
+        ok = await c.post("/v1/read", json={"url": f"http://127.0.0.1:{public}/page"})
+        assert ok.status_code == 200, ok.text
+        r = await c.post("/v1/read", json={"url": f"http://127.0.0.1:{public}/redirect"})
+    assert r.status_code == 400 and "127.0.0.1" in r.json()["error"]["message"]
+    assert internal not in [h[0] for h in _Handler.hits]
+
+
+def test_fetch_connects_to_the_checked_address(
+    local_servers: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the connection goes to the address that passed the check, with the
+    original host name in the Host header; the name is not resolved a second time."""
+    public, _ = local_servers
+    answers = iter([[ipaddress.ip_address("127.0.0.1")]])
+    monkeypatch.setattr(fetch, "resolve", lambda host, port: next(answers))
+    data, _ = fetch.fetch_url(f"http://news.invalid:{public}/page", max_bytes=100_000,
+                              policy=_only_port(public))
+    assert b"Officials" in data
+    assert _Handler.hits == [(public, "/page", f"news.invalid:{public}")]
+
+
+def test_fetch_dns_answer_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fetch, "resolve", lambda host, port: [ipaddress.ip_address("10.1.2.3")])
+    with pytest.raises(FetchError, match="non-public"):
+        fetch.check_url("https://rebind.example/")
+
+
+def test_fetch_size_limit(local_servers: tuple[int, int]) -> None:
+    from takeaways.errors import LimitError
+
+    public, _ = local_servers
+    with pytest.raises(LimitError):
+        fetch.fetch_url(f"http://127.0.0.1:{public}/page", max_bytes=50, policy=_only_port(public))
