@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from _batch_corpus import page, story
+
+import takeaways
+from takeaways.batch.engine import ChunkResult, schedule
+from takeaways.batch.pipeline import BatchSettings, normalize_what, process_chunk
+from takeaways.batch.records import Record
+from takeaways.errors import ConfigError
+
+
+def test_pipeline_normalize_what() -> None:
+    assert normalize_what("read, key-points,quotes,read") == ("read", "key_points", "quotes")
+    assert normalize_what(["audit"]) == ("audit",)
+    with pytest.raises(ConfigError, match="unknown step"):
+        normalize_what("read,summaries")
+    with pytest.raises(ConfigError):
+        normalize_what("")
+
+
+def test_pipeline_pipe_keeps_order_and_isolates_errors() -> None:
+    records: list[Any] = [
+        {"id": "a", "text": story(1)}, {"id": "b", "text": ""}, 42,
+        {"id": "c", "html": page(3)}, b"",
+    ]
+    out = list(takeaways.pipe(records, what=("read",), batch_size=2))
+    assert [r["id"] for r in out] == ["a", "b", "2", "c", "4"]
+    assert [r["status"] for r in out] == ["ok", "error", "error", "ok", "error"]
+    assert out[1]["reason"].startswith("read: EmptyInputError: ")
+    assert "cannot process a int record" in out[2]["reason"]
+    assert set(out[0]) == {"schema_version", "id", "source", "status", "reason", "results"}
+    assert out[3]["results"]["read"]["title"]
+
+
+def test_pipeline_skipped_and_failing_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    from takeaways import api
+
+    def boom(*_: object, **__: object) -> object:
+        raise ImportError("cannot import name 'extract_quotes'")
+
+    monkeypatch.setattr(api, "quotes", boom)
+    recs = [Record(id="s", source="w", skip_reason="HTTP status 404"),
+            Record(id="t", source="t", data=story(5).encode(), kind="text")]
+    skipped, failed = process_chunk(recs, BatchSettings(what=("read", "quotes")))
+    assert (skipped["status"], skipped["reason"]) == ("skipped", "HTTP status 404")
+    assert failed["status"] == "error"
+    assert failed["reason"] == "quotes: ImportError: cannot import name 'extract_quotes'"
+    assert "read" in failed["results"]  # what succeeded is kept
+
+
+def test_pipeline_schedule_orders_out_of_order_completions() -> None:
+    chunks = [[Record(id=str(i), source="")] for i in range(7)]
+    finish_order = iter([2, 0, 1, 3, 6, 5, 4])
+    handles: list[int] = []
+
+    def submit(chunk: list[Record]) -> int:
+        handles.append(int(chunk[0].id))
+        return handles[-1]
+
+    def wait_one(hs: list[int]) -> int:
+        nxt = next(finish_order)
+        while nxt not in hs:  # only in-flight handles can finish
+            nxt = next(finish_order)
+        return nxt
+
+    def collect(h: int, chunk: list[Record]) -> ChunkResult:
+        return ChunkResult([{"id": chunk[0].id}], "w", 0)
+
+    got = schedule(chunks, ordered=True, limit=3, submit=submit, wait_one=wait_one,
+                   collect=collect)
+    assert [c.results[0]["id"] for c in got] == [str(i) for i in range(7)]
+    got = schedule(chunks, ordered=False, limit=7, submit=submit,
+                   wait_one=lambda hs: hs[-1], collect=collect)
+    assert sorted(c.results[0]["id"] for c in got) == [str(i) for i in range(7)]
