@@ -119,11 +119,7 @@ def schedule(
             seq += 1
         if not inflight:
             return
-        if ordered:
-            handle, chunk = inflight[min(inflight)]
-            handle = wait_one([handle])
-        else:
-            handle = wait_one([h for h, _ in inflight.values()])
+        handle = wait_one([h for h, _ in inflight.values()])
         key = next(k for k, (h, _) in inflight.items() if h is handle)
         _, chunk = inflight.pop(key)
         done[key] = collect(handle, chunk)

@@ -89,12 +89,10 @@ def _is_warc(path: Path) -> bool:
     return path.name.lower().endswith(WARC_SUFFIXES)
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root`` in a stable (sorted) order, recursively."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames):
-            yield Path(dirpath) / name
+def _walk(root: Path) -> list[Path]:
+    """Files under ``root``, recursively, sorted by their path (a stable input order)."""
+    found = [Path(d) / name for d, _, names in os.walk(root) for name in names]
+    return sorted(found, key=lambda p: p.relative_to(root).parts)
 
 
 def _classify(path: Path) -> str:
