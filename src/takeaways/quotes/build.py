@@ -50,7 +50,7 @@ class _Draft:
     frame: Frame | None
     mode: str  # frame | inherit | heading
     embedded: list[_Draft] = field(default_factory=list)
-    quote: Quote | None = None
+    parts: list[tuple[int, int]] = field(default_factory=list)
 
 
 class _Builder:
@@ -106,9 +106,36 @@ class _Builder:
                 draft = self._mark_draft(k)
                 if draft is not None:
                     out.append(draft)
+        out = self._merge_split(sorted(out, key=lambda d: d.content))
         for d in out:
             d.embedded = self._embedded(d)
-        return sorted(out, key=lambda d: d.content)
+        return out
+
+    def _merge_split(self, drafts: list[_Draft]) -> list[_Draft]:
+        """One quote for '"A," she said. "B."' and for pieces sharing one cue in a paragraph."""
+        out: list[_Draft] = []
+        for d in drafts:
+            prev = out[-1] if out else None
+            if prev is not None and self._continues(prev, d):
+                between = self.text[prev.content[1]:d.content[0]]
+                cue_between = prev.frame is not None and \
+                    prev.content[1] <= self._chars(prev.frame.cue)[0] < d.content[0]
+                prev.parts = (prev.parts or [prev.content]) + [d.content]
+                prev.content = (prev.content[0], d.content[1])
+                if not cue_between and any(c.isalnum() for c in between):
+                    prev.kind = "mixed"
+                continue
+            out.append(d)
+        return out
+
+    def _continues(self, prev: _Draft, d: _Draft) -> bool:
+        if prev.kind != "direct" or d.kind != "direct" or prev.frame is None:
+            return False
+        if self._paragraph(prev.content[0]) != self._paragraph(d.content[0]):
+            return False
+        if d.mode == "inherit":
+            return True
+        return d.frame is not None and d.frame.cue == prev.frame.cue
 
     def _outer_frames(self, frames: list[Frame]) -> list[Frame]:
         """Drop frames reported inside another frame's content (a token has one attribution)."""
@@ -183,7 +210,7 @@ class _Builder:
 
     def _embedded(self, d: _Draft) -> list[_Draft]:
         out = []
-        for k, m in enumerate(self.marks):
+        for m in self.marks:
             if m.parent is None or not (d.content[0] <= m.start and m.end <= d.content[1]):
                 continue
             if d.kind == "direct" and (m.start, m.end) == d.content:
@@ -300,7 +327,8 @@ class _Builder:
         speaker = self.speaker(d)
         embedded = [self.quote(e) for e in d.embedded]
         sids = tuple(s.id for s in self.article.sentences if s.start < content.end and content.start < s.end)
-        return Quote(d.kind, content, cue, speaker, embedded, sids)
+        parts = tuple(self._span(*p) for p in d.parts) if d.parts else (content,)
+        return Quote(d.kind, content, cue, speaker, embedded, sids, parts)
 
     def pronoun_mentions(self) -> None:
         for tok in self.doc:
@@ -320,7 +348,7 @@ class _Builder:
         self.pronoun_mentions()
         mentions = sorted(self.graph.mentions, key=lambda m: (m.start, m.end))
         for w in self.warnings:
-            log.warning("%s: %s", self.article.id, w)
+            log.info("%s: %s", self.article.id, w)
         return Quotes(self.article, self.done, self.graph.entities(), mentions,
                       dict(STRATEGIES), list(self.warnings))
 

@@ -37,7 +37,12 @@ class Speaker:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """One attribution: ``kind`` is direct (in quote marks), indirect or mixed."""
+    """One attribution: ``kind`` is direct (in quote marks), indirect or mixed.
+
+    ``content`` is the whole attributed passage. A quote interrupted by its cue
+    ('"A," she said. "B."') is one quote: ``content`` runs from A to B and ``parts``
+    holds the quoted pieces; otherwise ``parts`` is just ``(content,)``.
+    """
 
     kind: str
     content: Span
@@ -45,6 +50,7 @@ class Quote:
     speaker: Speaker
     embedded: list[Quote] = field(default_factory=list)
     sentence_ids: tuple[int, ...] = ()
+    parts: tuple[Span, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +60,7 @@ class Quote:
             "speaker": self.speaker.to_dict(),
             "embedded": [q.to_dict() for q in self.embedded],
             "sentence_ids": list(self.sentence_ids),
+            "parts": [p.to_dict() for p in self.parts],
         }
 
 
@@ -210,5 +217,6 @@ class Quotes:
 
 
 def _quoted(q: Quote) -> str:
-    text = " ".join(q.content.text.split())
-    return f"“{text}”" if q.kind == "direct" else text
+    if q.kind == "direct":
+        return " … ".join(f"“{' '.join(p.text.split())}”" for p in (q.parts or (q.content,)))
+    return " ".join(q.content.text.split())
