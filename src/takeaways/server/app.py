@@ -94,13 +94,13 @@ def error_response(err: ServerError) -> JSONResponse:
 
 def same_origin(request: Request) -> bool:
     """False for a cross-site form post (the only kind a browser sends without CORS)."""
-    if request.headers.get("sec-fetch-site") == "cross-site":
-        return False
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:  # every current browser sends it
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1] == host
+    if origin is None:  # not a browser: curl, scripts
+        return True
+    return origin.split("://", 1)[-1] == request.headers.get("host", "")
 
 
 async def parse_job(request: Request, what: tuple[str, ...], max_part: int) -> Job:
