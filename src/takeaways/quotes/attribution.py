@@ -61,11 +61,20 @@ def noun_phrase(head: Token, avoid: tuple[int, int] | None = None) -> tuple[int,
     lo, hi = head.left_edge.i, head.right_edge.i + 1
     if avoid is not None and lo < avoid[1] and avoid[0] < hi:
         lo, hi = head.i, head.i + 1
-        while lo > 0 and head.doc[lo - 1].dep_ in ("compound", "flat", "amod", "det", "poss") \
-                and head.doc[lo - 1].head.i >= lo:
+        while (
+            lo > 0
+            and head.doc[lo - 1].dep_ in ("compound", "flat", "amod", "det", "poss")
+            and head.doc[lo - 1].head.i >= lo
+        ):
             lo -= 1
     doc = head.doc
+    for j in range(head.i - 1, lo - 1, -1):  # a dateline or line break before the head ends it
+        if doc[j].text in ("—", "–", "--") or "\n" in doc[j].text_with_ws:
+            lo = j + 1
+            break
     while hi > lo + 1 and (doc[hi - 1].is_punct or doc[hi - 1].is_space):
+        if doc[hi - 1].text in (")", "]") and any(t.text in ("(", "[") for t in doc[lo : hi - 1]):
+            break
         hi -= 1
     while lo < hi - 1 and (doc[lo].is_punct or doc[lo].is_space):
         lo += 1
@@ -106,7 +115,11 @@ def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | 
 
 
 def nearest_frame(
-    doc: Doc, q: tuple[int, int], region: tuple[int, int], inside: set[int], lex: Lexicon,
+    doc: Doc,
+    q: tuple[int, int],
+    region: tuple[int, int],
+    inside: set[int],
+    lex: Lexicon,
 ) -> tuple[Frame, int] | None:
     """The reporting verb nearest to quote tokens ``q`` within ``region``, with its distance."""
     best: tuple[int, Frame] | None = None
@@ -165,9 +178,11 @@ def by_agent(doc: Doc, q: tuple[int, int]) -> Frame | None:
         i += 1
     if i + 1 < len(doc) and doc[i].lower_ == "by" and doc[i + 1].pos_ == "PROPN":
         head = doc[i + 1]
-        while head.head.i > head.i and head.head.pos_ == "PROPN" and head.dep_ in ("compound", "flat"):
+        while (
+            head.head.i > head.i and head.head.pos_ == "PROPN" and head.dep_ in ("compound", "flat")
+        ):
             head = head.head
-        verb = next((t for t in reversed(doc[max(0, q[0] - 6):q[0]]) if t.pos_ == "VERB"), None)
+        verb = next((t for t in reversed(doc[max(0, q[0] - 6) : q[0]]) if t.pos_ == "VERB"), None)
         cue = (verb.i, verb.i + 1) if verb is not None else (i, i + 1)
         return Frame(cue, (i + 1, head.i + 1), head.i)
     return None
@@ -187,25 +202,30 @@ def indirect_frames(doc: Doc, inside: set[int], lex: Lexicon) -> list[Frame]:
             frame = _according_content(tok, lex)
         elif tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.reporting_nouns:
             frame = _noun_content(tok)
-        elif is_reporting(tok, lex, quote_only=False):
-            frame = _verb_content(tok)
         elif tok.pos_ == "VERB":
             frame = _phrase_content(tok, lex)
+            if frame is None and is_reporting(tok, lex, quote_only=False):
+                frame = _verb_content(tok)
         if frame is not None and frame.content is not None and _long_enough(doc, frame.content):
             out.append(frame)
     return out
 
 
 def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
-    return sum(1 for t in doc[r[0]:r[1]] if not t.is_punct) >= 2
+    return sum(1 for t in doc[r[0] : r[1]] if not t.is_punct) >= 2
 
 
 def _trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
-    while hi > lo and (doc[hi - 1].is_punct and doc[hi - 1].text not in ('"', "”", "’", "»")
-                       or doc[hi - 1].is_space or doc[hi - 1].lower_ in ("and", "but")):
+    while hi > lo and (
+        doc[hi - 1].is_punct
+        and doc[hi - 1].text not in ('"', "”", "’", "»")
+        or doc[hi - 1].is_space
+        or doc[hi - 1].lower_ in ("and", "but")
+    ):
         hi -= 1
-    while lo < hi and (doc[lo].is_punct and doc[lo].text not in ('"', "“", "‘", "«", "„")
-                       or doc[lo].is_space):
+    while lo < hi and (
+        doc[lo].is_punct and doc[lo].text not in ('"', "“", "‘", "«", "„") or doc[lo].is_space
+    ):
         lo += 1
     return lo, hi
 
@@ -220,7 +240,11 @@ def _verb_content(verb: Token) -> Frame | None:
         lo, hi = _trim(verb.doc, c.left_edge.i, c.right_edge.i + 1)
         return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi))
     head = verb.head
-    if verb.dep_ in ("parataxis", "ccomp", "advcl") and head.i < verb.i and head.pos_ in ("VERB", "AUX"):
+    if (
+        verb.dep_ in ("parataxis", "ccomp", "advcl")
+        and head.i < verb.i
+        and head.pos_ in ("VERB", "AUX")
+    ):
         lo = head.left_edge.i
         hi = min(verb.left_edge.i, frame.speaker[0] if frame.speaker else verb.i)
         lo, hi = _trim(verb.doc, lo, hi)
@@ -230,8 +254,12 @@ def _verb_content(verb: Token) -> Frame | None:
 
 
 def _noun_content(noun: Token) -> Frame | None:
-    clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp")
-               and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+    clauses = [
+        c
+        for c in noun.children
+        if c.dep_ in ("acl", "ccomp")
+        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+    ]
     verb = noun.head
     if not clauses or verb.pos_ != "VERB":
         return None

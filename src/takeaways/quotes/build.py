@@ -25,7 +25,7 @@ from takeaways.document import Article, Span
 from takeaways.quotes.attribution import Frame, by_agent, indirect_frames, nearest_frame
 from takeaways.quotes.entities import EntityGraph
 from takeaways.quotes.lexicon import Lexicon, lexicon
-from takeaways.quotes.marks import Marked, find_marked
+from takeaways.quotes.marks import find_marked
 from takeaways.quotes.result import Quote, Quotes, Speaker, fold
 
 if TYPE_CHECKING:
@@ -60,7 +60,9 @@ class _Builder:
         self.lex = lex
         self.text = article.text
         self.graph = EntityGraph(doc, article, lex)
-        blocks = [(p.start, p.end) for p in article.paragraphs] + [(h.start, h.end) for h in article.headings]
+        blocks = [(p.start, p.end) for p in article.paragraphs] + [
+            (h.start, h.end) for h in article.headings
+        ]
         self.marks, self.warnings = find_marked(self.text, blocks)
         self.heading_spans = [(h.start, h.end) for h in article.headings]
         self.top = [k for k, m in enumerate(self.marks) if m.parent is None]
@@ -81,7 +83,7 @@ class _Builder:
         return span.start, span.end
 
     def _chars(self, r: tuple[int, int]) -> tuple[int, int]:
-        span = self.doc[r[0]:r[1]]
+        span = self.doc[r[0] : r[1]]
         return span.start_char, span.end_char
 
     def _span(self, start: int, end: int) -> Span:
@@ -117,9 +119,11 @@ class _Builder:
         for d in drafts:
             prev = out[-1] if out else None
             if prev is not None and self._continues(prev, d):
-                between = self.text[prev.content[1]:d.content[0]]
-                cue_between = prev.frame is not None and \
-                    prev.content[1] <= self._chars(prev.frame.cue)[0] < d.content[0]
+                between = self.text[prev.content[1] : d.content[0]]
+                cue_between = (
+                    prev.frame is not None
+                    and prev.content[1] <= self._chars(prev.frame.cue)[0] < d.content[0]
+                )
                 prev.parts = (prev.parts or [prev.content]) + [d.content]
                 prev.content = (prev.content[0], d.content[1])
                 if not cue_between and any(c.isalnum() for c in between):
@@ -142,7 +146,9 @@ class _Builder:
         keep = []
         for f in frames:
             nested = any(
-                g is not f and g.content and g.content[0] <= f.cue[0] < g.content[1]
+                g is not f
+                and g.content
+                and g.content[0] <= f.cue[0] < g.content[1]
                 and g.content[1] - g.content[0] > (f.content[1] - f.content[0] if f.content else 0)
                 for g in frames
             )
@@ -162,8 +168,11 @@ class _Builder:
                 m = self.marks[k]
                 return _Draft("direct", (m.start, m.end), f, "frame")
         inner = [k for k in self.top if lo <= self.tok_range[k][0] and self.tok_range[k][1] <= hi]
-        crossing = [k for k in self.top if k not in inner and
-                    lo < self.tok_range[k][1] and self.tok_range[k][0] < hi]
+        crossing = [
+            k
+            for k in self.top
+            if k not in inner and lo < self.tok_range[k][1] and self.tok_range[k][0] < hi
+        ]
         if crossing or any(k in claimed for k in inner):
             return None
         claimed.update(inner)
@@ -195,7 +204,11 @@ class _Builder:
         para = self.article.sentence_at(self.doc[q[0]].idx)
         lo, hi = first.start, last.end
         if para is not None:
-            p = self.article.paragraphs[para.paragraph] if para.paragraph < len(self.article.paragraphs) else None
+            p = (
+                self.article.paragraphs[para.paragraph]
+                if para.paragraph < len(self.article.paragraphs)
+                else None
+            )
             if p is not None:
                 plo, phi = self._tokens(p.start, p.end)
                 lo, hi = max(lo, plo), min(hi, phi) if phi > plo else hi
@@ -206,7 +219,7 @@ class _Builder:
 
     def _opens_sentence(self, q: tuple[int, int]) -> bool:
         sent = self.doc[q[0]].sent
-        return all(t.is_punct or t.is_space for t in self.doc[sent.start:q[0] + 1])
+        return all(t.is_punct or t.is_space for t in self.doc[sent.start : q[0] + 1])
 
     def _embedded(self, d: _Draft) -> list[_Draft]:
         out = []
@@ -236,7 +249,7 @@ class _Builder:
         lo, hi = self._chars(f.speaker)
         mention = self._span(lo, hi)
         head = self.doc[f.speaker_head]
-        found = self.graph.mention_in(self.doc[f.speaker[0]:f.speaker[1]], head)
+        found = self.graph.mention_in(self.doc[f.speaker[0] : f.speaker[1]], head)
         if found is not None:
             return Speaker(mention, found.entity, found.how)
         if head.lower_ in self.lex.pronouns:
@@ -249,11 +262,13 @@ class _Builder:
     def _inherit(self, d: _Draft) -> Speaker:
         prev = self._previous_quote(d.content[0], paragraphs=1)
         if prev is None:
-            return Speaker(None, None, "none: no cue and no earlier speaker in this or the previous paragraph")
+            return Speaker(
+                None, None, "none: no cue and no earlier speaker in this or the previous paragraph"
+            )
         return Speaker(None, prev.speaker.entity, "inherited:previous-quote")
 
     def _heading(self, d: _Draft) -> Speaker:
-        key = fold(self.text[d.content[0]:d.content[1]])
+        key = fold(self.text[d.content[0] : d.content[1]])
         for q in self.done:
             if key and key in fold(q.content.text) and q.speaker.entity:
                 return Speaker(None, q.speaker.entity, "heading:repeated-quote")
@@ -296,7 +311,11 @@ class _Builder:
         offset = self.doc[i].idx
         best: tuple[int, str, str] | None = None
         prev = self._previous_quote(offset, paragraphs=1)
-        if prev is not None and prev.speaker.entity and self.graph.type_of(prev.speaker.entity) == "PERSON":
+        if (
+            prev is not None
+            and prev.speaker.entity
+            and self.graph.type_of(prev.speaker.entity) == "PERSON"
+        ):
             at = prev.speaker.mention.start if prev.speaker.mention else prev.content.start
             if at < offset:
                 best = (at, prev.speaker.entity, "pronoun:previous-speaker")
@@ -326,13 +345,19 @@ class _Builder:
             cue = self._span(*self._chars(d.frame.cue))
         speaker = self.speaker(d)
         embedded = [self.quote(e) for e in d.embedded]
-        sids = tuple(s.id for s in self.article.sentences if s.start < content.end and content.start < s.end)
+        sids = tuple(
+            s.id for s in self.article.sentences if s.start < content.end and content.start < s.end
+        )
         parts = tuple(self._span(*p) for p in d.parts) if d.parts else (content,)
         return Quote(d.kind, content, cue, speaker, embedded, sids, parts)
 
     def pronoun_mentions(self) -> None:
         for tok in self.doc:
-            if tok.pos_ != "PRON" or tok.lower_ not in self.lex.pronouns or self.graph.mention_at(tok.i):
+            if (
+                tok.pos_ != "PRON"
+                or tok.lower_ not in self.lex.pronouns
+                or self.graph.mention_at(tok.i)
+            ):
                 continue
             entity, how = self.pronoun(tok.i)
             if entity is not None:
@@ -349,8 +374,14 @@ class _Builder:
         mentions = sorted(self.graph.mentions, key=lambda m: (m.start, m.end))
         for w in self.warnings:
             log.info("%s: %s", self.article.id, w)
-        return Quotes(self.article, self.done, self.graph.entities(), mentions,
-                      dict(STRATEGIES), list(self.warnings))
+        return Quotes(
+            self.article,
+            self.done,
+            self.graph.entities(),
+            mentions,
+            dict(STRATEGIES),
+            list(self.warnings),
+        )
 
 
 def build_quotes(analysis: Analysis) -> Quotes:

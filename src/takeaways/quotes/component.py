@@ -25,7 +25,7 @@ _registered = False
 
 
 def register_component() -> str:
-    """Register the ``takeaways_quotes`` factory and ``Doc._.takeaways_quotes``; returns the name."""
+    """Register the ``takeaways_quotes`` factory and ``Doc._.takeaways_quotes``."""
     global _registered
     with _lock:
         if _registered:
@@ -36,8 +36,11 @@ def register_component() -> str:
         if not Doc.has_extension(EXTENSION):
             Doc.set_extension(EXTENSION, default=None)
         if NAME not in Language.factories:
-            Language.factory(NAME, requires=["token.dep", "token.pos", "doc.ents", "doc.sents"],
-                             assigns=[f"doc._.{EXTENSION}"])(_make)
+            Language.factory(
+                NAME,
+                requires=["token.dep", "token.pos", "doc.ents", "doc.sents"],
+                assigns=[f"doc._.{EXTENSION}"],
+            )(_make)
         _registered = True
     return NAME
 

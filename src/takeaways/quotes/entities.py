@@ -31,7 +31,8 @@ from takeaways.quotes.lexicon import Lexicon
 from takeaways.quotes.result import Entity, Mention, fold, similar_names
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span as SpacySpan, Token
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
@@ -95,7 +96,9 @@ class EntityGraph:
                 start += 1
             while end > start and (self.doc[end - 1].is_punct or self.doc[end - 1].tag_ == "POS"):
                 end -= 1
-            if end <= start or not any(t.is_alpha and t.text[0].isupper() for t in self.doc[start:end]):
+            if end <= start or not any(
+                t.is_alpha and t.text[0].isupper() for t in self.doc[start:end]
+            ):
                 continue
             words = tuple(w for w in (fold(t.text) for t in self.doc[start:end]) if w)
             if words:
@@ -128,7 +131,9 @@ class EntityGraph:
         return before.lower_ in self.lex.titles or before.lower_ in self.lex.role_heads
 
     def _cluster(self, named: list[_Named]) -> None:
-        persons = sorted((m for m in named if m.label == "PERSON"), key=lambda m: (-len(m.words), m.start))
+        persons = sorted(
+            (m for m in named if m.label == "PERSON"), key=lambda m: (-len(m.words), m.start)
+        )
         for m in persons:
             self._join_person(m)
         for m in named:
@@ -175,7 +180,11 @@ class EntityGraph:
 
     def _name(self, c: _Cluster) -> None:
         if c.type == "PERSON":
-            full = [" ".join(self.doc[m.start:m.end].text.split()) for m, _ in c.members if len(m.words) >= 2]
+            full = [
+                " ".join(self.doc[m.start : m.end].text.split())
+                for m, _ in c.members
+                if len(m.words) >= 2
+            ]
             if full:
                 c.name = Counter(full).most_common(1)[0][0]
                 return
@@ -183,13 +192,17 @@ class EntityGraph:
         c.name = forms.most_common(1)[0][0]
 
     def _clean_text(self, m: _Named) -> str:
-        return " ".join(self.doc[m.start:m.end].text.split())
+        return " ".join(self.doc[m.start : m.end].text.split())
 
     def _untagged_surnames(self) -> None:
         """Proper nouns spaCy did not tag that are (variants of) a known person's surname."""
         persons = [c for c in self.clusters if c.type == "PERSON"]
         for tok in self.doc:
-            if tok.i in self._token_mention or tok.pos_ != "PROPN" or not tok.is_title:
+            if (
+                tok.i in self._token_mention
+                or tok.pos_ not in ("PROPN", "NOUN")
+                or not tok.is_title
+            ):
                 continue
             word = fold(tok.text)
             for c in persons:
@@ -217,15 +230,23 @@ class EntityGraph:
         words: list[Token] = []
         while i >= 0:
             tok = self.doc[i]
-            if tok.is_punct or tok.is_space or tok.pos_ in ("DET", "ADP", "VERB", "AUX", "PRON", "CCONJ", "SCONJ"):
+            if (
+                tok.is_punct
+                or tok.is_space
+                or tok.pos_ in ("DET", "ADP", "VERB", "AUX", "PRON", "CCONJ", "SCONJ")
+            ):
                 break
-            if "\n" in self.doc.text[tok.idx:self.doc[i + 1].idx]:
+            if "\n" in self.doc.text[tok.idx : self.doc[i + 1].idx]:
                 break
             if tok.tag_ == "POS" or tok.ent_type_ == "PERSON":
                 break
             words.insert(0, tok)
             i -= 1
-        if not words or words[-1].lower_ not in self.lex.role_heads and words[-1].lower_ not in self.lex.titles:
+        if (
+            not words
+            or words[-1].lower_ not in self.lex.role_heads
+            and words[-1].lower_ not in self.lex.titles
+        ):
             return None
         return " ".join(t.text for t in words)
 
@@ -246,10 +267,14 @@ class EntityGraph:
                 continue
             if tok.i in self._token_mention or self._has_name(tok):
                 continue
-            det = [c for c in tok.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
+            det = [
+                c for c in tok.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")
+            ]
             if not det:
                 continue
-            mods = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod") and c.i < tok.i]
+            mods = [
+                c for c in tok.children if c.dep_ in ("compound", "amod", "nmod") and c.i < tok.i
+            ]
             start = min([det[0].i] + [c.left_edge.i for c in mods])
             found = self._match_role(tok, mods)
             if found is not None:
@@ -260,7 +285,9 @@ class EntityGraph:
                 self._add_mention(start, tok.i + 1, near, "role:proximity")
 
     def _has_name(self, tok: Token) -> bool:
-        return any(c.dep_ in ("appos", "compound") and c.ent_type_ for c in tok.children if c.i > tok.i)
+        return any(
+            c.dep_ in ("appos", "compound") and c.ent_type_ for c in tok.children if c.i > tok.i
+        )
 
     def _match_role(self, head: Token, mods: list[Token]) -> _Cluster | None:
         group = self.lex.role_heads[head.lower_]
@@ -287,7 +314,7 @@ class EntityGraph:
         return max(before) if before else -1
 
     def _nearest_subject(self, i: int) -> _Cluster | None:
-        """The nearest preceding PERSON that is a clause subject in this or the previous paragraph."""
+        """The nearest preceding PERSON clause subject in this or the previous paragraph."""
         para = self._paragraph_of(self.doc[i].idx)
         fallback: _Cluster | None = None
         for j in range(i - 1, -1, -1):
@@ -379,8 +406,11 @@ class EntityGraph:
             if c.type.startswith("_"):
                 continue
             aliases = sorted(
-                {Span(m.start, m.end, m.text) for m in self.mentions
-                 if m.entity == c.name and not m.how.startswith("pronoun")},
+                {
+                    Span(m.start, m.end, m.text)
+                    for m in self.mentions
+                    if m.entity == c.name and not m.how.startswith("pronoun")
+                },
                 key=lambda s: s.start,
             )
             out.append(Entity(c.name, c.type, aliases, list(c.roles)))

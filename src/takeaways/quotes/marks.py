@@ -72,7 +72,7 @@ class _Scanner:
 
     def _close(self, depth: int, i: int) -> None:
         """Close the opener at ``depth``; openers above it are unbalanced."""
-        for dropped in self.stack[depth + 1:]:
+        for dropped in self.stack[depth + 1 :]:
             if not dropped.single:
                 self._warn(dropped.pos, "unbalanced quote mark")
         op = self.stack[depth]
@@ -91,7 +91,7 @@ class _Scanner:
         return None
 
     def _warn(self, pos: int, why: str) -> None:
-        snippet = self.text[pos:pos + 30].replace("\n", " ")
+        snippet = self.text[pos : pos + 30].replace("\n", " ")
         self.warnings.append(f"{why} at offset {pos} ({snippet!r}); that quote is skipped")
 
     # -- characters -------------------------------------------------------------
@@ -122,7 +122,7 @@ class _Scanner:
             self._close(depth, i)
 
     def single(self, ch: str, i: int, lo: int, hi: int) -> None:
-        rest = self.text[i + 1:i + 6]
+        rest = self.text[i + 1 : i + 6]
         if ch in SINGLE_CLOSE:
             depth = self._find(SINGLE_OPEN, single=True)
             if depth is not None and self._closes(i, lo, hi):
@@ -148,7 +148,7 @@ class _Scanner:
         carry = (
             next_start is not None
             and len(self.stack) == 1
-            and self.text[next_start:next_start + 1] in OPEN_DOUBLE
+            and self.text[next_start : next_start + 1] in OPEN_DOUBLE
         )
         if carry:
             return
@@ -183,14 +183,16 @@ def find_marked(text: str, blocks: list[tuple[int, int]]) -> tuple[list[Marked],
                 parent = j
                 break
         out.append(Marked(op + 1, cl, ch, parent, single))
-    top_single = [m for m in out if m.single and m.parent is None and not _plausible_single(text, m)]
+    top_single = [
+        m for m in out if m.single and m.parent is None and not _plausible_single(text, m)
+    ]
     out = [m for m in out if m not in top_single]
     return _reindex(out), scanner.warnings
 
 
 def _plausible_single(text: str, m: Marked) -> bool:
     """A top-level single-quoted passage is a quote when it holds at least two words."""
-    return len(text[m.start:m.end].split()) >= 2
+    return len(text[m.start : m.end].split()) >= 2
 
 
 def _reindex(marks: list[Marked]) -> list[Marked]:

@@ -93,8 +93,13 @@ class Mention:
     how: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "text": self.text,
-                "entity": self.entity, "how": self.how}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "entity": self.entity,
+            "how": self.how,
+        }
 
 
 def fold(text: str) -> str:
@@ -199,8 +204,9 @@ class Quotes:
         for i, q in enumerate(self.quotes, 1):
             who = q.speaker.entity or "(unknown speaker)"
             lines.append(f"{i}. **{who}** ({q.kind}, {q.speaker.how}): {_quoted(q)}")
-            for e in q.embedded:
-                lines.append(f"    - embedded: {e.speaker.entity or '(unknown)'}: {_quoted(e)}")
+            for inner in q.embedded:
+                who_inner = inner.speaker.entity or "(unknown)"
+                lines.append(f"    - embedded: {who_inner}: {_quoted(inner)}")
         lines += ["", "## Entities", ""]
         for e in self.entities:
             aliases = sorted({a.text for a in e.aliases})
