@@ -60,11 +60,19 @@ def quotes(article_or_source: Article | Source | Analysis) -> Quotes:
     return extract_quotes(analyze(article_or_source))
 
 
-def audit(article_or_source: Article | Source | Analysis, summary: str | list[str] | None = None) -> Audit:
-    """Check each claim of ``summary`` (default: the page's own summary box) against the article."""
+def audit(
+    article_or_source: Article | Source | Analysis, summary: str | list[str] | None = None, *,
+    nli_model: str | None = None,
+) -> Audit:
+    """Check each claim of ``summary`` (default: the page's own summary box) against the article.
+
+    Without a summary and without a summary box on the page, the result has no claims,
+    verdict ``no-claims`` and a note saying so. ``nli_model`` is a local Hugging Face NLI
+    model folder whose entailment probability becomes one more signal.
+    """
     from takeaways.audit import audit_summary
 
-    return audit_summary(analyze(article_or_source), summary)
+    return audit_summary(analyze(article_or_source), summary, nli_model=nli_model)
 
 
 def pipe(
