@@ -15,6 +15,8 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from takeaways.batch.records import Record, as_record
 from takeaways.document import SCHEMA_VERSION, Article
 from takeaways.errors import ConfigError, InputError
@@ -42,6 +44,8 @@ class BatchSettings:
     batch_size: int = 16
     max_bytes: int | None = None
     embedder: Callable[[], Embedder] | None = None
+    #: embed the sentences of the whole chunk in one call (bigger, better-packed batches)
+    batch_embeddings: bool = True
 
     @property
     def needs_analysis(self) -> bool:
@@ -121,12 +125,37 @@ def _run_step(name: str, analysis: Any, record: Record, n: int) -> dict[str, Any
     return out
 
 
+class ChunkEmbedder:
+    """Serves vectors computed for a whole chunk in one ``encode`` call; misses go to ``base``."""
+
+    def __init__(self, base: Embedder, texts: list[str]) -> None:
+        self.base = base
+        self.name = base.name
+        unique = list(dict.fromkeys(texts))
+        vectors = base.encode(unique) if unique else None
+        self._cache = {t: vectors[i] for i, t in enumerate(unique)} if vectors is not None else {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if texts and all(t in self._cache for t in texts):
+            return np.stack([self._cache[t] for t in texts])
+        return self.base.encode(texts)
+
+
+def _chunk_embedder(articles: Sequence[Article], settings: BatchSettings) -> Embedder | None:
+    if not (settings.batch_embeddings and EMBEDDING_STEPS & set(settings.what)):
+        return None
+    from takeaways.nlp.models import get_embedder
+
+    return ChunkEmbedder(get_embedder(), [s.text for a in articles for s in a.sentences])
+
+
 def _analyse(
-    record: Record, article: Article, doc: Doc, settings: BatchSettings
+    record: Record, article: Article, doc: Doc, settings: BatchSettings,
+    embedder: Embedder | None = None,
 ) -> dict[str, Any]:
     from takeaways.nlp.analyze import Analysis
 
-    analysis = Analysis(article, doc=doc)
+    analysis = Analysis(article, doc=doc, embedder=embedder)
     results: dict[str, Any] = {"read": article.to_dict()} if "read" in settings.what else {}
     for name in settings.what:
         if name == "read":
@@ -153,15 +182,27 @@ def process_chunk(records: Sequence[Record], settings: BatchSettings) -> list[di
             out[i] = result_dict(record, "error", f"read: {_reason(exc)}")
     if settings.needs_analysis and readable:
         docs = _parse([a for _, a in readable], settings.batch_size)
+        pairs = zip(readable, docs, strict=True)
+        parsed = [a for (_, a), d in pairs if not isinstance(d, BaseException)]
+        embedder = _try(_chunk_embedder, parsed, settings)
         for (i, article), doc in zip(readable, docs, strict=True):
             if isinstance(doc, BaseException):
                 out[i] = result_dict(records[i], "error", f"parse: {_reason(doc)}")
             else:
-                out[i] = _analyse(records[i], article, doc, settings)
+                out[i] = _analyse(records[i], article, doc, settings, embedder)
     else:
         for i, article in readable:
             out[i] = result_dict(records[i], "ok", None, {"read": article.to_dict()})
     return [r for r in out if r is not None]
+
+
+def _try(fn: Callable[..., Embedder | None], *args: Any) -> Embedder | None:
+    """The chunk embedder, or None (each article then embeds on its own and reports errors)."""
+    try:
+        return fn(*args)
+    except Exception:  # noqa: BLE001 - fall back to per-article embedding
+        log.debug("chunk embedding failed; embedding per article", exc_info=True)
+        return None
 
 
 def prepare_process(settings: BatchSettings) -> None:

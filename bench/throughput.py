@@ -1,0 +1,305 @@
+"""Throughput: HTML → key points + quotes, articles/s, next to trafilatura and newspaper4k.
+
+Two page sets, each timed in the same run for every system:
+
+- ``aeb``: the article-extraction-benchmark dev pages (real news HTML);
+- ``cnndm``: CNN/DailyMail-size articles (FRANK's CNN/DM texts, one ``<p>`` per
+  three sentences, so every system starts from the same HTML).
+
+Systems:
+
+- ``trafilatura``: ``trafilatura.extract(html)``, one core: the yardstick;
+- ``newspaper4k``: ``Article.download(input_html=…)`` + ``parse()``, one core;
+- ``takeaways read``: HTML → Article, one core;
+- ``takeaways kp+quotes 1w``: read, one ``nlp.pipe`` per batch, key points, quotes,
+  in one process; the per-stage seconds show where the time goes;
+- ``takeaways kp+quotes Nw``: the same through the batch engine with N worker
+  processes (the whole machine), with the peak RSS of each worker.
+
+``ratio`` is articles/s over trafilatura's pages/s on the same pages. Usage::
+
+    python bench/throughput.py [--data DIR] [--device cpu|cuda] [--limit 40] [--workers 2]
+        [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import gzip
+import json
+import logging
+import os
+import pstats
+import sys
+import time
+import warnings
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import DEFAULT_DATA_DIR, print_table  # noqa: E402 - after the path setup
+
+Page = tuple[str, str]  # (id, html)
+
+
+def aeb_pages(data: Path, limit: int) -> list[Page]:
+    folder = data / "article_extraction_benchmark"
+    rows = [json.loads(line) for line in (folder / "pages.jsonl").read_text("utf-8").splitlines()]
+    rows = [r for r in rows if str(r.get("html_lang") or "en").lower().startswith("en")]
+    out = []
+    for r in rows[:limit]:
+        html = gzip.decompress((folder / r["html_path"]).read_bytes()).decode("utf-8", "replace")
+        out.append((str(r["id"]), html))
+    return out
+
+
+def cnndm_pages(data: Path, limit: int) -> list[Page]:
+    path = data / "frank" / "cnndm_articles.jsonl.gz"
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            sents = r["article_sentences"]
+            paras = "".join(
+                "<p>" + " ".join(sents[i : i + 3]) + "</p>\n" for i in range(0, len(sents), 3)
+            )
+            html = (f"<html><head><title>{r['id']}</title></head><body><article>"
+                    f"<h1>{r['id']}</h1>\n{paras}</article></body></html>")
+            out.append((str(r["id"]), html))
+            if len(out) >= limit:
+                break
+    return out
+
+
+Timing = tuple[float, int, float]  # wall seconds, pages ok, CPU seconds of this process
+
+
+def _timed(fn: Any, pages: list[Page]) -> Timing:
+    start, cpu, ok = time.perf_counter(), time.process_time(), 0
+    for _, html in pages:
+        try:
+            fn(html)
+            ok += 1
+        except Exception:  # noqa: BLE001 - a peer failing on a page just counts as not ok
+            pass
+    return time.perf_counter() - start, ok, time.process_time() - cpu
+
+
+def run_trafilatura(pages: list[Page]) -> Timing:
+    import trafilatura
+
+    trafilatura.extract(pages[0][1])  # warm-up: lazy imports and caches
+    return _timed(trafilatura.extract, pages)
+
+
+def run_newspaper(pages: list[Page]) -> Timing | None:
+    try:
+        from newspaper import Article
+    except ImportError:
+        return None
+
+    def parse(html: str) -> None:
+        a = Article("https://example.com/a")
+        a.download(input_html=html)
+        a.parse()
+
+    parse(pages[0][1])
+    return _timed(parse, pages)
+
+
+def run_read(pages: list[Page]) -> Timing:
+    import takeaways
+
+    takeaways.read(pages[0][1].encode(), kind="html")
+    return _timed(lambda h: takeaways.read(h.encode(), kind="html"), pages)
+
+
+def run_staged(pages: list[Page], batch_size: int) -> tuple[Timing, dict[str, float]]:
+    """Read → parse (one nlp.pipe per batch) → key points → quotes, timing each stage."""
+    import takeaways
+    from takeaways.nlp.analyze import Analysis, parse_articles
+
+    stages: dict[str, float] = defaultdict(float)
+    ok = 0
+    start, cpu = time.perf_counter(), time.process_time()
+    for i in range(0, len(pages), batch_size):
+        t = time.perf_counter()
+        articles = []
+        for _, html in pages[i : i + batch_size]:
+            try:
+                articles.append(takeaways.read(html.encode(), kind="html"))
+            except Exception:  # noqa: BLE001 - unreadable page: counted as not ok
+                pass
+        stages["read"] += time.perf_counter() - t
+        t = time.perf_counter()
+        docs = parse_articles(articles, batch_size=batch_size)
+        stages["parse"] += time.perf_counter() - t
+        for article, doc in zip(articles, docs, strict=True):
+            analysis = Analysis(article, doc=doc)
+            ok += _steps(analysis, stages)
+    return (time.perf_counter() - start, ok, time.process_time() - cpu), dict(stages)
+
+
+def run_chunked(pages: list[Page], batch_size: int) -> Timing:
+    """key points + quotes through the batch pipeline in this process (chunk-wide embedding)."""
+    from takeaways.batch.engine import InProcessEngine
+    from takeaways.batch.pipeline import BatchSettings, chunked
+    from takeaways.batch.records import Record
+
+    settings = BatchSettings(what=("key_points", "quotes"), batch_size=batch_size)
+    records = [Record(id=i, source=i, data=h.encode(), kind="html") for i, h in pages]
+    engine = InProcessEngine(settings)
+    start, cpu = time.perf_counter(), time.process_time()
+    chunks = list(engine.map(chunked(records, batch_size), ordered=True))
+    ok = sum(r["status"] == "ok" for c in chunks for r in c.results)
+    return time.perf_counter() - start, ok, time.process_time() - cpu
+
+
+def _steps(analysis: Any, stages: dict[str, float]) -> int:
+    import takeaways
+
+    try:
+        t = time.perf_counter()
+        _ = analysis.sentence_embeddings
+        stages["embed"] += time.perf_counter() - t
+        t = time.perf_counter()
+        takeaways.quotes(analysis).to_dict()
+        stages["quotes"] += time.perf_counter() - t
+        t = time.perf_counter()
+        takeaways.key_points(analysis, n=4).to_dict()
+        stages["key_points"] += time.perf_counter() - t
+        return 1
+    except Exception as exc:  # noqa: BLE001 - reported, the run goes on
+        logging.getLogger("bench").warning("%s: %s", type(exc).__name__, exc)
+        return 0
+
+
+def run_engine(
+    pages: list[Page], workers: int, batch_size: int, device: str
+) -> tuple[float, int, dict[str, int]]:
+    """key points + quotes through the batch engine; start-up (model loading) excluded."""
+    from takeaways.batch.engine import LocalEngine
+    from takeaways.batch.pipeline import BatchSettings, chunked
+    from takeaways.batch.records import Record
+    from takeaways.nlp.models import SentenceTransformerEmbedder
+
+    settings = BatchSettings(
+        what=("key_points", "quotes"), batch_size=batch_size,
+        embedder=functools.partial(SentenceTransformerEmbedder, device=device),
+    )
+    records = [Record(id=i, source=i, data=h.encode(), kind="html") for i, h in pages]
+    engine = LocalEngine(settings, workers)
+    try:  # warm every worker (model loading) before timing
+        list(engine.map(chunked(records[: workers * 2], 1), ordered=False))
+        start = time.perf_counter()
+        chunks = list(engine.map(chunked(records, batch_size), ordered=False))
+        elapsed = time.perf_counter() - start
+    finally:
+        engine.close()
+    ok = sum(r["status"] == "ok" for c in chunks for r in c.results)
+    peaks: dict[str, int] = {}
+    for c in chunks:
+        peaks[c.worker] = max(peaks.get(c.worker, 0), c.peak_rss)
+    return elapsed, ok, peaks
+
+
+def _row(
+    name: str, pages: int, t: tuple[float, int, float | None], base: tuple[float, float] | None
+) -> dict[str, Any]:
+    """``base``: trafilatura's (pages/s, pages per CPU second) on the same pages."""
+    elapsed, ok, cpu = t
+    rate = pages / elapsed if elapsed else 0.0
+    cpu_rate = pages / cpu if cpu else None
+    return {"system": name, "pages": pages, "ok": ok, "seconds": elapsed, "per_s": rate,
+            "ratio": rate / base[0] if base else None,
+            "per_cpu_s": cpu_rate,
+            "cpu_ratio": cpu_rate / base[1] if base and cpu_rate else None}
+
+
+def bench_set(label: str, pages: list[Page], args: argparse.Namespace) -> list[dict[str, Any]]:
+    n = len(pages)
+    t = run_trafilatura(pages)
+    base = (n / t[0], n / t[2])
+    rows = [_row(f"{label}: trafilatura", n, t, base)]
+    np = run_newspaper(pages)
+    if np:
+        rows.append(_row(f"{label}: newspaper4k", n, np, base))
+    rows.append(_row(f"{label}: takeaways read", n, run_read(pages), base))
+    t, stages = run_staged(pages, args.batch_size)
+    rows.append(_row(f"{label}: kp+quotes, per-article embed", n, t, base))
+    t = run_chunked(pages, args.batch_size)
+    rows.append(_row(f"{label}: kp+quotes, batch pipeline", n, t, base))
+    print(f"[{label}] seconds per stage, 1 core: "
+          + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()), file=sys.stderr)
+    if args.workers > 1:
+        el, ok, peaks = run_engine(pages, args.workers, args.batch_size, args.device)
+        row = _row(f"{label}: kp+quotes, {args.workers} workers", n, (el, ok, None), base)
+        row["peak_rss_mb"] = max(peaks.values()) / 2**20 if peaks else None
+        rows.append(row)
+    return rows
+
+
+def profile(pages: list[Page], batch_size: int) -> None:
+    """cProfile of the 1-core key points + quotes run, grouped by package."""
+    prof = cProfile.Profile()
+    prof.enable()
+    run_staged(pages, batch_size)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    by_pkg: dict[str, float] = defaultdict(float)
+    for (file, _, _), (_, _, tt, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        by_pkg[_package(file)] += tt
+    total = sum(by_pkg.values()) or 1.0
+    print("\nself time by package (cProfile):", file=sys.stderr)
+    for pkg, tt in sorted(by_pkg.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"  {tt:7.2f} s  {100 * tt / total:5.1f}%  {pkg}", file=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(30)
+
+
+def _package(file: str) -> str:
+    if "site-packages/" in file:
+        return file.split("site-packages/")[1].split("/")[0]
+    if "/takeaways/" in file:
+        return "takeaways." + file.split("/takeaways/")[1].split("/")[0].removesuffix(".py")
+    return "builtins" if file.startswith("~") or file.startswith("<") else "stdlib/other"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    p.add_argument("--limit", type=int, default=40, help="pages per set (default 40)")
+    p.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--sets", default="aeb,cnndm")
+    p.add_argument("--profile", action="store_true", help="cProfile the 1-core run instead")
+    args = p.parse_args()
+    warnings.filterwarnings("ignore")
+    logging.basicConfig(level=logging.ERROR)
+    from takeaways.batch.engine import limit_threads
+    from takeaways.nlp.models import SentenceTransformerEmbedder, set_embedder
+
+    limit_threads(1)  # the in-process rows are one core; the N-worker row uses N
+    set_embedder(SentenceTransformerEmbedder(device=args.device))
+    loaders = {"aeb": aeb_pages, "cnndm": cnndm_pages}
+    sets = {s: loaders[s](args.data, args.limit) for s in args.sets.split(",")}
+    if args.profile:
+        profile(next(iter(sets.values())), args.batch_size)
+        return
+    rows = [row for label, pages in sets.items() for row in bench_set(label, pages, args)]
+    print(f"device {args.device}; {os.cpu_count()} CPUs; ratio = articles/s over trafilatura "
+          "pages/s on the same pages (target >= 0.25, goal 0.5)")
+    cols = ["system", "pages", "ok", "seconds", "per_s", "ratio", "per_cpu_s", "cpu_ratio",
+            "peak_rss_mb"]
+    print_table(rows, cols, formats={"seconds": ".1f", "per_s": ".2f", "ratio": ".3f",
+                                     "per_cpu_s": ".2f", "cpu_ratio": ".3f", "peak_rss_mb": ".0f"})
+
+
+if __name__ == "__main__":
+    main()
