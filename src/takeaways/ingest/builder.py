@@ -24,6 +24,7 @@ from takeaways.resources import word_set
 
 # Any Unicode whitespace (also line breaks inside an HTML paragraph) becomes one space.
 _SPACES = re.compile(r"\s+")
+_PROSE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 # Control characters that are not whitespace, C1 controls, and invisible zero-width
 # characters (zero-width space, word joiner, BOM) are dropped. ZWJ/ZWNJ stay: emoji
 # sequences and some scripts need them.
@@ -85,6 +86,15 @@ def _english_warning(text: str) -> str | None:
     return None
 
 
+def _lede(paragraphs: list[Paragraph]) -> Span | None:
+    """The first prose paragraph: a short label, dateline or byline above it is skipped."""
+    prose = [p for p in paragraphs if len(p.text.split()) >= 8 or _PROSE_END.search(p.text)]
+    if not paragraphs:
+        return None
+    first = (prose or paragraphs)[0]
+    return Span(first.start, first.end, first.text)
+
+
 def build_article(parts: Parts, *, text: str | None = None, source_kind: str) -> Article:
     """Build the article; pass ``text`` when block offsets already index into it."""
     blocks = [b for b in parts.blocks if b.text.strip()]
@@ -121,16 +131,18 @@ def build_article(parts: Parts, *, text: str | None = None, source_kind: str) ->
         ids: list[int] = []
         for s, e in next(para_iter):
             sid = len(sentences)
-            sentences.append(Sentence(sid, b.start + s, b.start + e, body[b.start + s : b.start + e], pid))
+            a, z = b.start + s, b.start + e
+            sentences.append(Sentence(sid, a, z, body[a:z], pid))
             ids.append(sid)
-        paragraphs.append(Paragraph(pid, b.start, b.end, body[b.start : b.end], len(sections), tuple(ids)))
+        para_text = body[b.start : b.end]
+        paragraphs.append(Paragraph(pid, b.start, b.end, para_text, len(sections), tuple(ids)))
         current_paras.append(pid)
     close_section()
     warnings = list(parts.warnings)
     warn = _english_warning(body)
     if warn:
         warnings.append(warn)
-    lede = Span(paragraphs[0].start, paragraphs[0].end, paragraphs[0].text) if paragraphs else None
+    lede = _lede(paragraphs)
     return Article(
         id=article_id(body),
         text=body,
