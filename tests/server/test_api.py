@@ -1,5 +1,9 @@
 """JSON API through httpx's ASGI transport, over the fake library."""
 
+# Fixtures are imported from server_fakes (no second conftest.py), so their names are
+# "redefined" as test parameters; that is how pytest injects them.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +11,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from conftest import ARTICLE, FakeLibrary  # type: ignore[attr-defined]
+from server_fakes import ARTICLE, FakeLibrary, anyio_backend, client, fake, make_client  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 

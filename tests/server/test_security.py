@@ -1,5 +1,9 @@
 """Security: escaping, CSP, cross-site posts, no file reads, and SSRF-guarded fetching."""
 
+# Fixtures are imported from server_fakes (no second conftest.py), so their names are
+# "redefined" as test parameters; that is how pytest injects them.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import http.server
@@ -9,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from conftest import ARTICLE, XSS  # type: ignore[attr-defined]
+from server_fakes import ARTICLE, XSS, anyio_backend, client, fake, make_client  # noqa: F401
 
 from takeaways.errors import FetchError
 from takeaways.ingest import fetch

@@ -33,7 +33,9 @@ def _env() -> jinja2.Environment:
         css=view.css_token, ranges=view.ranges, sids=view.sentence_ids, label=view.label,
         when=lambda ts: datetime.fromtimestamp(float(ts), UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
-    env.globals.update(speaker=view.speaker, quote_ranges=view.quote_ranges)
+    env.globals.update(
+        speaker=view.speaker, quote_ranges=view.quote_ranges, claim_parts=view.claim_parts
+    )
     return env
 
 

@@ -33,31 +33,28 @@ class Block:
     sentences: list[SentenceView]
 
 
-def _spans(result: dict[str, Any] | None) -> list[tuple[int, int]]:
-    """Every {start, end} dict anywhere in ``result`` (its nested article excluded)."""
-    out: list[tuple[int, int]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("start"), int) and isinstance(node.get("end"), int):
-                out.append((node["start"], node["end"]))
-            for k, v in node.items():
-                if k != "article":
-                    walk(v)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(result)
-    return out
+def _span_list(items: Any) -> list[tuple[int, int]]:
+    items = items if isinstance(items, list) else [items]
+    return [
+        (i["start"], i["end"]) for i in items
+        if isinstance(i, dict) and isinstance(i.get("start"), int) and isinstance(i.get("end"), int)
+    ]
 
 
 def _cuts(record: dict[str, Any]) -> list[int]:
-    cuts: set[int] = set()
-    for name in ("key_points", "quotes", "audit"):
-        for a, b in _spans(record.get(name)):
-            cuts.update((a, b))
-    return sorted(cuts)
+    """Every article offset a result points at: key-point evidence, quote content, cue
+    and speaker mention, audit evidence. (A claim's ``faulty_span`` indexes the claim.)"""
+    spans: list[tuple[int, int]] = []
+    for p in (record.get("key_points") or {}).get("key_points", []):
+        spans += _span_list(p.get("evidence", []))
+    for q in (record.get("quotes") or {}).get("quotes", []):
+        spans += _span_list([q.get("content"), q.get("cue"), *(q.get("parts") or [])])
+        speaker_ = q.get("speaker")
+        if isinstance(speaker_, dict):
+            spans += _span_list(speaker_.get("mention"))
+    for c in (record.get("audit") or {}).get("claims", []):
+        spans += _span_list(c.get("evidence", []))
+    return sorted({x for span in spans for x in span})
 
 
 def article_blocks(record: dict[str, Any]) -> list[Block]:
@@ -147,4 +144,16 @@ def speaker(quote: dict[str, Any], entities: Any) -> str:
 
 
 def quote_ranges(quote: dict[str, Any]) -> str:
-    return ranges([quote.get("content")])
+    """The quote's content parts (or its content span) as ranges."""
+    return ranges(quote.get("parts") or [quote.get("content")])
+
+
+def claim_parts(claim: dict[str, Any]) -> tuple[str, str, str]:
+    """The claim text split around its ``faulty_span`` (offsets into the claim)."""
+    text = str(claim.get("text") or "")
+    span = claim.get("faulty_span")
+    if isinstance(span, dict):
+        a, b = span.get("start"), span.get("end")
+        if isinstance(a, int) and isinstance(b, int) and 0 <= a < b <= len(text):
+            return text[:a], text[a:b], text[b:]
+    return text, "", ""

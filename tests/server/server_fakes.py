@@ -1,5 +1,6 @@
-"""Server fixtures: an app over a fast fake library (real reader, canned results with
-real offsets) and an httpx client on the ASGI transport. No network, no models."""
+"""Server test helpers and fixtures, imported by the test modules (a second conftest.py
+would shadow the top-level one): an app over a fast fake library (real reader, canned
+results with real offsets) and an httpx client on the ASGI transport. No network."""
 
 from __future__ import annotations
 
