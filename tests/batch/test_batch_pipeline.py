@@ -75,3 +75,21 @@ def test_pipeline_schedule_orders_out_of_order_completions() -> None:
     got = schedule(chunks, ordered=False, limit=7, submit=submit,
                    wait_one=lambda hs: hs[-1], collect=collect)
     assert sorted(c.results[0]["id"] for c in got) == [str(i) for i in range(7)]
+
+
+def test_pipeline_full_path_key_points_and_quotes() -> None:
+    recs = [Record(id=str(i), source="t", data=page(i).encode(), kind="html") for i in range(3)]
+    out = process_chunk(recs, BatchSettings(what=("key_points", "quotes"), batch_size=2))
+    assert [r["status"] for r in out] == ["ok"] * 3, [r["reason"] for r in out]
+    assert set(out[0]["results"]) == {"key_points", "quotes"}
+
+
+def test_pipeline_chunk_embedder_serves_hits_and_falls_back() -> None:
+    from takeaways.batch.pipeline import ChunkEmbedder
+    from takeaways.nlp.models import HashingEmbedder
+
+    base = HashingEmbedder()
+    emb = ChunkEmbedder(base, ["a b", "c d", "a b"])
+    assert (emb.encode(["c d", "a b"]) == base.encode(["c d", "a b"])).all()
+    assert emb.encode(["new text"]).shape == (1, base.dim)
+    assert emb.encode([]).shape[0] == 0
