@@ -76,6 +76,8 @@ async def test_server_recent_and_delete(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"/v1/analyses/{ids[0]}")).status_code == 404
     assert (await client.delete(f"/v1/analyses/{ids[0]}")).status_code == 404
     assert (await client.get("/v1/analyses/..%2Fetc")).status_code == 404
+    again = await client.post("/v1/read", json={"text": ARTICLE + " Extra 0."})
+    assert again.headers["x-analysis-id"] not in ids  # no cached answer points at a deleted one
 
 
 async def test_server_missing_feature_is_501_json(

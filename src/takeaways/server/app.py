@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -61,6 +62,30 @@ class AnalyzeRequest(BaseModel):
         return Job(source, what=what, n=self.n, summary=summary or None, store=self.store)
 
 
+class ResponseCache:
+    """Serialised JSON answers by (request content key, feature): a repeated request is
+    answered on the event loop, with no thread hop, no parse and no database call."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str, bool], tuple[bytes, str | None]] = OrderedDict()
+
+    def get(self, key: tuple[str, str, bool]) -> tuple[bytes, str | None] | None:
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def put(self, key: tuple[str, str, bool], body: bytes, rid: str | None) -> None:
+        self._items[key] = (body, rid)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def forget(self, rid: str) -> None:
+        for key in [k for k, (_b, r) in self._items.items() if r == rid]:
+            del self._items[key]
+
+
 class Services:
     """What the routes share: settings, engine, runner, store."""
 
@@ -69,6 +94,7 @@ class Services:
         self.engine = Engine(settings, library)
         self.runner = Runner(settings.max_workers, settings.max_queue, settings.request_timeout_s)
         self.store = Store(settings.db_path)
+        self.responses = ResponseCache(max(1, settings.cache_size) * 4)
 
     def process(self, job: Job, *, strict: bool) -> dict[str, Any]:
         """Blocking: compute, then store (deduplicated by content key)."""

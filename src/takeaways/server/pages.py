@@ -113,5 +113,6 @@ async def delete(request: Request, analysis_id: str) -> Response:
     if not same_origin(request):
         raise ServerError(403, "cross_site", "cross-site form posts are refused.")
     _record(request, analysis_id)
+    _services(request).responses.forget(analysis_id)
     _services(request).store.delete(analysis_id)
     return RedirectResponse("/", status_code=303)

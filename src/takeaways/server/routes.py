@@ -3,6 +3,7 @@ analysis id travels in the ``X-Analysis-Id`` header and a ``Link`` to its permal
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -50,12 +51,19 @@ async def _analyze(request: Request, feature: str) -> Response:
     services = _services(request)
     what = ("read",) if feature == "article" else ("read", feature)
     job = await parse_job(request, what, services.settings.max_body_bytes)
-    record = await services.submit(job, strict=True)
+    key = (job.key(), feature, job.store)
+    cached = services.responses.get(key)
+    if cached is None:
+        record = await services.submit(job, strict=True)
+        body = json.dumps(record[feature], ensure_ascii=False).encode("utf-8")
+        cached = (body, record.get("id"))
+        services.responses.put(key, *cached)
+    body, rid = cached
     headers = {}
-    if record.get("id"):
-        headers["X-Analysis-Id"] = record["id"]
-        headers["Link"] = f'</a/{record["id"]}>; rel="alternate"; type="text/html"'
-    return JSONResponse(record[feature], headers=headers)
+    if rid:
+        headers["X-Analysis-Id"] = rid
+        headers["Link"] = f'</a/{rid}>; rel="alternate"; type="text/html"'
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/healthz", tags=["meta"])
@@ -119,6 +127,8 @@ async def get_analysis(request: Request, analysis_id: str) -> Response:
 @router.delete("/v1/analyses/{analysis_id}", tags=["analyses"], status_code=204)
 async def delete_analysis(request: Request, analysis_id: str) -> Response:
     """Delete a stored analysis; 404 when there is none."""
-    if not _services(request).store.delete(_checked_id(analysis_id)):
+    services = _services(request)
+    services.responses.forget(analysis_id)
+    if not services.store.delete(_checked_id(analysis_id)):
         return error_response(ServerError(404, "not_found", "no such analysis."))
     return Response(status_code=204)
