@@ -81,7 +81,8 @@ def test_offsets_plain_reader_property(page: str) -> None:
 
 
 def test_offsets_plain_reader_keeps_odd_whitespace() -> None:
-    page = "  Indented first line with enough words to count as text.\r\n\n\tTab\u00a0led  second line. \n"
+    page = ("  Indented first line with enough words to count as text.\r\n"
+            "\n\tTab\u00a0led  second line. \n")
     article = takeaways.read(page, kind="plain")
     assert article.text == page
     assert_article_valid(article)

@@ -1,0 +1,59 @@
+"""Settings: shipped defaults, user overrides, clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import takeaways
+from takeaways.config import load_config, section
+from takeaways.errors import ConfigError
+
+P = ("The city council voted on Tuesday to approve a new budget for the coming year, after "
+     "months of debate about how to pay for repairs to roads and schools. ")
+
+
+@pytest.fixture()
+def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("TAKEAWAYS_CONFIG", str(path))
+    load_config.cache_clear()
+    yield path
+    monkeypatch.delenv("TAKEAWAYS_CONFIG")
+    load_config.cache_clear()
+
+
+def test_config_defaults() -> None:
+    assert section("limits")["max_input_bytes"] == 5_000_000
+    assert section("read")["min_body_chars"] == 40
+    assert section("no-such-section") == {}
+
+
+def test_config_user_override_merges_by_key(user_config: Path) -> None:
+    user_config.write_text("[limits]\nmax_input_bytes = 1000\n", "utf-8")
+    assert section("limits")["max_input_bytes"] == 1000
+    assert section("limits")["max_words"] == 200_000  # untouched keys keep their default
+
+
+def test_config_limit_applies_to_read(user_config: Path) -> None:
+    user_config.write_text("[limits]\nmax_input_bytes = 100\n", "utf-8")
+    with pytest.raises(takeaways.LimitError, match="100-byte limit"):
+        takeaways.read(P * 3)
+
+
+def test_config_bad_toml_is_config_error(user_config: Path) -> None:
+    user_config.write_text("[limits\nmax_input_bytes = ", "utf-8")
+    with pytest.raises(ConfigError, match="TAKEAWAYS_CONFIG"):
+        load_config()
+
+
+def test_config_missing_file_is_config_error(user_config: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_config()
+
+
+def test_config_section_is_a_copy() -> None:
+    section("limits")["max_input_bytes"] = 1
+    assert section("limits")["max_input_bytes"] == 5_000_000
