@@ -38,8 +38,9 @@ class Line:
 
 
 @lru_cache(maxsize=1)
-def _chrome_patterns() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.I) for p in word_list("chrome_patterns"))
+def _chrome_pattern() -> re.Pattern[str]:
+    """All chrome patterns as one alternation: one regex call per line, not one per pattern."""
+    return re.compile("|".join(f"(?:{p})" for p in word_list("chrome_patterns")), re.I)
 
 
 def _norm_phrase(text: str) -> str:
@@ -50,7 +51,7 @@ def chrome_reason(text: str) -> str | None:
     """Why a whole line is site chrome, or None when it is not."""
     if _norm_phrase(text) in word_set("chrome_phrases"):
         return "chrome phrase"
-    if len(text) < 200 and any(p.match(text.strip()) for p in _chrome_patterns()):
+    if len(text) < 200 and _chrome_pattern().match(text.strip()):
         return "chrome pattern"
     return None
 
