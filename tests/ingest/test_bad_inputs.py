@@ -256,13 +256,16 @@ def test_bad_inputs_clear_error_or_valid_article(case: Case) -> None:
 
     result, _ = run_case(case)
     if isinstance(case.expect, str):
-        assert isinstance(result, Article), f"expected an article, got {result!r}"
+        if not isinstance(result, Article):
+            pytest.fail(f"expected an article, got {type(result).__name__}: {result}")
         assert_article_valid(result)
         warned = any("English" in w for w in result.warnings)
         assert warned == (case.expect == WARN), result.warnings
         if case.check is not None:
             case.check(result)
         return
+    if isinstance(result, Article):
+        pytest.fail(f"expected {case.expect.__name__}, got an article: {result.text[:200]!r}")
     assert isinstance(result, case.expect), f"expected {case.expect.__name__}, got {result!r}"
     message = str(result)
     assert len(message) > 25 and "\n" not in message, message
@@ -292,7 +295,7 @@ def _cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[
 
 
 def _assert_one_error_line(proc: subprocess.CompletedProcess[str], says: str) -> None:
-    assert proc.returncode != 0
+    assert proc.returncode != 0, f"exit 0; stdout starts {proc.stdout[:200]!r}"
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.splitlines()
     assert len(lines) == 1, proc.stderr
