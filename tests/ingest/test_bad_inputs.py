@@ -51,7 +51,7 @@ class Case:
     source: Callable[[], Any]  # what to pass to takeaways.read
     expect: type[TakeawaysError] | str
     kwargs: dict[str, Any] = field(default_factory=dict)
-    check: Callable[[Article], None] | None = None  # extra checks on an OK article
+    check: Callable[[Article], object] | None = None  # extra checks on an OK article
     says: str | None = None  # a phrase the error message must contain
 
 
