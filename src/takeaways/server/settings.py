@@ -31,7 +31,7 @@ class ServerSettings:
     request_timeout_s: float = 60.0
     max_workers: int = field(default_factory=_default_workers)
     max_queue: int = 64
-    cache_size: int = 64
+    cache_size: int = 32
     recent_limit: int = 20
     fetch_timeout_s: float = 10.0
     default_n: int = 4
