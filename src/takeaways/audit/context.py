@@ -179,7 +179,8 @@ class ClaimContext:
         vecs = encode_words(self.analysis, [t.lower_ for t in novel])
         sims = vecs @ self.index.vocab_vectors.T
         best = sims.argmax(axis=1)
-        return {t.i: (vocab[int(b)], float(sims[k, b])) for k, (t, b) in enumerate(zip(novel, best, strict=True))}
+        pairs = enumerate(zip(novel, best, strict=True))
+        return {t.i: (vocab[int(b)], float(sims[k, b])) for k, (t, b) in pairs}
 
     def supported_forms(self, tok: Token) -> tuple[str, ...]:
         """The token's forms, plus its paraphrase in the article when close enough."""

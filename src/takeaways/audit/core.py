@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from takeaways.audit import claims as _claims  # noqa: F401  (registers the splitter)
 from takeaways.audit import signals as _signals  # noqa: F401  (registers the signals)
 from takeaways.audit import verdict as _verdict
@@ -49,7 +51,7 @@ def run_signals(
     index = article_index(analysis)
     cased = [truecase(c, index.cases) for c in claims]
     docs = list(get_nlp().pipe(cased))
-    vectors = analysis.embed(cased) if claims else []
+    vectors = analysis.embed(cased) if claims else np.zeros((0, 1), dtype=np.float32)
     funcs = [lookup(SIGNALS, n, "signal") for n in signal_names(settings, nli_model)]
     runs = []
     for text, doc, vec in zip(claims, docs, vectors, strict=True):

@@ -60,7 +60,9 @@ def _types(findings: list[Finding]) -> list[str]:
     return [t for t in ERROR_TYPES if t in present]
 
 
-def decide(features: dict[str, float], findings: list[Finding], settings: AuditSettings) -> Judgement:
+def decide(
+    features: dict[str, float], findings: list[Finding], settings: AuditSettings,
+) -> Judgement:
     """The verdict for one claim from its features and findings."""
     p = support_probability(features, settings.weights)
     tau = settings.support_threshold
@@ -73,10 +75,10 @@ def decide(features: dict[str, float], findings: list[Finding], settings: AuditS
     if p >= tau:
         return Judgement("supported", p, p, [], None, findings)
     soft = sorted(findings, key=_rank)
-    lead = soft[0] if soft else None
-    verdict = lead.verdict if lead is not None else "unsupported"
+    first: Finding | None = soft[0] if soft else None
+    verdict = first.verdict if first is not None else "unsupported"
     types = _types(soft) or ["out-of-article"]
-    return Judgement(verdict, p, 1.0 - p, types, lead, findings)
+    return Judgement(verdict, p, 1.0 - p, types, first, findings)
 
 
 @register_verdict(LOGISTIC)

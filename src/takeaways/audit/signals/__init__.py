@@ -8,4 +8,6 @@ from __future__ import annotations
 from takeaways.audit.signals import content, facts, nli, quotes
 from takeaways.audit.signals.base import ERROR_TYPES, VERDICTS, Finding, SignalResult
 
-__all__ = ["ERROR_TYPES", "VERDICTS", "Finding", "SignalResult", "content", "facts", "nli", "quotes"]
+__all__ = [
+    "ERROR_TYPES", "VERDICTS", "Finding", "SignalResult", "content", "facts", "nli", "quotes",
+]

@@ -16,6 +16,7 @@ ALIGN = "audit.signal.align.v1"
 NOVEL = "audit.signal.novel_content.v1"
 RELATIONS = "audit.signal.relations.v1"
 GRAMMAR = "audit.signal.grammar.v1"
+_FAR = 0.5  # a novel noun this far from every article word names something new
 _ARC_DEPS = frozenset({
     "nsubj", "nsubjpass", "dobj", "pobj", "amod", "compound", "nummod", "poss", "appos",
     "attr", "acomp", "agent", "npadvmod", "dative", "oprd", "xcomp", "ccomp",
@@ -49,6 +50,8 @@ def novel_content_signal(ctx: ClaimContext) -> SignalResult:
     missing = [t for t in ctx.content if not ctx.found[t.i]
                and ctx.paraphrase.get(t.i, ("", 0.0))[1] < ctx.settings.word_similarity]
     words = [t for t in missing if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")]
+    # Most telling first: things (nouns) before actions, the least paraphrasable first.
+    words.sort(key=lambda t: (t.pos_ == "VERB", ctx.paraphrase.get(t.i, ("", 0.0))[1]))
     findings = [
         Finding(NOVEL, "out-of-article", "unsupported",
                 f"The article never mentions \u201c{t.text}\u201d or anything close to it.",
@@ -56,12 +59,15 @@ def novel_content_signal(ctx: ClaimContext) -> SignalResult:
         for t in words
     ]
     debug = {"unsupported_words": [t.text for t in words],
-             "paraphrased": {ctx.doc[i].text: [w, round(s, 3)] for i, (w, s) in ctx.paraphrase.items()
+             "paraphrased": {ctx.doc[i].text: [w, round(s, 3)]
+                             for i, (w, s) in ctx.paraphrase.items()
                              if s >= ctx.settings.word_similarity}}
     n = max(1, len(ctx.content))
-    nouns = sum(t.pos_ in ("NOUN", "PROPN") for t in words)
+    nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN", "ADJ")]
+    far = [t for t in nouns if ctx.paraphrase.get(t.i, ("", 0.0))[1] < _FAR]
     features = {"unsupported": float(len(words)), "unsupported_frac": len(words) / n,
-                "nouns": float(nouns)}
+                "nouns": float(len(nouns)), "verbs": float(len(words) - len(nouns)),
+                "far": float(len(far))}
     return SignalResult(NOVEL, features, findings, debug=debug)
 
 

@@ -67,7 +67,7 @@ def entities_signal(ctx: ClaimContext) -> SignalResult:
         for e in missing
     ]
     features = {"missing": float(len(missing)), "off_evidence": float(len(off))}
-    debug = {"entities": [f"{e.text} ({e.label_})" for e in ents],
+    debug: dict[str, object] = {"entities": [f"{e.text} ({e.label_})" for e in ents],
              "missing": [e.text for e in missing], "off_evidence": [e.text for e in off]}
     if quote_graph(ctx.analysis) is None:
         debug["aliases"] = "quote graph unavailable; matched by name, surname and demonym only"

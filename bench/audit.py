@@ -1,0 +1,455 @@
+#!/usr/bin/env python
+"""Summary-audit benchmark: does ``takeaways.audit`` tell faithful summaries from
+unfaithful ones, and does it find each kind of error?
+
+Usage::
+
+    python bench/audit.py [--data DIR] [--limit K] [--jobs 2] [--datasets frank,qags,...]
+                          [--refresh] [--fit]
+
+``DIR`` defaults to ``/work/shared/data`` (README sections 3-6). Only ``split == "dev"``
+records are read.
+
+Datasets (summary-level label: 1 faithful, 0 not)
+-------------------------------------------------
+* FRANK CNN/DM and XSum (``label``: every summary sentence judged error-free); claims
+  are FRANK's ``summary_sentences``, lightly detokenised.
+* QAGS CNN/DM and XSum (``label``: every sentence supported by the crowd majority);
+  claims are its ``summary_sentences``, so sentence-level accuracy is also reported.
+* AggreFact-unified: almost all label 0, so balanced accuracy is near meaningless
+  there; the table shows it with its counts, and detection recall per error type is
+  the number to read.
+* SummEval subset (SummaC's binary label).
+
+Systems, measured in the same run on the same claims
+----------------------------------------------------
+* ``always-faithful``: every summary is faithful (balanced accuracy 0.5 by design).
+* ``novel-entity``: unfaithful when spaCy finds an entity in the summary whose words
+  do not occur in the article.
+* ``emb-max``: each claim's best cosine similarity to an article sentence
+  (all-MiniLM-L6-v2); the summary's weakest claim against one threshold.
+* ``takeaways``: ``takeaways.audit`` with the shipped ``data/audit.toml``; the summary is
+  faithful when every claim is ``supported``.
+* ``takeaways-cv`` (FRANK only): the same features, with the weights and threshold
+  refitted in 5 folds grouped by article, so each summary is judged by a model that
+  never saw its article. This is the honest number for FRANK, since the shipped
+  weights were fitted on FRANK dev.
+
+Thresholds (``emb-max`` and ours) are fixed on FRANK CNN/DM dev and applied unchanged
+to the other datasets. ``--fit`` refits the shipped weights (class-balanced logistic
+regression on claim features, each claim labelled with its summary's label, FRANK dev
+CNN/DM + XSum) and prints the ``[audit]`` TOML block to paste into
+``src/takeaways/data/audit.toml``.
+
+Feature extraction is slow on CPU (one spaCy parse and one set of embeddings per
+article); features are cached per dataset family in ``bench/results/audit-<family>.pkl``
+and reused until ``--refresh``. Rerun with ``--refresh`` after changing a signal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import re
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import iter_jsonl  # noqa: E402
+
+DEFAULT_DATA = Path("/work/shared/data")
+CACHE_DIR = Path(__file__).resolve().parent / "results"
+FRANK_TYPES = ("RelE", "EntE", "CircE", "CorefE", "LinkE", "OutE", "GramE", "Other")
+AGGREFACT_TYPES = ("intrinsic-NP", "extrinsic-NP", "intrinsic-predicate", "extrinsic-predicate",
+                   "intrinsic-entire_sent", "extrinsic-entire_sent", "noise")
+SYSTEMS = ("always-faithful", "novel-entity", "emb-max", "takeaways", "takeaways-cv")
+
+
+# ---------------------------------------------------------------------------- data
+
+
+@dataclass
+class Item:
+    dataset: str
+    id: str
+    group: str
+    article: str
+    claims: list[str]
+    label: int
+    claim_labels: list[int] | None = None
+    error_types: list[str] = field(default_factory=list)
+
+
+def detok(s: str) -> str:
+    """Undo PTB-style tokenisation of model output, as far as it is safe."""
+    s = re.sub(r"``\s*(.*?)\s*''", r'"\1"', s)
+    s = re.sub(r"(^|\s)`\s*(.*?)\s*'(?=\s|$|[.,;:])", r"\1'\2'", s)
+    s = re.sub(r" (n't|'s|'re|'ll|'ve|'m|'d)\b", r"\1", s)
+    s = re.sub(r" ([.,;:!?%)])", r"\1", s)
+    s = re.sub(r"([($]) ", r"\1", s)
+    return " ".join(s.split())
+
+
+def _split(summary: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+(?=\S)", summary.strip())
+    return [detok(p) for p in parts if len(p.strip()) > 1]
+
+
+def load_items(data: Path, limit: int | None) -> list[Item]:
+    items: list[Item] = []
+    for r in iter_jsonl(data / "frank" / "frank.jsonl.gz"):
+        if r["split"] != "dev":
+            continue
+        items.append(Item(f"frank-{r['dataset']}", r["id"], r["article_id"], r["article"],
+                          [detok(s) for s in r["summary_sentences"] if s.strip()], int(r["label"]),
+                          error_types=list(r["errors_present"])))
+    for r in iter_jsonl(data / "qags" / "qags.jsonl.gz"):
+        if r["split"] != "dev":
+            continue
+        sents = r["summary_sentences"]
+        items.append(Item(f"qags-{r['dataset']}", r["id"], r["article"][:200], r["article"],
+                          [detok(s["sentence"]) for s in sents], int(r["label"]),
+                          claim_labels=[int(s["supported"]) for s in sents]))
+    for r in iter_jsonl(data / "aggrefact_unified" / "aggrefact_unified.jsonl.gz"):
+        if r["split"] != "dev":
+            continue
+        items.append(Item(f"aggrefact-{r['origin']}", r["id"], r["article_id"], r["doc"],
+                          _split(r["summary"].replace("\\'", "'")), int(r["label"]),
+                          error_types=list(r["error_types"])))
+    for r in iter_jsonl(data / "summeval_subset" / "summeval_subset.jsonl.gz"):
+        if r["split"] != "dev":
+            continue
+        items.append(Item("summeval", r["id"], r["cnndm_id"], r["article"], _split(r["summary"]),
+                          int(r["label"])))
+    if limit:
+        per: dict[str, int] = defaultdict(int)
+        kept = []
+        for it in items:
+            if per[it.dataset] < limit:
+                kept.append(it)
+                per[it.dataset] += 1
+        items = kept
+    return [it for it in items if it.claims]
+
+
+# ---------------------------------------------------------------------------- features
+
+
+@dataclass
+class Scored:
+    """What the benchmark keeps of one summary (no article text)."""
+
+    dataset: str
+    id: str
+    group: str
+    label: int
+    claim_labels: list[int] | None
+    error_types: list[str]
+    claims: list[dict[str, float]]  # features per claim
+    hard: list[str | None]  # the hard verdict per claim, if any
+    novel_entity: bool
+    status: str = "ok"
+
+
+def _init_worker() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+
+
+def _novel_entity(nlp: Any, summary: str, article_norm: str) -> bool:
+    from takeaways.audit.text import norm
+
+    return any(f" {norm(e.text)} " not in article_norm for e in nlp(summary).ents
+               if norm(e.text))
+
+
+def _score_group(group: list[Item]) -> list[Scored]:
+    import takeaways
+    from takeaways.audit.core import run_signals
+    from takeaways.audit.settings import load_settings
+    from takeaways.audit.verdict import feature_vector
+    from takeaways.errors import TakeawaysError
+    from takeaways.nlp.analyze import Analysis
+    from takeaways.nlp.models import get_nlp
+
+    settings = load_settings()
+    out = []
+    try:
+        analysis = Analysis(takeaways.read(group[0].article, kind="plain"))
+        article_norm = analysis.cache.setdefault("bench.norm", None)
+    except TakeawaysError as exc:
+        return [Scored(it.dataset, it.id, it.group, it.label, it.claim_labels, it.error_types,
+                       [], [], False, status=f"error: {exc.reason}") for it in group]
+    from takeaways.audit.text import norm
+
+    article_norm = " " + norm(analysis.article.text) + " "
+    for it in group:
+        runs = run_signals(analysis, it.claims, settings)
+        feats = [feature_vector(r.results) for r in runs]
+        hard = [next((f.verdict for res in r.results for f in res.findings if f.hard), None)
+                for r in runs]
+        ne = _novel_entity(get_nlp(), " ".join(it.claims), article_norm)
+        out.append(Scored(it.dataset, it.id, it.group, it.label, it.claim_labels,
+                          it.error_types, feats, hard, ne))
+    return out
+
+
+def extract(items: list[Item], jobs: int) -> list[Scored]:
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        groups[it.article].append(it)
+    work = list(groups.values())
+    t0 = time.time()
+    scored: list[Scored] = []
+    if jobs <= 1:
+        _init_worker()
+        for i, g in enumerate(work):
+            scored += _score_group(g)
+            _progress(i + 1, len(work), t0)
+        return scored
+    with ProcessPoolExecutor(jobs, initializer=_init_worker) as pool:
+        for i, res in enumerate(pool.map(_score_group, work, chunksize=4)):
+            scored += res
+            _progress(i + 1, len(work), t0)
+    return scored
+
+
+def _progress(done: int, total: int, t0: float) -> None:
+    if done % 25 == 0 or done == total:
+        print(f"  {done}/{total} articles, {time.time() - t0:.0f}s", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------- systems
+
+
+def claim_probs(s: Scored, weights: dict[str, float]) -> list[float]:
+    from takeaways.audit.verdict import support_probability
+
+    return [-1.0 if h else support_probability(f, weights) for f, h in zip(s.claims, s.hard,
+                                                                          strict=True)]
+
+
+def bacc(y: Sequence[int], pred: Sequence[int]) -> float | None:
+    pos = [p for t, p in zip(y, pred, strict=True) if t == 1]
+    neg = [p for t, p in zip(y, pred, strict=True) if t == 0]
+    if not pos or not neg:
+        return None
+    return 0.5 * (sum(pos) / len(pos) + sum(1 - p for p in neg) / len(neg))
+
+
+def best_threshold(scores: Sequence[float], y: Sequence[int]) -> float:
+    cands = sorted(set(scores))
+    best, best_t = -1.0, 0.5
+    for i in range(len(cands)):
+        t = cands[i] if i == 0 else (cands[i - 1] + cands[i]) / 2
+        b = bacc(y, [int(s >= t) for s in scores]) or 0.0
+        if b > best:
+            best, best_t = b, t
+    return best_t
+
+
+FEATURE_SKIP = ("nli.",)
+
+
+def feature_names(scored: Iterable[Scored]) -> list[str]:
+    names: set[str] = set()
+    for s in scored:
+        for f in s.claims:
+            names |= set(f)
+    return sorted(n for n in names if not n.startswith(FEATURE_SKIP))
+
+
+def fit_weights(train: list[Scored]) -> tuple[dict[str, float], float]:
+    """Claim-level logistic regression (summary labels), then the summary threshold."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    names = feature_names(train)
+    X, y = [], []
+    for s in train:
+        for f, h in zip(s.claims, s.hard, strict=True):
+            if h is None:
+                X.append([f.get(n, 0.0) for n in names])
+                y.append(s.label)
+    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
+    lr.fit(np.array(X), np.array(y))
+    weights = {"bias": float(lr.intercept_[0])}
+    weights.update({n: float(w) for n, w in zip(names, lr.coef_[0], strict=True)})
+    cnn = [s for s in train if s.dataset == "frank-cnndm"] or train
+    scores = [min(claim_probs(s, weights)) for s in cnn]
+    return weights, best_threshold(scores, [s.label for s in cnn])
+
+
+def predictions(scored: list[Scored], weights: dict[str, float], tau: float,
+                emb_tau: float) -> dict[str, dict[str, int]]:
+    """system -> summary id -> predicted label (1 faithful)."""
+    out: dict[str, dict[str, int]] = {k: {} for k in SYSTEMS[:4]}
+    for s in scored:
+        out["always-faithful"][s.id] = 1
+        out["novel-entity"][s.id] = int(not s.novel_entity)
+        out["emb-max"][s.id] = int(min(f["align.emb_max"] for f in s.claims) >= emb_tau)
+        out["takeaways"][s.id] = int(min(claim_probs(s, weights)) >= tau)
+    return out
+
+
+def cross_validated(frank: list[Scored], folds: int = 5) -> dict[str, int]:
+    groups = sorted({s.group for s in frank})
+    fold_of = {g: i % folds for i, g in enumerate(groups)}
+    out: dict[str, int] = {}
+    for k in range(folds):
+        train = [s for s in frank if fold_of[s.group] != k]
+        test = [s for s in frank if fold_of[s.group] == k]
+        weights, tau = fit_weights(train)
+        for s in test:
+            out[s.id] = int(min(claim_probs(s, weights)) >= tau)
+    return out
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def _fmt(x: float | None) -> str:
+    return "  -  " if x is None else f"{x:.3f}"
+
+
+def table(scored: list[Scored], preds: dict[str, dict[str, int]]) -> None:
+    datasets = sorted({s.dataset for s in scored})
+    print("\nSummary-level balanced accuracy (dev)")
+    head = f"{'dataset':<18}{'n':>5}{'faithful':>9}  " + "".join(f"{k:>16}" for k in SYSTEMS)
+    print(head)
+    print("-" * len(head))
+    for d in datasets:
+        rows = [s for s in scored if s.dataset == d]
+        y = [s.label for s in rows]
+        cells = []
+        for k in SYSTEMS:
+            if not all(s.id in preds[k] for s in rows):
+                cells.append(f"{'-':>16}")
+                continue
+            cells.append(f"{_fmt(bacc(y, [preds[k][s.id] for s in rows])):>16}")
+        print(f"{d:<18}{len(rows):>5}{sum(y):>9}  " + "".join(cells))
+
+
+def type_recall(scored: list[Scored], preds: dict[str, dict[str, int]], prefix: str,
+                types: Sequence[str]) -> None:
+    rows = [s for s in scored if s.dataset.startswith(prefix) and s.label == 0]
+    print(f"\nDetection recall per error type ({prefix}, label-0 summaries flagged unfaithful)")
+    systems = [k for k in SYSTEMS if all(s.id in preds[k] for s in rows)]
+    print(f"{'type':<24}{'n':>5}  " + "".join(f"{k:>16}" for k in systems))
+    for t in (*types, "any"):
+        sub = [s for s in rows if t == "any" or t in s.error_types]
+        if not sub:
+            continue
+        cells = "".join(f"{sum(1 - preds[k][s.id] for s in sub) / len(sub):>16.3f}"
+                        for k in systems)
+        print(f"{t:<24}{len(sub):>5}  {cells}")
+
+
+def qags_sentences(scored: list[Scored], weights: dict[str, float], tau: float,
+                   emb_tau: float) -> None:
+    from takeaways.audit.verdict import support_probability
+
+    rows = [(f, h, lab, s.dataset) for s in scored if s.claim_labels
+            for f, h, lab in zip(s.claims, s.hard, s.claim_labels, strict=True)]
+    print("\nQAGS sentence-level accuracy / balanced accuracy")
+    for d in sorted({r[3] for r in rows}) + ["all"]:
+        sub = [r for r in rows if d in ("all", r[3])]
+        y = [r[2] for r in sub]
+        ours = [int(h is None and support_probability(f, weights) >= tau) for f, h, _, _ in sub]
+        emb = [int(f["align.emb_max"] >= emb_tau) for f, _, _, _ in sub]
+        always = [1] * len(sub)
+
+        def acc(p: list[int], y: list[int] = y) -> float:
+            return sum(a == b for a, b in zip(p, y, strict=True)) / len(y)
+
+        print(f"  {d:<11} n={len(sub):<4} supported={sum(y):<4} always-supported "
+              f"{acc(always):.3f}/{_fmt(bacc(y, always))}  emb-max {acc(emb):.3f}/"
+              f"{_fmt(bacc(y, emb))}  takeaways {acc(ours):.3f}/{_fmt(bacc(y, ours))}")
+
+
+def print_toml(weights: dict[str, float], tau: float) -> None:
+    print("\n# --fit result: paste into src/takeaways/data/audit.toml")
+    print(f"support_threshold = {tau:.4f}")
+    print("\n[audit.weights]")
+    for k, v in weights.items():
+        print(f'"{k}" = {v:.4f}' if k != "bias" else f"bias = {v:.4f}")
+
+
+def load_or_extract(args: argparse.Namespace) -> list[Scored]:
+    """Features per dataset family, from ``bench/results/audit-<family>[-<limit>].pkl`` when
+    cached there (and not ``--refresh``), else extracted and cached."""
+    items = load_items(args.data, args.limit)
+    scored: list[Scored] = []
+    for family in args.datasets.split(","):
+        suffix = f"-{args.limit}" if args.limit else ""
+        path = args.cache / f"audit-{family}{suffix}.pkl"
+        if path.is_file() and not args.refresh:
+            scored += pickle.loads(path.read_bytes())
+            continue
+        todo = [it for it in items if it.dataset.split("-")[0] == family]
+        print(f"{family}: {len(todo)} summaries, {len({i.article for i in todo})} articles",
+              file=sys.stderr)
+        got = extract(todo, args.jobs)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(got))
+        scored += got
+    return scored
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--limit", type=int, default=None, help="records per dataset")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--refresh", action="store_true", help="recompute cached features")
+    ap.add_argument("--datasets", default="frank,qags,summeval,aggrefact",
+                    help="comma-separated: frank, qags, summeval, aggrefact")
+    ap.add_argument("--fit", action="store_true", help="refit weights on FRANK dev")
+    ap.add_argument("--cache", type=Path, default=CACHE_DIR)
+    args = ap.parse_args(argv)
+
+    scored = load_or_extract(args)
+    failed = [s for s in scored if s.status != "ok"]
+    scored = [s for s in scored if s.status == "ok" and s.claims]
+
+    from takeaways.audit.settings import load_settings
+
+    settings = load_settings()
+    frank = [s for s in scored if s.dataset.startswith("frank")]
+    if args.fit:
+        weights, tau = fit_weights(frank)
+    else:
+        weights, tau = settings.weights, settings.support_threshold
+    cnn = [s for s in frank if s.dataset == "frank-cnndm"]
+    emb_tau = best_threshold([min(f["align.emb_max"] for f in s.claims) for s in cnn],
+                             [s.label for s in cnn]) if cnn else 0.5
+    preds = predictions(scored, weights, tau, emb_tau)
+    preds["takeaways-cv"] = cross_validated(frank) if len({s.group for s in frank}) >= 5 else {}
+
+    table(scored, preds)
+    print(f"\nthresholds fixed on FRANK CNN/DM dev: takeaways support >= {tau:.3f}, "
+          f"emb-max >= {emb_tau:.3f}; {len(failed)} summaries skipped (article unreadable)")
+    type_recall(scored, preds, "frank", FRANK_TYPES)
+    type_recall(scored, preds, "aggrefact", AGGREFACT_TYPES)
+    qags_sentences(scored, weights, tau, emb_tau)
+    if args.fit:
+        print_toml(weights, tau)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
