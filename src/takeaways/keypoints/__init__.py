@@ -1,0 +1,76 @@
+"""Key points: score sentences, pick N with MMR, rewrite them to stand alone.
+
+Strategies (recorded in every result's ``strategies``):
+- ``keypoints.features.v1``: position, lede, centrality, title overlap, entity
+  salience, quotes, length and caption signals (`features`);
+- ``keypoints.select.mmr.v1``: relevance with weights from ``data/keypoints.toml``,
+  maximal marginal relevance and section coverage (`select`);
+- ``keypoints.rewrite.v1``: deletions and substitutions only (`rewrite`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from takeaways.document import Sentence
+from takeaways.keypoints.features import sentence_features
+from takeaways.keypoints.result import Evidence, KeyPoint, KeyPoints
+from takeaways.keypoints.rewrite import dangling_start, rewrite
+from takeaways.keypoints.select import relevance, select_mmr, settings
+from takeaways.nlp.analyze import Analysis
+
+STRATEGIES = {
+    "features": "keypoints.features.v1",
+    "select": "keypoints.select.mmr.v1",
+    "rewrite": "keypoints.rewrite.v1",
+}
+
+__all__ = ["KeyPoint", "KeyPoints", "extract_key_points"]
+
+
+def _eligible(sent: Sentence, caption: float) -> bool:
+    cfg = settings()
+    words = len(sent.text.split())
+    return caption < 0.5 and int(cfg["min_words"]) <= words <= int(cfg["max_words"])
+
+
+def _candidates(analysis: Analysis) -> tuple[np.ndarray, list[bool]]:
+    table = sentence_features(analysis)
+    scores = relevance(table)
+    caption = table.column("caption")
+    eligible = [_eligible(s, float(caption[s.id])) for s in analysis.article.sentences]
+    if not any(eligible):  # short or odd articles: take what exists
+        eligible = [True] * len(eligible)
+    return scores, eligible
+
+
+def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
+    """N numbered, standalone key points with evidence (see the module docstring)."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    art = analysis.article
+    notes: list[str] = []
+    if len(art.sentences) <= n:
+        notes.append(
+            f"the article has only {len(art.sentences)} sentence(s); every one is returned."
+        )
+    scores, eligible = _candidates(analysis)
+    rewritten: dict[int, tuple[str, list]] = {}
+    for s in art.sentences:
+        if eligible[s.id]:
+            text, edits = rewrite(analysis, s)
+            rewritten[s.id] = (text, edits)
+            if dangling_start(text):
+                eligible[s.id] = False
+    if not any(eligible):
+        eligible = [True] * len(eligible)
+    sim = analysis.sentence_embeddings @ analysis.sentence_embeddings.T
+    sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
+    chosen = sorted(select_mmr(scores, sim, sections, eligible, n))
+    points = []
+    for k, sid in enumerate(chosen, 1):
+        sent = art.sentences[sid]
+        text, edits = rewritten.get(sid) or rewrite(analysis, sent)
+        ev = (Evidence(sid, sent.start, sent.end, sent.text),)
+        points.append(KeyPoint(k, text, ev, tuple(edits), float(scores[sid])))
+    return KeyPoints(art, points, dict(STRATEGIES), notes, analysis=analysis)

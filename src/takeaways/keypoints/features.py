@@ -1,0 +1,104 @@
+"""Sentence features for key-point scoring. Each is a number in about [0, 1]."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from takeaways.nlp.analyze import Analysis
+from takeaways.resources import word_list
+
+FEATURES = (
+    "position", "lede", "centrality", "title_overlap", "entity_salience", "quote", "length",
+    "caption",
+)
+_QUOTE_CHARS = re.compile(r"[\"“”«»„]")
+_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureTable:
+    names: tuple[str, ...]
+    values: np.ndarray  # (n_sentences, n_features)
+
+    def column(self, name: str) -> np.ndarray:
+        return self.values[:, self.names.index(name)]
+
+
+@lru_cache(maxsize=1)
+def _caption_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.I) for p in word_list("caption_cues"))
+
+
+def _content_lemmas(analysis: Analysis, start: int, end: int) -> set[str]:
+    span = analysis.doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return set()
+    return {t.lemma_.lower() for t in span if t.pos_ in _CONTENT_POS and not t.is_stop}
+
+
+def _title_lemmas(analysis: Analysis) -> set[str]:
+    art = analysis.article
+    lemmas: set[str] = set()
+    for h in art.headings:
+        lemmas |= _content_lemmas(analysis, h.start, h.end)
+    if art.title:
+        from takeaways.nlp.models import get_nlp
+
+        title_doc = get_nlp()(art.title)
+        lemmas |= {t.lemma_.lower() for t in title_doc if t.pos_ in _CONTENT_POS and not t.is_stop}
+    return lemmas
+
+
+def _length_score(words: int) -> float:
+    if 15 <= words <= 35:
+        return 1.0
+    if words < 15:
+        return max(0.0, words / 15)
+    return max(0.0, 1.0 - (words - 35) / 40)
+
+
+def _is_caption(text: str, has_verb: bool) -> float:
+    if not has_verb or any(p.search(text) for p in _caption_patterns()):
+        return 1.0
+    return 0.0
+
+
+def sentence_features(analysis: Analysis) -> FeatureTable:
+    """The feature table of every article sentence (rows follow sentence ids)."""
+    art = analysis.article
+    n = len(art.sentences)
+    values = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    if n == 0:
+        return FeatureTable(FEATURES, values)
+    emb = analysis.sentence_embeddings
+    centroid = emb.mean(axis=0)
+    centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
+    central = emb @ centroid
+    title = _title_lemmas(analysis)
+    ent_counts = Counter(e.text.lower() for e in analysis.doc.ents if e.label_ not in ("CARDINAL", "ORDINAL"))
+    first_para = art.sentences[0].paragraph
+    for s in art.sentences:
+        span = analysis.sentence_span(s.id)
+        lemmas = {t.lemma_.lower() for t in span if t.pos_ in _CONTENT_POS and not t.is_stop}
+        ents = [e.text.lower() for e in span.ents if e.label_ not in ("CARDINAL", "ORDINAL")]
+        salience = sum(max(ent_counts[e] - 1, 0) for e in set(ents))
+        has_verb = any(t.pos_ in ("VERB", "AUX") for t in span)
+        values[s.id] = (
+            1.0 / (1.0 + s.id),
+            1.0 if s.paragraph == first_para else 0.0,
+            float(central[s.id]),
+            len(lemmas & title) / len(title) if title else 0.0,
+            float(salience),
+            1.0 if _QUOTE_CHARS.search(s.text) else 0.0,
+            _length_score(len(s.text.split())),
+            _is_caption(s.text, has_verb),
+        )
+    sal = values[:, FEATURES.index("entity_salience")]
+    if sal.max() > 0:
+        values[:, FEATURES.index("entity_salience")] = sal / sal.max()
+    return FeatureTable(FEATURES, values)

@@ -1,0 +1,124 @@
+"""Key-point results: stdlib dataclasses with evidence offsets into ``article.text``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from takeaways.document import SCHEMA_VERSION, Article, Span
+
+if TYPE_CHECKING:
+    from takeaways.nlp.analyze import Analysis
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    sentence_id: int
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sentence_id": self.sentence_id, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One deletion or substitution made to an evidence sentence.
+
+    ``start``/``end`` index ``article.text`` (the replaced or deleted characters);
+    ``source`` is where a substituted text comes from in the article.
+    """
+
+    kind: str  # "delete" | "substitute" | "capitalize"
+    start: int
+    end: int
+    original: str
+    replacement: str
+    reason: str
+    source: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "original": self.original,
+            "replacement": self.replacement,
+            "reason": self.reason,
+            "source": self.source.to_dict() if self.source else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    n: int
+    text: str
+    evidence: tuple[Evidence, ...]
+    edits: tuple[Edit, ...]
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "text": self.text,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "edits": [e.to_dict() for e in self.edits],
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(slots=True)
+class KeyPoints:
+    article: Article
+    points: list[KeyPoint]
+    strategies: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    analysis: Analysis | None = None
+    verification: Any = None  # an Audit of the points, when --verify is used
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "type": "key_points",
+            "article": self.article.to_dict(),
+            "key_points": [p.to_dict() for p in self.points],
+            "strategies": dict(self.strategies),
+            "notes": list(self.notes),
+        }
+        if self.verification is not None:
+            d["verification"] = self.verification.to_dict()
+        return d
+
+    def to_markdown(self) -> str:
+        title = self.article.title or "Key points"
+        out = [f"## Key points: {title}", ""]
+        for p in self.points:
+            refs = "".join(f"[^{p.n}-{e.sentence_id}]" for e in p.evidence)
+            out.append(f"{p.n}. {p.text}{refs}")
+        out.append("")
+        for p in self.points:
+            for e in p.evidence:
+                out.append(f"[^{p.n}-{e.sentence_id}]: sentence {e.sentence_id} "
+                           f"(chars {e.start}–{e.end}): “{e.text}”")
+        out.extend(f"\n> note: {n}" for n in self.notes)
+        out.extend(self._verification_lines())
+        return "\n".join(out).rstrip() + "\n"
+
+    def to_text(self) -> str:
+        out = [self.article.title or "Key points", ""]
+        for p in self.points:
+            out.append(f"{p.n}. {p.text}")
+            for e in p.evidence:
+                out.append(f"     ↳ [s{e.sentence_id} {e.start}:{e.end}] {e.text}")
+        out.extend(f"note: {n}" for n in self.notes)
+        out.extend(self._verification_lines())
+        return "\n".join(out).rstrip() + "\n"
+
+    def _verification_lines(self) -> list[str]:
+        if self.verification is None:
+            return []
+        lines = ["", "Verification:"]
+        for p, claim in zip(self.points, getattr(self.verification, "claims", []), strict=False):
+            lines.append(f"  {p.n}. {getattr(claim, 'verdict', '?')}")
+        return lines

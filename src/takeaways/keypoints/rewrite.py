@@ -1,0 +1,199 @@
+"""Make an evidence sentence stand alone with deletions and substitutions only.
+
+Edits, each recorded with article offsets:
+- drop a dangling leading connective ("Therefore,", "In response,") and capitalise;
+- replace a pronoun subject whose antecedent is outside the sentence with the
+  person's name ("he added" → "Putin added"), and a role-only description with
+  the article's own title-plus-name mention ("The Kremlin spokesman" → "Kremlin
+  spokesman Dmitry Peskov");
+- trim short parenthetical asides ("(pictured)", "(SCO)").
+Substituted text always comes from a span of the article (``Edit.source``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+from takeaways.document import Sentence, Span
+from takeaways.keypoints.result import Edit
+from takeaways.nlp.analyze import Analysis
+from takeaways.resources import word_list, word_set
+
+log = logging.getLogger(__name__)
+_PAREN = re.compile(r" ?\((?P<inner>[^()]{1,80})\)")
+_NO_COMMA_CONNECTIVES = frozenset({"but", "and"})
+_SUBJECT_PRONOUNS = frozenset({"he", "she"})
+_POSSESSIVES = frozenset({"his", "her"})
+_MAX_ASIDE_WORDS = 12
+
+
+@lru_cache(maxsize=1)
+def _connectives() -> tuple[str, ...]:
+    return tuple(sorted(word_list("connectives"), key=len, reverse=True))
+
+
+def leading_connective(text: str) -> int:
+    """Length of a dangling connective (with comma and space) opening ``text``, else 0."""
+    low = text.lower()
+    for phrase in _connectives():
+        if not low.startswith(phrase):
+            continue
+        rest = text[len(phrase) :]
+        m = re.match(r",\s+", rest)
+        if m:
+            return len(phrase) + m.end()
+        if phrase in _NO_COMMA_CONNECTIVES and re.match(r"\s+\S", rest):
+            return len(phrase) + len(rest) - len(rest.lstrip())
+    return 0
+
+
+def dangling_start(text: str) -> str | None:
+    """The word(s) that make ``text`` start without an antecedent, or None."""
+    n = leading_connective(text)
+    if n:
+        return text[:n].strip(" ,")
+    first = re.match(r"[\"'“‘]?([A-Za-z]+)", text)
+    if first and first.group(1).lower() in word_set("dangling_starts"):
+        return first.group(1)
+    return None
+
+
+def _quotes(analysis: Analysis) -> Any:
+    try:
+        return analysis.quotes
+    except (ImportError, AttributeError, NotImplementedError) as exc:  # quotes not available
+        log.debug("quote graph unavailable for rewriting: %s", exc)
+        return None
+
+
+def _best_alias(entity: Any, *, role: bool) -> Span | None:
+    """The article span to substitute: a title-plus-name mention for roles, else the surname."""
+    aliases = list(getattr(entity, "aliases", []))
+    name = str(getattr(entity, "name", ""))
+    if not aliases or not name:
+        return None
+    surname = name.split()[-1]
+    if role:
+        full = [a for a in aliases if a.text.endswith(name) and len(a.text) > len(name)]
+        named = full or [a for a in aliases if a.text == name]
+        return max(named, key=lambda a: len(a.text)) if named else None
+    exact = [a for a in aliases if a.text == surname] or [a for a in aliases if a.text == name]
+    return exact[0] if exact else None
+
+
+def _mention_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
+    graph = _quotes(analysis)
+    if graph is None:
+        return []
+    span = analysis.sentence_span(sent.id)
+    for tok in span:
+        low = tok.lower_
+        if low in _SUBJECT_PRONOUNS | _POSSESSIVES:
+            edit = _pronoun_edit(graph, sent, tok.idx, tok.idx + len(tok.text), low)
+            if edit is not None:
+                return [edit]
+            return []  # the first pronoun decides; later ones follow its referent
+        if tok.i == span.start and tok.lower_ == "the":
+            edit = _role_edit(analysis, graph, sent, tok)
+            if edit is not None:
+                return [edit]
+    return []
+
+
+def _pronoun_edit(graph: Any, sent: Sentence, start: int, end: int, low: str) -> Edit | None:
+    mention = graph.resolve(start, end)
+    if mention is None or not getattr(mention, "entity", None):
+        return None
+    entity = graph.entity(mention.entity)
+    if entity is None or getattr(entity, "type", "PERSON") != "PERSON":
+        return None
+    before = sent.text[: start - sent.start]
+    if any(a.text in before for a in entity.aliases):
+        return None  # antecedent already in the sentence
+    alias = _best_alias(entity, role=False)
+    if alias is None:
+        return None
+    replacement = alias.text + ("'s" if low in _POSSESSIVES else "")
+    if low == "her" and not _is_possessive_her(sent, start):
+        return None
+    return Edit("substitute", start, end, sent.text[start - sent.start : end - sent.start],
+                replacement, f"pronoun resolved to {entity.name} ({mention.how})", alias)
+
+
+def _is_possessive_her(sent: Sentence, start: int) -> bool:
+    after = sent.text[start - sent.start + 3 :]
+    return bool(re.match(r"\s+[a-z]", after))
+
+
+def _role_edit(analysis: Analysis, graph: Any, sent: Sentence, the_tok: Any) -> Edit | None:
+    """Replace a sentence-opening role NP ("The Kremlin spokesman") by its named mention."""
+    chunk = next((nc for nc in analysis.doc.noun_chunks if nc.start == the_tok.i), None)
+    if chunk is None:
+        return None
+    start, end = chunk.start_char, chunk.end_char
+    mention = graph.resolve(start, end)
+    if mention is None or not str(getattr(mention, "how", "")).startswith("role"):
+        return None
+    entity = graph.entity(mention.entity)
+    if entity is None:
+        return None
+    alias = _best_alias(entity, role=True)
+    if alias is None:
+        return None
+    return Edit("substitute", start, end, chunk.text, alias.text,
+                f"role description resolved to {entity.name} ({mention.how})", alias)
+
+
+def _connective_edits(sent: Sentence) -> list[Edit]:
+    n = leading_connective(sent.text)
+    if not n or n >= len(sent.text):
+        return []
+    edits = [Edit("delete", sent.start, sent.start + n, sent.text[:n], "", "dangling connective")]
+    first = sent.text[n]
+    if first.islower():
+        edits.append(Edit("capitalize", sent.start + n, sent.start + n + 1, first, first.upper(),
+                          "sentence start"))
+    return edits
+
+
+def _aside_edits(sent: Sentence) -> list[Edit]:
+    edits = []
+    for m in _PAREN.finditer(sent.text):
+        if len(m.group("inner").split()) <= _MAX_ASIDE_WORDS and m.start() > 0:
+            edits.append(Edit("delete", sent.start + m.start(), sent.start + m.end(), m.group(0), "",
+                              "parenthetical aside"))
+    return edits
+
+
+def _non_overlapping(edits: list[Edit]) -> list[Edit]:
+    out: list[Edit] = []
+    for e in sorted(edits, key=lambda e: (e.start, -e.end)):
+        if out and e.start < out[-1].end:
+            continue
+        out.append(e)
+    return out
+
+
+def apply_edits(sent: Sentence, edits: list[Edit]) -> str:
+    """The sentence text with ``edits`` applied (edits index the article)."""
+    text, pos = [], sent.start
+    for e in edits:
+        text.append(sent.text[pos - sent.start : e.start - sent.start])
+        text.append(e.replacement)
+        pos = e.end
+    text.append(sent.text[pos - sent.start :])
+    out = "".join(text).strip()
+    return re.sub(r"\s{2,}", " ", out)
+
+
+def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
+    """A standalone version of ``sent`` and the edits that made it."""
+    edits = _connective_edits(sent)
+    mention = _mention_edits(analysis, sent)
+    if mention and edits and edits[-1].kind == "capitalize" and mention[0].start == edits[-1].start:
+        edits = edits[:-1]  # the substituted name is already capitalised
+    edits = _non_overlapping(edits + mention + _aside_edits(sent))
+    return apply_edits(sent, edits), edits

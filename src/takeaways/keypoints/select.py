@@ -1,0 +1,68 @@
+"""Choose N sentences: a learned relevance score, then MMR with section coverage."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from takeaways.keypoints.features import FeatureTable
+from takeaways.registry import register
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict[str, Any]:
+    """The ``[keypoints]`` settings from ``data/keypoints.toml``."""
+    text = resources.files("takeaways").joinpath("data/keypoints.toml").read_text("utf-8")
+    return dict(tomllib.loads(text)["keypoints"])
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    sentence_id: int
+    relevance: float
+    eligible: bool
+
+
+def relevance(table: FeatureTable) -> np.ndarray:
+    """Linear score of the features with the configured weights."""
+    weights = settings()["weights"]
+    w = np.array([float(weights.get(name, 0.0)) for name in table.names], dtype=np.float32)
+    return table.values @ w + float(weights.get("bias", 0.0))
+
+
+@register("keypoints.select.mmr.v1")
+def select_mmr(
+    scores: np.ndarray,
+    similarity: np.ndarray,
+    sections: list[int],
+    eligible: list[bool],
+    n: int,
+) -> list[int]:
+    """Maximal marginal relevance with a bonus for uncovered sections."""
+    cfg = settings()
+    lam = float(cfg["mmr_lambda"])
+    max_sim = float(cfg["max_similarity"])
+    bonus = float(cfg["section_bonus"])
+    pool = [i for i in range(len(scores)) if eligible[i]]
+    chosen: list[int] = []
+    while len(chosen) < n and pool:
+        best, best_val = -1, -np.inf
+        covered = {sections[j] for j in chosen}
+        for i in pool:
+            red = max((float(similarity[i, j]) for j in chosen), default=0.0)
+            if red > max_sim:
+                continue
+            val = lam * float(scores[i]) - (1 - lam) * red
+            val += bonus if sections[i] not in covered else 0.0
+            if val > best_val:
+                best, best_val = i, val
+        if best < 0:
+            break
+        chosen.append(best)
+        pool.remove(best)
+    return chosen
