@@ -282,6 +282,7 @@ def main() -> None:
     args = p.parse_args()
     warnings.filterwarnings("ignore")
     logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("bench").setLevel(logging.WARNING)
     from takeaways.batch.engine import limit_threads
     from takeaways.nlp.models import SentenceTransformerEmbedder, set_embedder
 
