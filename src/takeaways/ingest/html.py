@@ -1,7 +1,12 @@
 """Read an HTML page through trafilatura, keeping headings and paragraphs.
 
-trafilatura's XML output gives the main content as ``<head>``, ``<p>``, ``<list>``
-and ``<quote>`` elements plus page metadata. On top of that we
+trafilatura's XML output (precision mode, tables and links kept) gives the main
+content as ``<head>``, ``<p>``, ``<list>``, ``<quote>`` and ``<table>`` elements plus
+page metadata. When precision mode keeps (almost) nothing, the default mode is tried,
+then the page's JSON-LD ``articleBody`` (script-rendered pages). On top of that we
+- flatten tables: a layout table into its cells' blocks, a data table into one
+  paragraph per row (a page that is only a data table is no article);
+- drop short lines and lists made only of links (related-article teasers, navigation);
 - drop a leading ``<head>`` that repeats the title, and take a short first heading
   as the kicker when it precedes the title;
 - turn a list under a "Key takeaways"-style heading, or a list that opens the
@@ -11,8 +16,11 @@ and ``<quote>`` elements plus page metadata. On top of that we
 
 from __future__ import annotations
 
+import copy
+import json
 import logging
 import re
+from html import unescape
 from typing import Any
 
 from lxml import etree
@@ -23,7 +31,90 @@ from takeaways.ingest.builder import Block, Parts, clean_line
 from takeaways.ingest.text import _summary_heading, chrome_reason
 
 log = logging.getLogger(__name__)
+_REFERENCE = re.compile(r"^(\[\d+\]|\d+[.)]\s|doi\b)", re.I)
+_SENTENCE_END = re.compile(r"[.!;,\"”’)\]]$")
 _HTML_LANG = re.compile(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+
+
+_TRAFILATURA_OPTIONS: dict[str, Any] = dict(
+    output_format="xml",
+    with_metadata=True,
+    include_comments=False,
+    include_tables=True,
+    include_formatting=False,
+    include_links=True,
+    deduplicate=False,
+)
+# When precision mode keeps less than this many characters, the default mode is also
+# tried; its result wins when it is at least _FALLBACK_RATIO times longer (precision
+# mode sometimes settles on a reprint notice or a stub instead of the story).
+_FALLBACK_BELOW_CHARS = 1000
+_FALLBACK_RATIO = 4.0
+_FALLBACK_MIN_CHARS = 250  # less is a notice ("enable JavaScript"), not a story
+
+
+def _main_chars(xml: str | None) -> int:
+    if not xml:
+        return 0
+    m = re.search(r"<main>(.*)</main>", xml, re.S)
+    return len(re.sub(r"<[^>]+>|\s+", "", m.group(1))) if m else 0
+
+
+_LD_JSON = re.compile(
+    r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script>", re.I | re.S
+)
+
+
+def _ld_article(html: str) -> tuple[str, str | None] | None:
+    """The longest ``articleBody`` (and its ``headline``) in the page's JSON-LD."""
+    best: tuple[str, str | None] | None = None
+
+    def visit(node: Any) -> None:
+        nonlocal best
+        if isinstance(node, list):
+            for n in node:
+                visit(n)
+        elif isinstance(node, dict):
+            body = node.get("articleBody")
+            if isinstance(body, str) and (best is None or len(body) > len(best[0])):
+                headline = node.get("headline")
+                best = (body, headline if isinstance(headline, str) else None)
+            for v in node.values():
+                if isinstance(v, (list, dict)):
+                    visit(v)
+
+    for m in _LD_JSON.finditer(html):
+        if "articleBody" not in m.group(1):
+            continue
+        try:
+            visit(json.loads(m.group(1), strict=False))
+        except (ValueError, RecursionError):
+            continue
+    return best
+
+
+def _with_ld_body(xml: str | None, html: str, chars: int) -> Any | None:
+    """When trafilatura kept little or nothing but the page's JSON-LD carries a much
+    longer ``articleBody`` (script-rendered pages), use that body, one ``<p>`` per line."""
+    ld = _ld_article(html)
+    if ld is None:
+        return None
+    body = re.sub(r"<(br|/?p|/div|/h\d|/li)\b[^>]*>", "\n", ld[0], flags=re.I)
+    body = re.sub(r"<[^>]+>", " ", body)  # some sites put HTML in articleBody
+    paras = [clean_line(unescape(t)) for t in re.split(r"\n+", body)]
+    paras = [t for t in paras if t]
+    if sum(map(len, paras)) < max(_FALLBACK_MIN_CHARS, chars * _FALLBACK_RATIO):
+        return None
+    parser = etree.XMLParser(huge_tree=True)
+    doc = etree.fromstring(xml.encode("utf-8"), parser) if xml else etree.Element("doc")
+    if not doc.get("title") and ld[1]:
+        doc.set("title", clean_line(unescape(ld[1])))
+    for old in doc.findall("main"):
+        doc.remove(old)
+    main = etree.SubElement(doc, "main")
+    for t in paras:
+        etree.SubElement(main, "p").text = t
+    return doc
 
 
 def _extract_xml(html: str, url: str | None) -> Any:
@@ -31,23 +122,26 @@ def _extract_xml(html: str, url: str | None) -> Any:
 
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     try:
-        xml = trafilatura.extract(
-            html,
-            url=url,
-            output_format="xml",
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            include_formatting=False,
-            favor_precision=True,
-            deduplicate=False,
-        )
+        xml = trafilatura.extract(html, url=url, favor_precision=True, **_TRAFILATURA_OPTIONS)
+        chars = _main_chars(xml)
+        if chars < _FALLBACK_BELOW_CHARS:
+            # precision mode found nothing or very little: try the default balance
+            alt = trafilatura.extract(html, url=url, **_TRAFILATURA_OPTIONS)
+            alt_chars = _main_chars(alt)
+            if alt_chars >= max(_FALLBACK_MIN_CHARS, chars * _FALLBACK_RATIO):
+                xml = alt
+                chars = alt_chars
     except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
         raise NoArticleError(f"trafilatura could not parse this HTML ({exc}).") from exc
+    if chars < _FALLBACK_BELOW_CHARS:
+        doc = _with_ld_body(xml, html, chars)
+        if doc is not None:
+            return doc
     if not xml:
         raise NoArticleError(
             "no article found in this HTML: trafilatura found no main text (the page may be "
-            "script-rendered, an index page or a paywall stub). Try the page's text with --kind text."
+            "script-rendered, an index page or a paywall stub). "
+            "Try the page's text with --kind text."
         )
     return etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True))
 
@@ -75,11 +169,122 @@ def _list_items(el: Any) -> list[str]:
     return [t for t in (_text_of(i) for i in el.iter("item")) if t]
 
 
-def _walk(main: Any, title: str | None, removed: list[Removed]) -> tuple[list[Block], list[SummaryItem], str | None]:
+# Block.level is unused for paragraphs; a table row is marked with this level so that a
+# page made only of data tables is not taken for an article.
+_ROW_LEVEL = 0
+_BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "table", "code"})
+
+
+def _row_paragraph(row: Any) -> Any:
+    """A data-table row as one ``<p>``: its cells' texts joined with " | "."""
+    cells = [_text_of(c) for c in row.iter("cell")]
+    p = etree.Element("p", rend="row")
+    p.text = " | ".join(c for c in cells if c)
+    return p
+
+
+def _children(container: Any) -> list[Any]:
+    """The container's block children. Text and inline elements lying loose between
+    them (trafilatura sometimes leaves a paragraph as the tail of a heading, or a list
+    of links as bare ``<ref>``/``<lb>``) are gathered into ``<p>`` elements, one per
+    run between blocks or line breaks, links kept so link-only lines can be spotted."""
+    out: list[Any] = []
+    cur: list[Any] = [None]
+
+    def add_text(text: str | None) -> None:
+        if not text:
+            return
+        if cur[0] is None:
+            if not text.strip():
+                return
+            cur[0] = etree.Element("p")
+        p = cur[0]
+        if len(p):
+            p[-1].tail = (p[-1].tail or "") + text
+        else:
+            p.text = (p.text or "") + text
+
+    def close() -> None:
+        if cur[0] is not None and "".join(cur[0].itertext()).strip():
+            out.append(cur[0])
+        cur[0] = None
+
+    add_text(container.text)
+    for child in container:
+        if child.tag in ("ref", "hi"):
+            if cur[0] is None:
+                cur[0] = etree.Element("p")
+            inline = copy.deepcopy(child)
+            inline.tail = None
+            cur[0].append(inline)
+        elif child.tag == "lb":
+            close()
+        else:
+            close()
+            out.append(child)
+        add_text(child.tail)
+    close()
+    return out
+
+
+def _flatten(elements: list[Any]) -> list[Any]:
+    """Replace each table by blocks: a layout table (cells holding paragraphs or
+    headings) by its cells' blocks, a data table by one paragraph per row."""
+    out: list[Any] = []
+    last_row: str | None = None
+    for el in elements:
+        if el.tag == "table":
+            rows = [r for r in el.iter("row") if _table_of(r) is el]
+        elif el.tag == "row":  # trafilatura sometimes leaves rows without their table
+            rows = [el]
+        else:
+            out.append(el)
+            last_row = None
+            continue
+        for row in rows:
+            cells = [c for c in row if c.tag == "cell"]
+            if any(child.tag in _BLOCK_TAGS for c in cells for child in c):
+                for c in cells:
+                    out.extend(_flatten(_children(c)))
+                last_row = None
+                continue
+            para = _row_paragraph(row)
+            if para.text and para.text != last_row:  # a header row repeated (thead + tbody)
+                out.append(para)
+            last_row = para.text
+    return out
+
+
+def _table_of(row: Any) -> Any:
+    parent = row.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def _link_share(el: Any) -> float:
+    """Share of the element's characters that sit inside links."""
+    total = len(_text_of(el))
+    linked = sum(len(clean_line("".join(r.itertext()))) for r in el.iter("ref"))
+    return linked / total if total else 0.0
+
+
+def _link_only(el: Any) -> bool:
+    """A short line that is (nearly) all link text and reads like a headline (no
+    final full stop, not a numbered reference): a teaser for another page."""
+    text = _text_of(el)
+    if len(text.split()) > 25 or _REFERENCE.match(text) or _SENTENCE_END.search(text):
+        return False
+    return _link_share(el) >= 0.9
+
+
+def _walk(
+    main: Any, title: str | None, removed: list[Removed]
+) -> tuple[list[Block], list[SummaryItem], str | None]:
     blocks: list[Block] = []
     summary: list[SummaryItem] = []
     kicker: str | None = None
-    children = list(main)
+    children = _flatten(_children(main))
     for pos, el in enumerate(children):
         text = _text_of(el)
         if not text:
@@ -102,6 +307,10 @@ def _walk(main: Any, title: str | None, removed: list[Removed]) -> tuple[list[Bl
                 continue
             blocks.append(Block("heading", text, int((el.get("rend") or "h2")[-1:] or 2)))
         elif el.tag == "list":
+            item_els = [i for i in el.iter("item") if _text_of(i)]
+            if item_els and sum(map(_link_only, item_els)) >= 0.6 * len(item_els):
+                removed.append(Removed(text, "list of links (related articles or navigation)"))
+                continue
             items = _list_items(el)
             if summary and pos > 0 and _summary_heading(_text_of(children[pos - 1])):
                 continue  # already taken as the summary box
@@ -110,6 +319,12 @@ def _walk(main: Any, title: str | None, removed: list[Removed]) -> tuple[list[Bl
                 continue
             blocks.extend(Block("paragraph", t) for t in items)
         else:
+            if el.get("rend") == "row":
+                blocks.append(Block("paragraph", text, _ROW_LEVEL))
+                continue
+            if _link_only(el):
+                removed.append(Removed(text, "link-only line (related-article teaser)"))
+                continue
             blocks.append(Block("paragraph", text))
     return blocks, summary, kicker
 
@@ -125,6 +340,11 @@ def parse_html(html: str, *, url: str | None = None) -> Parts:
     blocks, summary, kicker = _walk(main, title, removed)
     while blocks and blocks[-1].kind == "heading":
         removed.append(Removed(blocks.pop().text, "heading without text after it"))
+    if blocks and not any(b.kind == "paragraph" and b.level != _ROW_LEVEL for b in blocks):
+        raise NoArticleError(
+            "no article found in this HTML: the main content is only a data table, without "
+            "any article text."
+        )
     return Parts(
         blocks=blocks,
         title=clean_line(title) if title else None,
