@@ -67,7 +67,7 @@ def test_api_error_carries_doc_id_and_reason() -> None:
 
 
 def test_api_read_accepts_path_str_bytes(seed_text: str) -> None:
-    from conftest import SEED
+    from tests.conftest import SEED
 
     by_path = takeaways.read(SEED)
     assert takeaways.read(str(SEED)).text == by_path.text

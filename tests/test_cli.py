@@ -26,7 +26,7 @@ def test_cli_version() -> None:
 
 @pytest.fixture(scope="module")
 def seed_json() -> dict[str, object]:
-    from conftest import SEED
+    from tests.conftest import SEED
 
     proc = _run("read", str(SEED), "--format", "json")
     assert proc.returncode == 0, proc.stderr
@@ -41,7 +41,7 @@ def test_cli_read_json_is_article_dict(seed_json: dict[str, object], seed_articl
 
 
 def test_cli_read_markdown(capsys: pytest.CaptureFixture[str], seed_article) -> None:  # type: ignore[no-untyped-def]
-    from conftest import SEED
+    from tests.conftest import SEED
 
     assert main(["read", str(SEED), "--format", "markdown"]) == 0
     out = capsys.readouterr().out
@@ -54,7 +54,7 @@ def test_cli_read_markdown(capsys: pytest.CaptureFixture[str], seed_article) -> 
 
 
 def test_cli_read_text(capsys: pytest.CaptureFixture[str], seed_article) -> None:  # type: ignore[no-untyped-def]
-    from conftest import SEED
+    from tests.conftest import SEED
 
     assert main(["read", str(SEED)]) == 0
     out = capsys.readouterr().out
@@ -73,7 +73,7 @@ def test_cli_read_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
 
 
 def test_cli_read_kind_plain(capsys: pytest.CaptureFixture[str], seed_text: str) -> None:
-    from conftest import SEED
+    from tests.conftest import SEED
 
     assert main(["read", str(SEED), "--kind", "plain", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["text"] == seed_text

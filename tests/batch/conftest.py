@@ -6,7 +6,7 @@ import gzip
 from pathlib import Path
 
 import pytest
-from _batch_corpus import page, write_corpus
+from tests.batch._batch_corpus import page, write_corpus
 
 
 @pytest.fixture()

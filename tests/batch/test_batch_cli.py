@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _batch_corpus import page, read_jsonl, story, write_warc
+from tests.batch._batch_corpus import page, read_jsonl, story, write_warc
 
 from takeaways.cli import main
 

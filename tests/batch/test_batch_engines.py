@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _batch_corpus import read_jsonl, write_corpus
+from tests.batch._batch_corpus import read_jsonl, write_corpus
 
 from takeaways.batch.engine import LocalEngine
 from takeaways.batch.pipeline import BatchSettings, chunked

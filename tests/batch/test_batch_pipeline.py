@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _batch_corpus import page, story
+from tests.batch._batch_corpus import page, story
 
 import takeaways
 from takeaways.batch.engine import ChunkResult, schedule

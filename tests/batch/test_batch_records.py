@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _batch_corpus import page, story, write_warc
+from tests.batch._batch_corpus import page, story, write_warc
 
 from takeaways.batch.records import JsonlFields, Record, as_record, input_size, iter_inputs
 from takeaways.errors import InputError

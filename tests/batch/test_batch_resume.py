@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from _batch_corpus import read_jsonl, write_corpus
+from tests.batch._batch_corpus import read_jsonl, write_corpus
 
 
 def _start(corpus: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import assert_span_in
+from tests.conftest import assert_span_in
 
 from takeaways.document import Article
 

@@ -252,7 +252,7 @@ def test_bad_inputs_corpus_is_big_enough() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_inputs_clear_error_or_valid_article(case: Case) -> None:
-    from ingest_checks import assert_article_valid
+    from tests.ingest.ingest_checks import assert_article_valid
 
     result, _ = run_case(case)
     if isinstance(case.expect, str):

@@ -6,7 +6,7 @@ import codecs
 from pathlib import Path
 
 import pytest
-from ingest_checks import assert_article_valid
+from tests.ingest.ingest_checks import assert_article_valid
 
 import takeaways
 from takeaways.document import Article

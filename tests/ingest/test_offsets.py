@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ingest_checks import assert_article_valid
+from tests.ingest.ingest_checks import assert_article_valid
 
 import takeaways
 from takeaways.document import Article

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ingest_checks import assert_article_valid
+from tests.ingest.ingest_checks import assert_article_valid
 
 import takeaways
 from takeaways.document import Article

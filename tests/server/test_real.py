@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from conftest import assert_span_in
-from server_fakes import anyio_backend  # noqa: F401
+from tests.conftest import assert_span_in
+from tests.server.server_fakes import anyio_backend  # noqa: F401
 
 from takeaways.server import ServerSettings, create_app
 

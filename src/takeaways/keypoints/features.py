@@ -13,7 +13,7 @@ from takeaways.nlp.analyze import Analysis
 from takeaways.resources import word_list
 
 FEATURES = (
-    "position", "lede", "centrality", "title_overlap", "entity_salience", "quote", "length",
+    "position", "first", "second", "third", "relative_position", "lede", "centrality", "title_overlap", "entity_salience", "quote", "length",
     "caption",
 )
 _QUOTE_CHARS = re.compile(r"[\"“”«»„]")
@@ -90,6 +90,10 @@ def sentence_features(analysis: Analysis) -> FeatureTable:
         has_verb = any(t.pos_ in ("VERB", "AUX") for t in span)
         values[s.id] = (
             1.0 / (1.0 + s.id),
+            1.0 if s.id == 0 else 0.0,
+            1.0 if s.id == 1 else 0.0,
+            1.0 if s.id == 2 else 0.0,
+            s.id / max(n - 1, 1),
             1.0 if s.paragraph == first_para else 0.0,
             float(central[s.id]),
             len(lemmas & title) / len(title) if title else 0.0,

@@ -42,11 +42,14 @@ def select_mmr(
     sections: list[int],
     eligible: list[bool],
     n: int,
+    *,
+    lam: float | None = None,
+    max_sim: float | None = None,
 ) -> list[int]:
     """Maximal marginal relevance with a bonus for uncovered sections."""
     cfg = settings()
-    lam = float(cfg["mmr_lambda"])
-    max_sim = float(cfg["max_similarity"])
+    lam = float(cfg["mmr_lambda"]) if lam is None else lam
+    max_sim = float(cfg["max_similarity"]) if max_sim is None else max_sim
     bonus = float(cfg["section_bonus"])
     pool = [i for i in range(len(scores)) if eligible[i]]
     chosen: list[int] = []
