@@ -29,9 +29,9 @@ def _fake_embedder() -> Iterator[None]:
     set_embedder(None)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def real_embedder() -> Iterator[object]:
-    """Swap in all-MiniLM-L6-v2 for one test (mark such tests ``slow``)."""
+    """Swap in all-MiniLM-L6-v2 for one test module (mark such tests ``slow``)."""
     from takeaways.nlp.models import HashingEmbedder, SentenceTransformerEmbedder, set_embedder
 
     emb = _real_embedder_once()
