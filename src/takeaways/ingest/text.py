@@ -6,8 +6,12 @@ The rules, in order:
    chrome patterns (``data/chrome_*.txt``) are removed.
 2. A numbered or bulleted list at the start or end of the page (optionally under a
    heading such as "Key takeaways") becomes ``existing_summary``.
-3. The main body is the densest run of long, sentence-like lines; everything before
-   it is header material (title, kicker, captions) and after it is footer.
+3. The main body is the run of lines with the highest score: a sentence-like line
+   earns its word count, any other line (menu item, teaser cut off with "...", caption)
+   costs a fixed amount. The run never crosses a line that opens comments or a "most
+   read" box (``data/chrome_section_ends.txt``), and prose after the first such line
+   earns less (comment threads read like prose). Everything before the body is header
+   material (title, kicker, captions) and after it is footer.
 4. A line repeated in the header is the headline; a short line next to its first
    copy is the kicker. A teaser cut off with "..." next to its full copy is collapsed.
 5. Inside the body, ``## `` lines and short lines without final punctuation are
@@ -118,21 +122,51 @@ def _take_summary(lines: list[Line], at_end: bool) -> tuple[list[Line], list[Sum
     return kept, summary, removed
 
 
-def _body_range(lines: list[Line]) -> tuple[int, int]:
-    """Indices (into ``lines``) of the first and last line of the densest prose run."""
-    long_idx = [i for i, ln in enumerate(lines) if is_sentence_like(ln.text)]
-    if not long_idx:
-        return 0, len(lines) - 1
-    best: tuple[int, int, int] = (0, long_idx[0], long_idx[0])
-    start = prev = long_idx[0]
-    weight = 0
-    for i in long_idx:
-        if i - prev > 4:
-            start, weight = i, 0
-        weight += _words(lines[i].text)
-        prev = i
-        if weight > best[0]:
-            best = (weight, start, i)
+@lru_cache(maxsize=1)
+def _section_end_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in word_list("chrome_section_ends")), re.I)
+
+
+def is_section_end(text: str) -> bool:
+    """A line that opens comments or a "most read" box: the body never crosses it."""
+    return len(text) < 120 and bool(_section_end_pattern().match(text.strip()))
+
+
+# Score of a line that is not prose, when looking for the body: each such line inside
+# the body costs this much, prose lines earn their word count.
+_NON_PROSE_COST = 12
+# Prose after the first section-end line (comments, "most read") earns this share of
+# its words, so that a long comment thread does not outweigh the article above it.
+_AFTER_SECTION_END_WEIGHT = 0.3
+
+
+def _line_score(text: str) -> float:
+    if is_sentence_like(text) and not _ELLIPSIS.search(text):
+        return _words(text)
+    return -_NON_PROSE_COST
+
+
+def _body_range(lines: list[Line], barriers: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """Indices (into ``lines``) of the first and last line of the main body: the run of
+    lines with the highest total score (prose lines earn their words, other lines cost
+    ``_NON_PROSE_COST``), never running across a section-end line (``barriers``, as
+    original line numbers)."""
+    if not lines:
+        return 0, -1
+    best = (float("-inf"), 0, 0)
+    cur, start = 0.0, 0
+    first_barrier = min(barriers, default=None)
+    for i, ln in enumerate(lines):
+        crossed = i > 0 and any(lines[i - 1].idx < b < ln.idx for b in barriers)
+        score = _line_score(ln.text)
+        if first_barrier is not None and ln.idx > first_barrier and score > 0:
+            score *= _AFTER_SECTION_END_WEIGHT  # comments read like prose: trust them less
+        if cur <= 0 or crossed:
+            cur, start = score, i
+        else:
+            cur += score
+        if cur > best[0]:
+            best = (cur, start, i)
     return best[1], best[2]
 
 
@@ -213,9 +247,14 @@ def parse_text(raw: str) -> Parts:
     """Parse scraped or pasted page text into `Parts`."""
     removed: list[Removed] = []
     lines: list[Line] = []
+    barriers: set[int] = set()
     for i, text in enumerate(raw.splitlines()):
         text = clean_line(text)
         if not text:
+            continue
+        if is_section_end(text):
+            barriers.add(i)
+            removed.append(Removed(text, "start of comments or a most-read box"))
             continue
         reason = chrome_reason(text)
         if reason:
@@ -230,7 +269,7 @@ def parse_text(raw: str) -> Parts:
     lines = _collapse_teasers(lines, removed)
     if not lines:
         return Parts(blocks=[], existing_summary=summary, removed=removed)
-    first, last = _body_range(lines)
+    first, last = _body_range(lines, frozenset(barriers))
     first = _after_repeated_title(lines, first)
     header, body, footer = lines[:first], lines[first : last + 1], lines[last + 1 :]
     title, kicker = _split_header(header, removed)
