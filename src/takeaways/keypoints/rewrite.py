@@ -84,22 +84,23 @@ def _best_alias(entity: Any, *, role: bool) -> Span | None:
     return exact[0] if exact else None
 
 
-def _mention_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
+def _mention_edits(analysis: Analysis, sent: Sentence, opening: int) -> list[Edit]:
+    """Resolve the first person pronoun or role-only mention whose referent is not
+    named earlier in the sentence (mentions come from the quote graph)."""
     graph = _quotes(analysis)
     if graph is None:
         return []
-    span = analysis.sentence_span(sent.id)
-    for tok in span:
-        low = tok.lower_
-        if low in _SUBJECT_PRONOUNS | _POSSESSIVES:
-            edit = _pronoun_edit(graph, sent, tok.idx, tok.idx + len(tok.text), low)
-            if edit is not None:
-                return [edit]
-            return []  # the first pronoun decides; later ones follow its referent
-        if tok.i == span.start and tok.lower_ == "the":
-            edit = _role_edit(analysis, graph, sent, tok)
-            if edit is not None:
-                return [edit]
+    for m in getattr(graph, "mentions", []):
+        if not (opening <= m.start and m.end <= sent.end):
+            continue
+        low = m.text.lower()
+        if low in _SUBJECT_PRONOUNS:
+            edit = _pronoun_edit(graph, sent, m.start, m.end, low)
+        elif str(m.how).startswith("role") and low.startswith("the "):
+            edit = _role_edit(graph, sent, m)
+        else:
+            continue
+        return [edit] if edit is not None else []
     return []
 
 
@@ -128,23 +129,35 @@ def _is_possessive_her(sent: Sentence, start: int) -> bool:
     return bool(re.match(r"\s+[a-z]", after))
 
 
-def _role_edit(analysis: Analysis, graph: Any, sent: Sentence, the_tok: Any) -> Edit | None:
-    """Replace a sentence-opening role NP ("The Kremlin spokesman") by its named mention."""
-    chunk = next((nc for nc in analysis.doc.noun_chunks if nc.start == the_tok.i), None)
-    if chunk is None:
-        return None
-    start, end = chunk.start_char, chunk.end_char
-    mention = graph.resolve(start, end)
-    if mention is None or not str(getattr(mention, "how", "")).startswith("role"):
-        return None
+def _role_edit(graph: Any, sent: Sentence, mention: Any) -> Edit | None:
+    """Replace a role-only NP ("The Kremlin spokesman") by the article's named mention."""
     entity = graph.entity(mention.entity)
     if entity is None:
         return None
-    alias = _best_alias(entity, role=True)
+    before = sent.text[: mention.start - sent.start]
+    if any(a.text in before for a in entity.aliases if not a.text.lower().startswith("the ")):
+        return None
+    alias = _titled_alias(graph.article.text, entity, mention.text) or _best_alias(entity, role=True)
     if alias is None:
         return None
-    return Edit("substitute", start, end, chunk.text, alias.text,
+    return Edit("substitute", mention.start, mention.end, mention.text, alias.text,
                 f"role description resolved to {entity.name} ({mention.how})", alias)
+
+
+def _titled_alias(text: str, entity: Any, role_text: str) -> Span | None:
+    """The article's "<role> <Name>" span for a role-only mention ("the Kremlin spokesman"
+    → "Kremlin spokesman Dmitry Peskov"), when the article writes one."""
+    role = re.sub(r"^the\s+", "", role_text, flags=re.I).strip()
+    surname = str(entity.name).split()[-1]
+    for alias in entity.aliases:
+        if surname not in alias.text:
+            continue
+        if alias.text.lower().startswith(role.lower() + " "):
+            return Span(alias.start, alias.end, alias.text)
+        start = alias.start - len(role) - 1
+        if start >= 0 and text[start : alias.start].lower() == role.lower() + " ":
+            return Span(start, alias.end, text[start : alias.end])
+    return None
 
 
 def _connective_edits(sent: Sentence) -> list[Edit]:
@@ -192,8 +205,13 @@ def apply_edits(sent: Sentence, edits: list[Edit]) -> str:
 def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
     """A standalone version of ``sent`` and the edits that made it."""
     edits = _connective_edits(sent)
-    mention = _mention_edits(analysis, sent)
+    opening = edits[0].end if edits else sent.start
+    mention = _mention_edits(analysis, sent, opening)
     if mention and edits and edits[-1].kind == "capitalize" and mention[0].start == edits[-1].start:
         edits = edits[:-1]  # the substituted name is already capitalised
+        if mention[0].replacement[:1].islower():
+            m = mention[0]
+            cap = m.replacement[:1].upper() + m.replacement[1:]
+            mention = [Edit(m.kind, m.start, m.end, m.original, cap, m.reason, m.source)]
     edits = _non_overlapping(edits + mention + _aside_edits(sent))
     return apply_edits(sent, edits), edits
