@@ -25,6 +25,7 @@ class AuditSettings:
     word_similarity: float
     strong_alignment: float
     support_threshold: float
+    paraphrase_similarity: float
     weights: dict[str, float] = field(default_factory=dict)
 
     def with_weights(self, weights: dict[str, float], threshold: float) -> AuditSettings:
@@ -52,6 +53,7 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
             word_similarity=float(raw["word_similarity"]),
             strong_alignment=float(raw["strong_alignment"]),
             support_threshold=float(raw["support_threshold"]),
+            paraphrase_similarity=float(raw["paraphrase_similarity"]),
             weights={str(k): float(v) for k, v in raw.get("weights", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:

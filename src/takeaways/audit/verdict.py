@@ -4,7 +4,8 @@
 negation or figure in a closely matching sentence) decide on their own. Otherwise a
 logistic model over every signal's features, with weights fitted on dev data
 (``data/audit.toml``), gives the probability that the article supports the claim; below
-``support_threshold`` the claim is unsupported and the soft findings explain why.
+``support_threshold`` the claim is unsupported and the soft findings explain why, unless
+it passes the paraphrase route (`is_paraphrase`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ def support_probability(features: dict[str, float], weights: dict[str, float]) -
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
 
 
+def is_paraphrase(features: dict[str, float], settings: AuditSettings) -> bool:
+    """The paraphrase route: the claim means what one article sentence says (embedding
+    similarity >= ``paraphrase_similarity``) and brings in no new thing: no unsupported
+    noun, no unknown entity, no unknown figure. Abstractive but faithful wording passes."""
+    return (features.get("align.emb_max", 0.0) >= settings.paraphrase_similarity
+            and not features.get("novel_content.nouns", 0.0)
+            and not features.get("entities.missing", 0.0)
+            and not features.get("numbers.missing", 0.0))
+
+
 def _rank(f: Finding) -> tuple[int, int]:
     sig = short_name(f.signal)
     return (_SEVERITY.index(f.verdict), _PRIORITY.index(sig) if sig in _PRIORITY else 99)
@@ -72,8 +83,8 @@ def decide(
         used = [f for f in hard if f.verdict == lead.verdict]
         return Judgement(lead.verdict, min(p, tau * 0.5), max(1.0 - p, 0.7), _types(used), lead,
                          findings)
-    if p >= tau:
-        return Judgement("supported", p, p, [], None, findings)
+    if p >= tau or is_paraphrase(features, settings):
+        return Judgement("supported", max(p, tau), max(p, tau), [], None, findings)
     soft = sorted(findings, key=_rank)
     first: Finding | None = soft[0] if soft else None
     verdict = first.verdict if first is not None else "unsupported"
