@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import assert_span_in
-
 from takeaways.document import Article
+from tests.conftest import assert_span_in
 
 
 def assert_article_valid(article: Article) -> None:

@@ -6,10 +6,10 @@ import codecs
 from pathlib import Path
 
 import pytest
-from tests.ingest.ingest_checks import assert_article_valid
 
 import takeaways
 from takeaways.document import Article
+from tests.ingest.ingest_checks import assert_article_valid
 
 PAGE = Path(__file__).resolve().parents[1] / "golden" / "html" / "courier_budget.html"
 LEDE = "The city council voted on Tuesday to approve a new budget"

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.ingest.ingest_checks import assert_article_valid
 
 import takeaways
 from takeaways.document import Article
 from takeaways.errors import InputError
+from tests.ingest.ingest_checks import assert_article_valid
 
 WORDS = [
     "the", "council", "said", "Mr.", "Dr.", "U.S.", "budget", "vote", "3.5", "percent",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.ingest.ingest_checks import assert_article_valid
 
 import takeaways
 from takeaways.document import Article
+from tests.ingest.ingest_checks import assert_article_valid
 
 P1 = ("The city council voted on Tuesday to approve a new budget for the coming year, after "
       "months of debate about how to pay for repairs to roads and schools.")

@@ -35,9 +35,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u200b\u2060\ufeff]
 class Block:
     kind: str  # "paragraph" | "heading"
     text: str
-    level: int = 2
+    level: int = 2  # heading level; unused for paragraphs
     start: int = -1  # offsets into the final text when the text is kept verbatim
     end: int = -1
+    table_row: bool = False  # a paragraph that is one data-table row, cells joined by " | "
 
 
 @dataclass(slots=True)

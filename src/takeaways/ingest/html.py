@@ -169,9 +169,6 @@ def _list_items(el: Any) -> list[str]:
     return [t for t in (_text_of(i) for i in el.iter("item")) if t]
 
 
-# Block.level is unused for paragraphs; a table row is marked with this level so that a
-# page made only of data tables is not taken for an article.
-_ROW_LEVEL = 0
 _BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "table", "code"})
 
 
@@ -320,7 +317,7 @@ def _walk(
             blocks.extend(Block("paragraph", t) for t in items)
         else:
             if el.get("rend") == "row":
-                blocks.append(Block("paragraph", text, _ROW_LEVEL))
+                blocks.append(Block("paragraph", text, table_row=True))
                 continue
             if _link_only(el):
                 removed.append(Removed(text, "link-only line (related-article teaser)"))
@@ -340,7 +337,7 @@ def parse_html(html: str, *, url: str | None = None) -> Parts:
     blocks, summary, kicker = _walk(main, title, removed)
     while blocks and blocks[-1].kind == "heading":
         removed.append(Removed(blocks.pop().text, "heading without text after it"))
-    if blocks and not any(b.kind == "paragraph" and b.level != _ROW_LEVEL for b in blocks):
+    if blocks and not any(b.kind == "paragraph" and not b.table_row for b in blocks):
         raise NoArticleError(
             "no article found in this HTML: the main content is only a data table, without "
             "any article text."
