@@ -32,7 +32,7 @@ def _fake_embedder() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def real_embedder() -> Iterator[object]:
     """Swap in all-MiniLM-L6-v2 for one test module (mark such tests ``slow``)."""
-    from takeaways.nlp.models import HashingEmbedder, SentenceTransformerEmbedder, set_embedder
+    from takeaways.nlp.models import HashingEmbedder, set_embedder
 
     emb = _real_embedder_once()
     set_embedder(emb)

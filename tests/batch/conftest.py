@@ -6,6 +6,7 @@ import gzip
 from pathlib import Path
 
 import pytest
+
 from tests.batch._batch_corpus import page, write_corpus
 
 

@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.batch._batch_corpus import page, read_jsonl, story, write_warc
 
 from takeaways.cli import main
+from tests.batch._batch_corpus import page, read_jsonl, story, write_warc
 
 
 def _run(*argv: str) -> int:

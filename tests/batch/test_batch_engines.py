@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.batch._batch_corpus import read_jsonl, write_corpus
 
 from takeaways.batch.engine import LocalEngine
 from takeaways.batch.pipeline import BatchSettings, chunked
 from takeaways.batch.records import iter_inputs
 from takeaways.batch.runner import RunOptions, run_batch
+from tests.batch._batch_corpus import read_jsonl, write_corpus
 
 SETTINGS = BatchSettings(what=("read",), batch_size=4)
 

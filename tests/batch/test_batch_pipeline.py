@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.batch._batch_corpus import page, story
 
 import takeaways
 from takeaways.batch.engine import ChunkResult, schedule
 from takeaways.batch.pipeline import BatchSettings, normalize_what, process_chunk
 from takeaways.batch.records import Record
 from takeaways.errors import ConfigError
+from tests.batch._batch_corpus import page, story
 
 
 def test_pipeline_normalize_what() -> None:

@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.batch._batch_corpus import page, story, write_warc
 
 from takeaways.batch.records import JsonlFields, Record, as_record, input_size, iter_inputs
 from takeaways.errors import InputError
+from tests.batch._batch_corpus import page, story, write_warc
 
 
 def test_records_directory_recursive_sorted_and_filtered(corpus: Path) -> None:

@@ -115,7 +115,8 @@ def test_keypoints_n_must_be_positive(seed_analysis: Any) -> None:
 
 _ODD_PAGES = {
     "bullets": "Budget vote\n\nThe council met on Monday to vote on the budget for next year.\n\n"
-    "- The budget rises by four percent to fund new schools.\n- Parking fees double in the centre.\n"
+    "- The budget rises by four percent to fund new schools.\n"
+    "- Parking fees double in the centre.\n"
     "- Two libraries will extend their opening hours.\n\nThe mayor said the plan was fair to all "
     "residents and would be reviewed in the spring.\n",
     "quotes": "\"We will not give up,\" the coach said after the match on Sunday evening.\n\n"
@@ -125,7 +126,8 @@ _ODD_PAGES = {
     "morning with strong winds.\n\n09:40 Power was cut to about 20,000 homes in the north of "
     "the region.\n\n10:05 The national weather service extended its warning until Wednesday "
     "night.\n\n10:30 Schools in three districts closed for the day as a precaution.\n",
-    "duplicates": "The bridge will close for repairs from June until the end of August this year.\n\n"
+    "duplicates": "The bridge will close for repairs from June until the end of August "
+    "this year.\n\n"
     "The bridge will close for repairs from June until the end of August this year.\n\n"
     "Drivers are advised to use the northern ring road, which adds about ten minutes.\n",
 }

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from tests.server.server_fakes import ARTICLE, FakeLibrary, anyio_backend, client, fake, make_client  # noqa: F401
 
 pytestmark = pytest.mark.anyio

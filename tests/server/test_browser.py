@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.server.server_fakes import XSS
 
 CHROMIUM = "/usr/bin/chromium"

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from tests.conftest import assert_span_in
-from tests.server.server_fakes import anyio_backend  # noqa: F401
 
 from takeaways.server import ServerSettings, create_app
+from tests.conftest import assert_span_in
+from tests.server.server_fakes import anyio_backend  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 

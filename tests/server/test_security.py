@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from tests.server.server_fakes import ARTICLE, XSS, anyio_backend, client, fake, make_client  # noqa: F401
 
 from takeaways.errors import FetchError
 from takeaways.ingest import fetch
+from tests.server.server_fakes import ARTICLE, XSS, anyio_backend, client, fake, make_client  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 

@@ -86,7 +86,9 @@ def _summary_heading(text: str) -> bool:
     return _norm_phrase(text) in word_set("summary_headings")
 
 
-def _take_summary(lines: list[Line], at_end: bool) -> tuple[list[Line], list[SummaryItem], list[Removed]]:
+def _take_summary(
+    lines: list[Line], at_end: bool
+) -> tuple[list[Line], list[SummaryItem], list[Removed]]:
     """Split off a list of ≥2 items at the start or end of the page."""
     seq = list(reversed(lines)) if at_end else list(lines)
     items: list[Line] = []
