@@ -452,6 +452,31 @@ def load_or_extract(args: argparse.Namespace) -> list[Scored]:
     return scored
 
 
+def own_points(data: Path, limit: int | None, n: int = 4) -> None:
+    """``takeaways summarize --verify`` on the dev CNN/DM articles: how many of our own key
+    points does the audit call supported?"""
+    import takeaways
+    from takeaways.api import analyze, key_points
+    from takeaways.audit import audit_summary
+
+    counts: dict[str, int] = defaultdict(int)
+    bad: list[tuple[str, str, str]] = []
+    for i, r in enumerate(iter_jsonl(data / "frank" / "cnndm_articles.jsonl.gz")):
+        if r.get("split") != "dev" or (limit and i >= limit):
+            continue
+        analysis = analyze(takeaways.read(r["article"], kind="plain"))
+        points = [p.text for p in key_points(analysis, n=n).points]
+        for c in audit_summary(analysis, points).claims:
+            counts[c.verdict] += 1
+            if c.verdict != "supported":
+                bad.append((r["id"], c.verdict, c.text))
+    total = sum(counts.values())
+    print(f"\nOwn key points audited (dev CNN/DM, n={n}): {counts.get('supported', 0)}/{total} "
+          f"supported; {dict(counts)}")
+    for doc, verdict, text in bad[:10]:
+        print(f"  {doc} {verdict}: {text[:110]}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -464,7 +489,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="comma-separated: frank, qags, summeval, aggrefact")
     ap.add_argument("--fit", action="store_true", help="refit weights on FRANK dev")
     ap.add_argument("--cache", type=Path, default=CACHE_DIR)
+    ap.add_argument("--own-points", action="store_true",
+                    help="only audit our own key points on the dev CNN/DM articles")
     args = ap.parse_args(argv)
+    if args.own_points:
+        own_points(args.data, args.limit)
+        return 0
 
     scored = load_or_extract(args)
     failed = [s for s in scored if s.status != "ok"]
