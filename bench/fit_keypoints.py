@@ -81,7 +81,9 @@ def _r2(rows: list[dict[str, Any]], picks: list[list[int]]) -> float:
     return 100 * float(np.mean(vals))
 
 
-def _pick(rows: list[dict[str, Any]], w: np.ndarray, b: float, lam: float, max_sim: float) -> list[list[int]]:
+def _pick(
+    rows: list[dict[str, Any]], w: np.ndarray, b: float, lam: float, max_sim: float
+) -> list[list[int]]:
     from takeaways.keypoints.select import select_mmr
 
     out = []

@@ -42,8 +42,9 @@ def analyze(article_or_source: Article | Source | Analysis) -> Analysis:
 
     if isinstance(article_or_source, Analysis):
         return article_or_source
-    article = article_or_source if isinstance(article_or_source, Article) else read(article_or_source)
-    return Analysis(article)
+    if isinstance(article_or_source, Article):
+        return Analysis(article_or_source)
+    return Analysis(read(article_or_source))
 
 
 def key_points(article_or_source: Article | Source | Analysis, *, n: int = 4) -> KeyPoints:

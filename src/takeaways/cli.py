@@ -48,13 +48,14 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from takeaways.api import key_points
+    from takeaways.api import analyze, key_points
 
-    result = key_points(_read(args), n=args.n)
+    analysis = analyze(_read(args))
+    result = key_points(analysis, n=args.n)
     if args.verify:
         from takeaways.api import audit
 
-        report = audit(result.analysis, [p.text for p in result.points])
+        report = audit(analysis, [p.text for p in result.points])
         result.verification = report
     print(render(result, args.format), end="")
     return 0
@@ -78,7 +79,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
         path = Path(args.summary)
         summary = path.read_text("utf-8") if path.is_file() else args.summary
-    report = audit(_read(args), summary, **({"nli_model": args.nli_model} if args.nli_model else {}))
+    extra = {"nli_model": args.nli_model} if args.nli_model else {}
+    report = audit(_read(args), summary, **extra)
     print(render(report, args.format), end="")
     return 0
 

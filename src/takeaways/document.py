@@ -133,7 +133,9 @@ class Article:
     def span(self, start: int, end: int) -> Span:
         """A `Span` of this article's text; raises if the offsets are outside it."""
         if not 0 <= start <= end <= len(self.text):
-            raise ValueError(f"span ({start}, {end}) is outside the article text (0..{len(self.text)})")
+            raise ValueError(
+                f"span ({start}, {end}) is outside the article text (0..{len(self.text)})"
+            )
         return Span(start, end, self.text[start:end])
 
     def sentence_at(self, offset: int) -> Sentence | None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from takeaways.document import Sentence
 from takeaways.keypoints.features import sentence_features
-from takeaways.keypoints.result import Evidence, KeyPoint, KeyPoints
+from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start, rewrite
 from takeaways.keypoints.select import relevance, select_mmr, settings
 from takeaways.nlp.analyze import Analysis
@@ -55,7 +55,7 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
             f"the article has only {len(art.sentences)} sentence(s); every one is returned."
         )
     scores, eligible = _candidates(analysis)
-    rewritten: dict[int, tuple[str, list]] = {}
+    rewritten: dict[int, tuple[str, list[Edit]]] = {}
     for s in art.sentences:
         if eligible[s.id]:
             text, edits = rewrite(analysis, s)

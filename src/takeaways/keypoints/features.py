@@ -13,7 +13,8 @@ from takeaways.nlp.analyze import Analysis
 from takeaways.resources import word_list
 
 FEATURES = (
-    "position", "first", "second", "third", "relative_position", "lede", "centrality", "title_overlap", "entity_salience", "quote", "length",
+    "position", "first", "second", "third", "relative_position", "lede", "centrality",
+    "title_overlap", "entity_salience", "quote", "length",
     "caption",
 )
 _QUOTE_CHARS = re.compile(r"[\"“”«»„]")
@@ -80,7 +81,9 @@ def sentence_features(analysis: Analysis) -> FeatureTable:
     centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
     central = emb @ centroid
     title = _title_lemmas(analysis)
-    ent_counts = Counter(e.text.lower() for e in analysis.doc.ents if e.label_ not in ("CARDINAL", "ORDINAL"))
+    ent_counts = Counter(
+        e.text.lower() for e in analysis.doc.ents if e.label_ not in ("CARDINAL", "ORDINAL")
+    )
     first_para = art.sentences[0].paragraph
     for s in art.sentences:
         span = analysis.sentence_span(s.id)

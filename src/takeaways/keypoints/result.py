@@ -19,7 +19,10 @@ class Evidence:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sentence_id": self.sentence_id, "start": self.start, "end": self.end, "text": self.text}
+        return {
+            "sentence_id": self.sentence_id, "start": self.start, "end": self.end,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,13 @@ from takeaways.resources import word_list, word_set
 
 log = logging.getLogger(__name__)
 _PAREN = re.compile(r" ?\((?P<inner>[^()]{1,80})\)")
+# Non-restrictive asides that can go without changing the claim: a dash-delimited
+# insert, a comma-delimited "who/which" clause, and an age apposition (", 47,").
+_ASIDES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dash aside", re.compile(r" [-–—] (?P<inner>(?:(?! [-–—] )[^\"“”]){3,120}?) [-–—](?= )")),
+    ("relative clause", re.compile(r", (?P<inner>(?:who|which|whose) [^,;:\"“”()]{3,120}?),(?= )")),
+    ("age apposition", re.compile(r", (?P<inner>\d{1,3}),(?= )")),
+)
 _NO_COMMA_CONNECTIVES = frozenset({"but", "and"})
 _SUBJECT_PRONOUNS = frozenset({"he", "she"})
 _POSSESSIVES = frozenset({"his", "her"})
@@ -137,7 +144,8 @@ def _role_edit(graph: Any, sent: Sentence, mention: Any) -> Edit | None:
     before = sent.text[: mention.start - sent.start]
     if any(a.text in before for a in entity.aliases if not a.text.lower().startswith("the ")):
         return None
-    alias = _titled_alias(graph.article.text, entity, mention.text) or _best_alias(entity, role=True)
+    alias = _titled_alias(graph.article.text, entity, mention.text)
+    alias = alias or _best_alias(entity, role=True)
     if alias is None:
         return None
     return Edit("substitute", mention.start, mention.end, mention.text, alias.text,
@@ -174,11 +182,19 @@ def _connective_edits(sent: Sentence) -> list[Edit]:
 
 def _aside_edits(sent: Sentence) -> list[Edit]:
     edits = []
-    for m in _PAREN.finditer(sent.text):
-        if len(m.group("inner").split()) <= _MAX_ASIDE_WORDS and m.start() > 0:
-            edits.append(Edit("delete", sent.start + m.start(), sent.start + m.end(), m.group(0), "",
-                              "parenthetical aside"))
+    patterns = (("parenthetical aside", _PAREN), *(_ASIDES if _trim_clauses() else ()))
+    for reason, pattern in patterns:
+        for m in pattern.finditer(sent.text):
+            if len(m.group("inner").split()) <= _MAX_ASIDE_WORDS and m.start() > 0:
+                edits.append(Edit("delete", sent.start + m.start(), sent.start + m.end(),
+                                  m.group(0), "", reason))
     return edits
+
+
+def _trim_clauses() -> bool:
+    from takeaways.keypoints.select import settings
+
+    return bool(settings().get("trim_clauses", True))
 
 
 def _non_overlapping(edits: list[Edit]) -> list[Edit]:

@@ -123,7 +123,8 @@ class HashingEmbedder:
                 h = int(hashlib.md5(word.encode()).hexdigest()[:8], 16)
                 out[i, h % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-9)
+        result: np.ndarray = out / np.maximum(norms, 1e-9)
+        return result
 
 
 def get_embedder() -> Embedder:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -11,7 +11,7 @@ BASE = "https://takeaways.invalid/schema/"
 NAMES = ("article", "key_points", "quotes", "audit")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     """The JSON Schema for a result type: article, key_points, quotes or audit."""
     text = resources.files("takeaways.schema").joinpath(f"{name}.schema.json").read_text("utf-8")
@@ -27,7 +27,8 @@ def validate(instance: dict[str, Any], name: str) -> None:
     resources_ = []
     for other in NAMES:
         try:
-            resources_.append((BASE + f"{other}.schema.json", Resource.from_contents(load_schema(other))))
+            resource = Resource.from_contents(load_schema(other))
+            resources_.append((BASE + f"{other}.schema.json", resource))
         except FileNotFoundError:
             continue
     registry: Registry[Any] = Registry().with_resources(resources_)
