@@ -56,9 +56,36 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
     return None
 
 
+def _right_edge(head: Token) -> int:
+    """End of the noun phrase: the head's right dependents up to the first tail.
+
+    Sources are written noun phrases ("Sen. John Cornyn (R-Texas)", "Christie, New
+    Jersey's sitting governor", "a longtime adviser to Trump"), not the clauses and
+    asides after them: a relative clause, a participle after a comma ("Bernie Sanders,
+    celebrating a victory"), an age ("Mona Lamberson, 59, of ..."), a time or place
+    after a name ("Trump in Kentucky", "Trump at the time") ends it.
+    """
+    hi = head.i + 1
+    comma = False
+    for c in head.rights:
+        if c.dep_ == "punct":
+            comma = comma or c.text in (",", "—", "–", "--")
+            if c.text in (")", "]"):
+                hi = max(hi, c.i + 1)
+            continue
+        if c.dep_ in ("advcl", "npadvmod", "advmod"):
+            break
+        if c.dep_ == "acl" and (comma or c.tag_ == "VBG"):
+            break
+        if c.dep_ == "prep" and head.pos_ == "PROPN" and (comma or c.lower_ != "of"):
+            break
+        hi = max(hi, c.right_edge.i + 1)
+    return hi
+
+
 def noun_phrase(head: Token, avoid: tuple[int, int] | None = None) -> tuple[int, int]:
-    """Token range of the noun phrase headed by ``head`` (its subtree), kept off ``avoid``."""
-    lo, hi = head.left_edge.i, head.right_edge.i + 1
+    """Token range of the noun phrase headed by ``head``, kept off ``avoid``."""
+    lo, hi = head.left_edge.i, _right_edge(head)
     if avoid is not None and lo < avoid[1] and avoid[0] < hi:
         lo, hi = head.i, head.i + 1
         while (
@@ -102,8 +129,34 @@ def is_reporting(tok: Token, lex: Lexicon, *, quote_only: bool) -> bool:
     return quote_only or lemma not in lex.quote_only_verbs
 
 
+def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
+    """'"... Or Ferguson," Trump said': the parse took a word inside the quote as the
+    subject; the speaker is the noun between the quote and the verb, or right after it."""
+    doc = verb.doc
+    if verb.i >= avoid[1]:
+        between = [t for t in doc[avoid[1] : verb.i] if t.pos_ in ("PROPN", "NOUN", "PRON")]
+        if between:
+            head = between[-1]
+            while head.dep_ in ("compound", "flat") and avoid[1] <= head.head.i < verb.i:
+                head = head.head
+            return head
+        j = verb.i + 1
+        while j < len(doc) and doc[j].dep_ in ("det", "compound", "amod", "flat") or (
+            j < len(doc) and doc[j].pos_ == "DET"
+        ):
+            j += 1
+        if j < len(doc) and doc[j].pos_ in ("PROPN", "NOUN"):
+            head = doc[j]
+            while head.head.i > head.i and head.dep_ in ("compound", "flat"):
+                head = head.head
+            return head
+    return None
+
+
 def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | None:
     subj = subject_of(verb)
+    if subj is not None and avoid is not None and avoid[0] <= subj.i < avoid[1]:
+        subj = _outside_subject(verb, avoid)
     if subj is None or subj.lower_ in EXPLETIVE and not verb.lemma_ == "say":
         return None
     if subj.pos_ in ("VERB", "AUX"):
@@ -169,6 +222,32 @@ def _according_frame(tok: Token, lex: Lexicon) -> Frame | None:
         if c.i > head.i and c.dep_ in ("appos", "flat", "compound"):
             hi = max(hi, c.right_edge.i + 1)
     return Frame((tok.i, nxt.i + 1), (lo, hi), head.i)
+
+
+def by_colon(doc: Doc, q: tuple[int, int]) -> Frame | None:
+    """'Cecile Richards: "..."' and 'More from Jones: "..."': a name, a colon, the quote."""
+    i = q[0] - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i < 1 or doc[i].text != ":":
+        return None
+    j = i - 1
+    if doc[j].pos_ != "PROPN" or doc[j].ent_type_ not in ("PERSON", "ORG", ""):
+        return None
+    head = doc[j]
+    while head.dep_ in ("compound", "flat", "conj", "appos") and head.head.i < i:
+        if head.head is head:
+            break
+        head = head.head
+    lo = head.left_edge.i
+    for k in range(j - 1, lo - 1, -1):  # a dash, line break, verb or preposition ends it
+        t = doc[k]
+        if t.text in ("-", "—", "–", "--") or t.pos_ in ("VERB", "AUX", "ADP") or "\n" in t.text_with_ws:
+            lo = k + 1
+            break
+    while lo < j and (doc[lo].is_punct or doc[lo].is_space):
+        lo += 1
+    return Frame((i, i + 1), (lo, j + 1), j)
 
 
 def by_agent(doc: Doc, q: tuple[int, int]) -> Frame | None:

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from takeaways.document import Article, Span
-from takeaways.quotes.attribution import Frame, by_agent, indirect_frames, nearest_frame
+from takeaways.quotes.attribution import (
+    Frame,
+    by_agent,
+    by_colon,
+    indirect_frames,
+    nearest_frame,
+)
 from takeaways.quotes.entities import EntityGraph
 from takeaways.quotes.lexicon import Lexicon, lexicon
 from takeaways.quotes.marks import find_marked
@@ -167,6 +173,12 @@ class _Builder:
                 claimed.add(k)
                 m = self.marks[k]
                 return _Draft("direct", (m.start, m.end), f, "frame")
+        for k in self.top:  # 'had "made up the story."': the closing mark hangs off the clause
+            qlo, qhi = self.tok_range[k]
+            if qlo < hi and lo < qhi and not (lo <= qlo and qhi <= hi):
+                outside = [i for i in range(qlo, qhi) if not lo <= i < hi]
+                if all(self.doc[i].is_punct or self.doc[i].is_space for i in outside):
+                    lo, hi = min(lo, qlo), max(hi, qhi)
         inner = [k for k in self.top if lo <= self.tok_range[k][0] and self.tok_range[k][1] <= hi]
         crossing = [
             k
@@ -189,7 +201,7 @@ class _Builder:
         m = self.marks[k]
         q = self.tok_range[k]
         found = nearest_frame(self.doc, q, self._region(q), self.inside, self.lex)
-        frame = found[0] if found else by_agent(self.doc, q)
+        frame = found[0] if found else by_agent(self.doc, q) or by_colon(self.doc, q)
         if frame is not None:
             return _Draft("direct", (m.start, m.end), frame, "frame")
         if self._in_heading(m.start):
@@ -203,6 +215,16 @@ class _Builder:
         first, last = self.doc[q[0]].sent, self.doc[max(q[1] - 1, q[0])].sent
         para = self.article.sentence_at(self.doc[q[0]].idx)
         lo, hi = first.start, last.end
+        doc = self.doc
+        if hi < len(doc) and all(t.is_punct or t.is_space for t in doc[q[1] : hi]):
+            nxt = doc[hi].sent  # '"...?" Sanders replied.': a short cue sentence after it
+            if sum(1 for t in nxt if not (t.is_punct or t.is_space)) <= 6:
+                hi = nxt.end
+        if lo > 0 and all(t.is_punct or t.is_space for t in doc[lo : q[0]]):
+            prev = doc[lo - 1].sent  # 'Dr. Ward stated: "..."'
+            ends = [t for t in prev if not t.is_space]
+            if ends and ends[-1].text == ":":
+                lo = prev.start
         if para is not None:
             p = (
                 self.article.paragraphs[para.paragraph]
