@@ -102,7 +102,10 @@ def _patch(select: Any, cfg: dict[str, Any]) -> None:
     rw.__dict__["_trim_clauses"] = lambda: bool(cfg.get("trim_clauses", True))
     if "_dangling" not in kp.__dict__:
         kp.__dict__["_dangling"] = kp.dangling_start
-    # measurement only: how much the no-dangling-start rule costs
+    if "_rewrite" not in kp.__dict__:
+        kp.__dict__["_rewrite"] = kp.rewrite
+    # measurement only: what rewriting and the no-dangling-start rule cost
+    kp.rewrite = (lambda an, s: (s.text, [])) if cfg.get("no_rewrite") else kp.__dict__["_rewrite"]
     kp.dangling_start = (lambda t: None) if cfg.get("allow_dangling") else kp.__dict__["_dangling"]
 
 

