@@ -161,6 +161,10 @@ def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | 
         return None
     if subj.pos_ in ("VERB", "AUX"):
         return None
+    if verb.dep_ == "relcl" and subj.i == verb.head.i:  # 'Sanders, who says': the mention is 'who'
+        rel = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
+        if rel is not None and rel.lower_ in RELATIVE:
+            return Frame(cue_range(verb), (rel.i, rel.i + 1), subj.i)
     return Frame(cue_range(verb), noun_phrase(subj, avoid), subj.i)
 
 
