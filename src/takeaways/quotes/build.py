@@ -141,11 +141,21 @@ class _Builder:
     def _continues(self, prev: _Draft, d: _Draft) -> bool:
         if prev.kind != "direct" or d.kind != "direct" or prev.frame is None:
             return False
-        if self._paragraph(prev.content[0]) != self._paragraph(d.content[0]):
+        pp, dp = self._paragraph(prev.content[1] - 1), self._paragraph(d.content[0])
+        if d.mode == "inherit" and pp is not None and dp == pp + 1 and self._opens_paragraph(d):
+            return True  # '"A," said X.\n\n"B."': the next paragraph goes on quoting X
+        if self._paragraph(prev.content[0]) != dp:
             return False
         if d.mode == "inherit":
             return True
         return d.frame is not None and d.frame.cue == prev.frame.cue
+
+    def _opens_paragraph(self, d: _Draft) -> bool:
+        s = self.article.sentence_at(d.content[0])
+        if s is None or s.paragraph >= len(self.article.paragraphs):
+            return False
+        head = self.text[self.article.paragraphs[s.paragraph].start : d.content[0]]
+        return not any(c.isalnum() for c in head)
 
     def _outer_frames(self, frames: list[Frame]) -> list[Frame]:
         """Drop frames reported inside another frame's content (a token has one attribution)."""
