@@ -153,3 +153,30 @@ def test_quotes_build_is_cached(seed_analysis: Any) -> None:
     assert (
         build_quotes(seed_analysis).to_dict()["quotes"] == seed_analysis.quotes.to_dict()["quotes"]
     )
+
+
+def test_quotes_polnear_style_cues_and_spans() -> None:
+    q = _quotes(
+        "Senator Mary Holt visited Ohio on Monday.\n\n"
+        "“Have you started writing the speech?” Holt replied. “Not yet.”\n\n"
+        "“It will be long.”\n\n"
+        "Cecile Richards: “We will not back down.”\n\n"
+        "The plan was backed by Tom Reyes, who says it is “a real win.”\n\n"
+        "Holt told reporters she thought Reyes had “made up the story.”\n\n"
+        "''This is fine,'' said Ann Lee, 59, of Dayton, who voted early."
+    )
+    by_text = {x.content.text: x for x in q.quotes}
+    replied = next(x for x in q.quotes if x.content.text.startswith("Have you started"))
+    assert replied.speaker.entity == "Mary Holt" and replied.cue and replied.cue.text == "replied"
+    assert replied.content.text.endswith("It will be long.")  # the next paragraph goes on
+    colon = by_text["We will not back down."]
+    assert colon.speaker.mention and colon.speaker.mention.text == "Cecile Richards"
+    who = next(x for x in q.quotes if "a real win" in x.content.text)
+    assert who.speaker.mention and who.speaker.mention.text == "who"
+    assert who.speaker.entity == "Tom Reyes"
+    told = next(x for x in q.quotes if "made up the story" in x.content.text)
+    assert told.kind == "mixed" and told.speaker.entity == "Mary Holt"
+    assert told.content.text.startswith("she thought Reyes had")
+    nyt = by_text["This is fine,"]
+    assert nyt.kind == "direct" and nyt.speaker.entity == "Ann Lee"
+    _check_offsets(q)
