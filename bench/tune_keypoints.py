@@ -96,12 +96,17 @@ def main() -> int:
 def _patch(select: Any, cfg: dict[str, Any]) -> None:
     select.settings = lambda: cfg
     import takeaways.keypoints as kp
-    import takeaways.keypoints.rewrite as rw
+    import sys
+
+    rw = sys.modules["takeaways.keypoints.rewrite"]
 
     kp.settings = select.settings
     rw.__dict__["_trim_clauses"] = lambda: bool(cfg.get("trim_clauses", True))
     if "_dangling" not in kp.__dict__:
         kp.__dict__["_dangling"] = kp.dangling_start
+    for name in ("_aside_edits", "_connective_edits", "_mention_edits"):
+        orig = rw.__dict__.setdefault("_orig" + name, rw.__dict__[name])
+        rw.__dict__[name] = (lambda *a, **k: []) if cfg.get("no" + name) else orig
     if "_rewrite" not in kp.__dict__:
         kp.__dict__["_rewrite"] = kp.rewrite
     # measurement only: what rewriting and the no-dangling-start rule cost

@@ -11,3 +11,7 @@ from takeaways.audit.report import Audit, ClaimAudit
 from takeaways.audit.settings import AuditSettings, load_settings
 
 __all__ = ["Audit", "AuditSettings", "ClaimAudit", "audit_summary", "load_settings"]
+
+from takeaways._callable import make_callable  # noqa: E402
+
+make_callable(__name__)  # `takeaways.audit(...)` works even once this package is imported

@@ -33,3 +33,8 @@ __all__ = [
 def extract_quotes(analysis: Analysis) -> Quotes:
     """The quote graph of ``analysis``, computed once and cached on it."""
     return analysis.quotes
+
+
+from takeaways._callable import make_callable  # noqa: E402
+
+make_callable(__name__)  # `takeaways.quotes(...)` works even once this package is imported
