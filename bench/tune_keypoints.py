@@ -95,8 +95,9 @@ def main() -> int:
 
 def _patch(select: Any, cfg: dict[str, Any]) -> None:
     select.settings = lambda: cfg
-    import takeaways.keypoints as kp
     import sys
+
+    import takeaways.keypoints as kp
 
     rw = sys.modules["takeaways.keypoints.rewrite"]
 

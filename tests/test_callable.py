@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import takeaways
-
 
 def test_callable_public_functions_survive_subpackage_import(seed_article: Any) -> None:
     import takeaways.audit.core  # noqa: F401  (binds the package to takeaways.audit)
