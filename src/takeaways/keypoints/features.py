@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -69,6 +71,17 @@ def _is_caption(text: str, has_verb: bool) -> float:
     return 0.0
 
 
+def _entities_by_sentence(analysis: Analysis, ents: list[Any]) -> dict[int, list[str]]:
+    """Lower-cased entity texts per sentence id, in one pass (``Span.ents`` is O(doc))."""
+    starts = [s.start for s in analysis.article.sentences]
+    out: dict[int, list[str]] = {}
+    for e in ents:
+        i = bisect_right(starts, e.start_char) - 1
+        if i >= 0 and e.end_char <= analysis.article.sentences[i].end:
+            out.setdefault(i, []).append(e.text.lower())
+    return out
+
+
 def sentence_features(analysis: Analysis) -> FeatureTable:
     """The feature table of every article sentence (rows follow sentence ids)."""
     art = analysis.article
@@ -81,14 +94,14 @@ def sentence_features(analysis: Analysis) -> FeatureTable:
     centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
     central = emb @ centroid
     title = _title_lemmas(analysis)
-    ent_counts = Counter(
-        e.text.lower() for e in analysis.doc.ents if e.label_ not in ("CARDINAL", "ORDINAL")
-    )
+    named = [e for e in analysis.doc.ents if e.label_ not in ("CARDINAL", "ORDINAL")]
+    ent_counts = Counter(e.text.lower() for e in named)
+    by_sentence = _entities_by_sentence(analysis, named)
     first_para = art.sentences[0].paragraph
     for s in art.sentences:
         span = analysis.sentence_span(s.id)
         lemmas = {t.lemma_.lower() for t in span if t.pos_ in _CONTENT_POS and not t.is_stop}
-        ents = [e.text.lower() for e in span.ents if e.label_ not in ("CARDINAL", "ORDINAL")]
+        ents = by_sentence.get(s.id, [])
         salience = sum(max(ent_counts[e] - 1, 0) for e in set(ents))
         has_verb = any(t.pos_ in ("VERB", "AUX") for t in span)
         values[s.id] = (

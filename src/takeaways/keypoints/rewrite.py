@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Any
 
@@ -97,8 +98,15 @@ def _mention_edits(analysis: Analysis, sent: Sentence, opening: int) -> list[Edi
     graph = _quotes(analysis)
     if graph is None:
         return []
-    for m in getattr(graph, "mentions", []):
-        if not (opening <= m.start and m.end <= sent.end):
+    if "mentions_by_start" not in analysis.cache:
+        ordered = sorted(getattr(graph, "mentions", []), key=lambda m: (m.start, m.end))
+        analysis.cache["mentions_by_start"] = (ordered, [m.start for m in ordered])
+    mentions, starts = analysis.cache["mentions_by_start"]
+    first = bisect_left(starts, opening)
+    for m in mentions[first:]:
+        if m.start >= sent.end:
+            break
+        if m.end > sent.end:
             continue
         low = m.text.lower()
         if low in _SUBJECT_PRONOUNS:
