@@ -141,8 +141,10 @@ def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
                 head = head.head
             return head
         j = verb.i + 1
-        while j < len(doc) and doc[j].dep_ in ("det", "compound", "amod", "flat") or (
-            j < len(doc) and doc[j].pos_ == "DET"
+        while (
+            j < len(doc)
+            and doc[j].dep_ in ("det", "compound", "amod", "flat")
+            or (j < len(doc) and doc[j].pos_ == "DET")
         ):
             j += 1
         if j < len(doc) and doc[j].pos_ in ("PROPN", "NOUN"):
@@ -246,7 +248,11 @@ def by_colon(doc: Doc, q: tuple[int, int]) -> Frame | None:
     lo = head.left_edge.i
     for k in range(j - 1, lo - 1, -1):  # a dash, line break, verb or preposition ends it
         t = doc[k]
-        if t.text in ("-", "—", "–", "--") or t.pos_ in ("VERB", "AUX", "ADP") or "\n" in t.text_with_ws:
+        if (
+            t.text in ("-", "—", "–", "--")
+            or t.pos_ in ("VERB", "AUX", "ADP")
+            or "\n" in t.text_with_ws
+        ):
             lo = k + 1
             break
     while lo < j and (doc[lo].is_punct or doc[lo].is_space):
