@@ -34,14 +34,43 @@ def _eligible(sent: Sentence, caption: float) -> bool:
     return caption < 0.5 and int(cfg["min_words"]) <= words <= int(cfg["max_words"])
 
 
-def _candidates(analysis: Analysis) -> tuple[np.ndarray, list[bool]]:
-    table = sentence_features(analysis)
+def _embedded_ids(analysis: Analysis) -> list[int]:
+    """Sentences worth embedding: all of them, or for long articles the ``max_embedded``
+    best by the features that need no embedding (embedding dominates the cost)."""
+    n = len(analysis.article.sentences)
+    limit = int(settings().get("max_embedded", 120))
+    if n <= limit:
+        return list(range(n))
+    table = sentence_features(analysis, embed_ids=[])
     scores = relevance(table)
     caption = table.column("caption")
-    eligible = [_eligible(s, float(caption[s.id])) for s in analysis.article.sentences]
+    ok = [_eligible(s, float(caption[s.id])) for s in analysis.article.sentences]
+    ranked = sorted(range(n), key=lambda i: (not ok[i], -float(scores[i])))
+    return sorted(ranked[:limit])
+
+
+def _candidates(analysis: Analysis) -> tuple[np.ndarray, list[bool], list[int]]:
+    ids = _embedded_ids(analysis)
+    table = sentence_features(analysis, embed_ids=ids)
+    scores = relevance(table)
+    caption = table.column("caption")
+    chosen = set(ids)
+    eligible = [
+        s.id in chosen and _eligible(s, float(caption[s.id])) for s in analysis.article.sentences
+    ]
     if not any(eligible):  # short or odd articles: take what exists
-        eligible = [True] * len(eligible)
-    return scores, eligible
+        eligible = [i in chosen for i in range(len(eligible))]
+    return scores, eligible, ids
+
+
+def _similarity(analysis: Analysis, ids: list[int]) -> np.ndarray:
+    """Cosine similarity between the embedded sentences (0 elsewhere)."""
+    n = len(analysis.article.sentences)
+    sim = np.zeros((n, n), dtype=np.float32)
+    if ids:
+        emb = analysis.embeddings_for(ids)
+        sim[np.ix_(ids, ids)] = emb @ emb.T
+    return sim
 
 
 def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
@@ -54,7 +83,7 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
         notes.append(
             f"the article has only {len(art.sentences)} sentence(s); every one is returned."
         )
-    scores, eligible = _candidates(analysis)
+    scores, eligible, ids = _candidates(analysis)
     rewritten: dict[int, tuple[str, list[Edit]]] = {}
     for s in art.sentences:
         if eligible[s.id]:
@@ -63,8 +92,8 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
             if dangling_start(text):
                 eligible[s.id] = False
     if not any(eligible):
-        eligible = [True] * len(eligible)
-    sim = analysis.sentence_embeddings @ analysis.sentence_embeddings.T
+        eligible = [i in set(ids) for i in range(len(eligible))]
+    sim = _similarity(analysis, ids)
     sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
     chosen = sorted(select_mmr(scores, sim, sections, eligible, n))
     points = []

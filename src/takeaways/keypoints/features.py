@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -82,17 +83,28 @@ def _entities_by_sentence(analysis: Analysis, ents: list[Any]) -> dict[int, list
     return out
 
 
-def sentence_features(analysis: Analysis) -> FeatureTable:
-    """The feature table of every article sentence (rows follow sentence ids)."""
+def _centrality(analysis: Analysis, ids: list[int]) -> np.ndarray:
+    """Cosine of each sentence in ``ids`` to their centroid; 0 for the others."""
+    central = np.zeros(len(analysis.article.sentences), dtype=np.float32)
+    if ids:
+        emb = analysis.embeddings_for(ids)
+        centroid = emb.mean(axis=0)
+        centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
+        central[ids] = emb @ centroid
+    return central
+
+
+def sentence_features(analysis: Analysis, embed_ids: Sequence[int] | None = None) -> FeatureTable:
+    """The feature table of every article sentence (rows follow sentence ids).
+
+    Centrality is computed over ``embed_ids`` only (default: every sentence), so long
+    articles can embed just their candidate sentences."""
     art = analysis.article
     n = len(art.sentences)
     values = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if n == 0:
         return FeatureTable(FEATURES, values)
-    emb = analysis.sentence_embeddings
-    centroid = emb.mean(axis=0)
-    centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
-    central = emb @ centroid
+    central = _centrality(analysis, list(range(n)) if embed_ids is None else list(embed_ids))
     title = _title_lemmas(analysis)
     named = [e for e in analysis.doc.ents if e.label_ not in ("CARDINAL", "ORDINAL")]
     ent_counts = Counter(e.text.lower() for e in named)

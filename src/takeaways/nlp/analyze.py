@@ -17,7 +17,8 @@ from takeaways.document import Article
 from takeaways.nlp.models import Embedder, get_embedder, get_nlp
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span as SpacySpan
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
 
     from takeaways.quotes.result import Quotes
 
@@ -51,6 +52,7 @@ class Analysis:
         self._doc = doc
         self._embedder = embedder
         self._embeddings: np.ndarray | None = None
+        self._vectors: dict[int, np.ndarray] = {}
         self._quotes: Quotes | None = None
         self.cache: dict[str, Any] = {}
 
@@ -70,8 +72,22 @@ class Analysis:
     def sentence_embeddings(self) -> np.ndarray:
         """One L2-normalised vector per article sentence (rows follow sentence ids)."""
         if self._embeddings is None:
-            self._embeddings = self.embedder.encode([s.text for s in self.article.sentences])
+            self._embeddings = self.embeddings_for(range(len(self.article.sentences)))
         return self._embeddings
+
+    def embeddings_for(self, ids: Iterable[int]) -> np.ndarray:
+        """Vectors of the sentences ``ids`` (rows in that order), encoding only the ones
+        not seen before, in one batch."""
+        wanted = list(ids)
+        if self._embeddings is not None:
+            return self._embeddings[wanted]
+        missing = [i for i in dict.fromkeys(wanted) if i not in self._vectors]
+        if missing:
+            vecs = self.embedder.encode([self.article.sentences[i].text for i in missing])
+            self._vectors.update(zip(missing, vecs, strict=True))
+        if not wanted:
+            return self.embedder.encode([])
+        return np.stack([self._vectors[i] for i in wanted])
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder.encode(texts)
