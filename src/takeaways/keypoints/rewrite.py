@@ -111,7 +111,9 @@ def _mention_edits(analysis: Analysis, sent: Sentence, opening: int) -> list[Edi
         low = m.text.lower()
         if low in _SUBJECT_PRONOUNS:
             edit = _pronoun_edit(graph, sent, m.start, m.end, low)
-        elif str(m.how).startswith("role") and low.startswith("the "):
+        elif m.how == "role:apposition" and low.startswith("the "):
+            # only roles the article itself attaches to a name; proximity guesses
+            # ("the head" → a nearby person) are too weak to write into a point
             edit = _role_edit(graph, sent, m)
         else:
             continue
@@ -126,6 +128,8 @@ def _pronoun_edit(graph: Any, sent: Sentence, start: int, end: int, low: str) ->
     entity = graph.entity(mention.entity)
     if entity is None or getattr(entity, "type", "PERSON") != "PERSON":
         return None
+    if len(str(entity.name).split()) < 2:
+        return None  # a bare one-word "person" is often a mistyped club, brand or place
     before = sent.text[: start - sent.start]
     if any(a.text in before for a in entity.aliases):
         return None  # antecedent already in the sentence
