@@ -180,3 +180,16 @@ def test_quotes_polnear_style_cues_and_spans() -> None:
     nyt = by_text["This is fine,"]
     assert nyt.kind == "direct" and nyt.speaker.entity == "Ann Lee"
     _check_offsets(q)
+
+
+def test_quotes_belief_and_criticism_cues() -> None:
+    q = _quotes(
+        "Senator Mary Holt accused Governor Tom Reyes of hiding the budget. "
+        "Reyes believes that the budget is sound. "
+        "Holt issued a statement that the audit would continue."
+    )
+    got = {(x.speaker.entity, x.content.text) for x in q.quotes}
+    assert ("Mary Holt", "hiding the budget") in got
+    assert ("Tom Reyes", "that the budget is sound") in got
+    assert ("Mary Holt", "that the audit would continue") in got
+    _check_offsets(q)

@@ -61,9 +61,10 @@ def _right_edge(head: Token) -> int:
 
     Sources are written noun phrases ("Sen. John Cornyn (R-Texas)", "Christie, New
     Jersey's sitting governor", "a longtime adviser to Trump"), not the clauses and
-    asides after them: a relative clause, a participle after a comma ("Bernie Sanders,
-    celebrating a victory"), an age ("Mona Lamberson, 59, of ..."), a time or place
-    after a name ("Trump in Kentucky", "Trump at the time") ends it.
+    asides after them: a participle after a comma ("Bernie Sanders, celebrating a
+    victory"), an age ("Mona Lamberson, 59, of ..."), a time or place
+    after a name ("Trump in Kentucky", "Trump at the time") ends it. Relative clauses
+    stay: PolNeAR keeps them about as often as it drops them.
     """
     hi = head.i + 1
     comma = False
@@ -379,7 +380,9 @@ def _phrase_content(verb: Token, lex: Lexicon) -> Frame | None:
     for phrase in lex.content_object:
         if phrase[0] != lemma or len(phrase) != 2:
             continue
-        preps = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == phrase[1]]
+        # 'accused Reyes of …': the parser often hangs the preposition on the object
+        near = [*verb.children, *(g for c in verb.children if c.dep_ == "dobj" for g in c.children)]
+        preps = [c for c in near if c.dep_ == "prep" and c.lower_ == phrase[1]]
         if not preps:
             continue
         objs = [c for c in preps[0].children if c.dep_ in ("pobj", "pcomp")]
