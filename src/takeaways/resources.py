@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_list(name: str) -> tuple[str, ...]:
     """Lines of ``data/<name>.txt``, stripped, without blanks and ``#`` comments."""
     text = resources.files("takeaways").joinpath(f"data/{name}.txt").read_text("utf-8")
@@ -15,7 +15,7 @@ def word_list(name: str) -> tuple[str, ...]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_set(name: str) -> frozenset[str]:
     """The lower-cased entries of ``data/<name>.txt`` as a set."""
     return frozenset(w.lower() for w in word_list(name))

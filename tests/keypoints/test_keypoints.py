@@ -158,3 +158,17 @@ def test_keypoints_every_dev_article_is_grounded(shared_data: Any) -> None:
     for rec in recs:
         kp = takeaways.key_points(analyze(takeaways.read(rec["article"], kind="plain")), n=4)
         _check_points(kp)
+
+
+def test_keypoints_rewrite_never_edits_inside_a_quote() -> None:
+    art = takeaways.read(
+        "Davey spoke to the committee on Tuesday about the future of the station.\n\n"
+        "He said: 'If you look back at the Third Programme (the original name for Radio 3), "
+        "they were bringing high culture to a mass audience.'\n\n"
+        "\"We kept the schedule (and the staff) for a decade,\" the manager said on Friday.\n",
+        kind="text",
+    )
+    an = analyze(art)
+    for sent in art.sentences:
+        text, edits = rewrite(an, sent)
+        assert not any(e.reason == "parenthetical aside" for e in edits), (text, edits)

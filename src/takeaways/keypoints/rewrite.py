@@ -192,11 +192,29 @@ def _connective_edits(sent: Sentence) -> list[Edit]:
     return edits
 
 
-def _aside_edits(sent: Sentence) -> list[Edit]:
+def _quoted_regions(analysis: Analysis, sent: Sentence) -> list[tuple[int, int]]:
+    """Article spans of quoted words in ``sent``: never edited, or the quote would change."""
+    graph = _quotes(analysis)
+    regions: list[tuple[int, int]] = []
+    for q in getattr(graph, "quotes", []) if graph is not None else []:
+        if q.kind in ("direct", "mixed"):
+            for part in q.parts or (q.content,):
+                if part.start < sent.end and part.end > sent.start:
+                    regions.append((part.start, part.end))
+    marks = [sent.start + i for i, ch in enumerate(sent.text) if ch in '"“”«»„']
+    regions += list(zip(marks[::2], marks[1::2], strict=False))
+    return regions
+
+
+def _aside_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
     edits = []
+    quoted = _quoted_regions(analysis, sent)
     patterns = (("parenthetical aside", _PAREN), *(_ASIDES if _trim_clauses() else ()))
     for reason, pattern in patterns:
         for m in pattern.finditer(sent.text):
+            start, end = sent.start + m.start(), sent.start + m.end()
+            if any(a < end and start < b for a, b in quoted):
+                continue
             if len(m.group("inner").split()) <= _MAX_ASIDE_WORDS and m.start() > 0:
                 edits.append(Edit("delete", sent.start + m.start(), sent.start + m.end(),
                                   m.group(0), "", reason))
@@ -241,5 +259,5 @@ def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
             m = mention[0]
             cap = m.replacement[:1].upper() + m.replacement[1:]
             mention = [Edit(m.kind, m.start, m.end, m.original, cap, m.reason, m.source)]
-    edits = _non_overlapping(edits + mention + _aside_edits(sent))
+    edits = _non_overlapping(edits + mention + _aside_edits(analysis, sent))
     return apply_edits(sent, edits), edits
