@@ -30,34 +30,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-try:
-    from bench._common import (
-        DEFAULT_DATA_DIR,
-        HtmlPage,
-        TextPage,
-        f1_of_means,
-        html_fragment_to_text,
-        load_article_extraction,
-        load_pasted_text,
-        load_trafilatura_eval,
-        normalize_ws,
-        print_table,
-        shingle_prf,
-    )
-except ImportError:  # run as a script: bench/ is on sys.path
-    from _common import (  # type: ignore[no-redef]
-        DEFAULT_DATA_DIR,
-        HtmlPage,
-        TextPage,
-        f1_of_means,
-        html_fragment_to_text,
-        load_article_extraction,
-        load_pasted_text,
-        load_trafilatura_eval,
-        normalize_ws,
-        print_table,
-        shingle_prf,
-    )
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or as bench.extract
+from _common import (  # noqa: E402
+    DEFAULT_DATA_DIR,
+    HtmlPage,
+    TextPage,
+    f1_of_means,
+    html_fragment_to_text,
+    load_article_extraction,
+    load_pasted_text,
+    load_trafilatura_eval,
+    normalize_ws,
+    print_table,
+    shingle_prf,
+)
 
 HtmlExtractor = Callable[[HtmlPage], str | None]
 TextReader = Callable[[TextPage], str | None]
