@@ -172,3 +172,12 @@ def test_keypoints_rewrite_never_edits_inside_a_quote() -> None:
     for sent in art.sentences:
         text, edits = rewrite(an, sent)
         assert not any(e.reason == "parenthetical aside" for e in edits), (text, edits)
+
+
+def test_keypoints_single_quoted_words_are_protected() -> None:
+    from takeaways.keypoints.rewrite import _single_quoted
+
+    text = "A statement read: 'The Body (CEDB) met today and announced it. '"
+    span = _single_quoted(text)
+    assert span is not None and span[0] == text.index("'The") and span[1] == len(text)
+    assert _single_quoted("Putin's aides (pictured) left.") is None

@@ -203,7 +203,22 @@ def _quoted_regions(analysis: Analysis, sent: Sentence) -> list[tuple[int, int]]
                     regions.append((part.start, part.end))
     marks = [sent.start + i for i, ch in enumerate(sent.text) if ch in '"“”«»„']
     regions += list(zip(marks[::2], marks[1::2], strict=False))
+    single = _single_quoted(sent.text)
+    if single is not None:
+        regions.append((sent.start + single[0], sent.start + single[1]))
     return regions
+
+
+def _single_quoted(text: str) -> tuple[int, int] | None:
+    """The span from the first opening single quote to its close (or the sentence end,
+    when the quote runs on); apostrophes inside words ("Putin's") open nothing."""
+    opener = next((i for i, ch in enumerate(text) if ch in "'‘" and i + 1 < len(text)
+                   and text[i + 1].isalnum() and (i == 0 or text[i - 1] in " (:\"“")), None)
+    if opener is None:
+        return None
+    closers = [i for i in range(opener + 1, len(text)) if text[i] in "'’"
+               and not text[i - 1].isspace() and (i + 1 == len(text) or not text[i + 1].isalnum())]
+    return opener, (closers[-1] + 1 if closers else len(text))
 
 
 def _aside_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
