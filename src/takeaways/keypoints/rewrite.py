@@ -34,7 +34,6 @@ _ASIDES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _NO_COMMA_CONNECTIVES = frozenset({"but", "and"})
 _SUBJECT_PRONOUNS = frozenset({"he", "she"})
-_POSSESSIVES = frozenset({"his", "her"})
 _MAX_ASIDE_WORDS = 12
 
 
@@ -110,7 +109,7 @@ def _mention_edits(analysis: Analysis, sent: Sentence, opening: int) -> list[Edi
             continue
         low = m.text.lower()
         if low in _SUBJECT_PRONOUNS:
-            edit = _pronoun_edit(graph, sent, m.start, m.end, low)
+            edit = _pronoun_edit(graph, sent, m.start, m.end)
         elif m.how == "role:apposition" and low.startswith("the "):
             # only roles the article itself attaches to a name; proximity guesses
             # ("the head" → a nearby person) are too weak to write into a point
@@ -121,7 +120,8 @@ def _mention_edits(analysis: Analysis, sent: Sentence, opening: int) -> list[Edi
     return []
 
 
-def _pronoun_edit(graph: Any, sent: Sentence, start: int, end: int, low: str) -> Edit | None:
+def _pronoun_edit(graph: Any, sent: Sentence, start: int, end: int) -> Edit | None:
+    """Replace a subject pronoun (he/she) by the person's surname from the article."""
     mention = graph.resolve(start, end)
     if mention is None or not getattr(mention, "entity", None):
         return None
@@ -136,16 +136,8 @@ def _pronoun_edit(graph: Any, sent: Sentence, start: int, end: int, low: str) ->
     alias = _best_alias(entity, role=False)
     if alias is None:
         return None
-    replacement = alias.text + ("'s" if low in _POSSESSIVES else "")
-    if low == "her" and not _is_possessive_her(sent, start):
-        return None
     return Edit("substitute", start, end, sent.text[start - sent.start : end - sent.start],
-                replacement, f"pronoun resolved to {entity.name} ({mention.how})", alias)
-
-
-def _is_possessive_her(sent: Sentence, start: int) -> bool:
-    after = sent.text[start - sent.start + 3 :]
-    return bool(re.match(r"\s+[a-z]", after))
+                alias.text, f"pronoun resolved to {entity.name} ({mention.how})", alias)
 
 
 def _role_edit(graph: Any, sent: Sentence, mention: Any) -> Edit | None:
