@@ -181,3 +181,10 @@ def test_keypoints_single_quoted_words_are_protected() -> None:
     span = _single_quoted(text)
     assert span is not None and span[0] == text.index("'The") and span[1] == len(text)
     assert _single_quoted("Putin's aides (pictured) left.") is None
+
+
+def test_keypoints_strategies_are_registered(seed_points: KeyPoints) -> None:
+    from takeaways import registry
+
+    for name in seed_points.strategies.values():
+        assert callable(registry.get(name))

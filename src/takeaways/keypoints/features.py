@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from takeaways.nlp.analyze import Analysis
+from takeaways.registry import register
 from takeaways.resources import word_list
 
 FEATURES = (
@@ -94,6 +95,7 @@ def _centrality(analysis: Analysis, ids: list[int]) -> np.ndarray:
     return central
 
 
+@register("keypoints.features.v1")
 def sentence_features(analysis: Analysis, embed_ids: Sequence[int] | None = None) -> FeatureTable:
     """The feature table of every article sentence (rows follow sentence ids).
 

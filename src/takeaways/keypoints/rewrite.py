@@ -21,6 +21,7 @@ from typing import Any
 from takeaways.document import Sentence, Span
 from takeaways.keypoints.result import Edit
 from takeaways.nlp.analyze import Analysis
+from takeaways.registry import register
 from takeaways.resources import word_list, word_set
 
 log = logging.getLogger(__name__)
@@ -255,6 +256,7 @@ def apply_edits(sent: Sentence, edits: list[Edit]) -> str:
     return re.sub(r"\s{2,}", " ", out)
 
 
+@register("keypoints.rewrite.v1")
 def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
     """A standalone version of ``sent`` and the edits that made it."""
     edits = _connective_edits(sent)
