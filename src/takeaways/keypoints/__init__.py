@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from takeaways.document import Sentence
-from takeaways.keypoints.features import sentence_features
+from takeaways.keypoints.features import centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start, rewrite
 from takeaways.keypoints.select import relevance, select_mmr, settings
@@ -34,33 +34,32 @@ def _eligible(sent: Sentence, caption: float) -> bool:
     return caption < 0.5 and int(cfg["min_words"]) <= words <= int(cfg["max_words"])
 
 
-def _embedded_ids(analysis: Analysis) -> list[int]:
-    """Sentences worth embedding: all of them, or for long articles the ``max_embedded``
-    best by the features that need no embedding (embedding dominates the cost)."""
-    n = len(analysis.article.sentences)
-    limit = int(settings().get("max_embedded", 120))
-    if n <= limit:
-        return list(range(n))
-    table = sentence_features(analysis, embed_ids=[])
-    scores = relevance(table)
-    caption = table.column("caption")
-    ok = [_eligible(s, float(caption[s.id])) for s in analysis.article.sentences]
-    ranked = sorted(range(n), key=lambda i: (not ok[i], -float(scores[i])))
+def _best_ids(scores: np.ndarray, ok: list[bool], limit: int) -> list[int]:
+    """The ``limit`` best sentences (eligible first), in document order."""
+    ranked = sorted(range(len(ok)), key=lambda i: (not ok[i], -float(scores[i])))
     return sorted(ranked[:limit])
 
 
 def _candidates(analysis: Analysis) -> tuple[np.ndarray, list[bool], list[int]]:
-    ids = _embedded_ids(analysis)
-    table = sentence_features(analysis, embed_ids=ids)
-    scores = relevance(table)
+    """Relevance scores, eligibility and the ids of the embedded sentences.
+
+    Long articles (over ``max_embedded`` sentences) embed only their best candidates by
+    the features that need no embedding, since embedding dominates the cost."""
+    sents = analysis.article.sentences
+    n = len(sents)
+    limit = int(settings()["max_embedded"])
+    table = sentence_features(analysis, embed_ids=[] if n > limit else None)
     caption = table.column("caption")
+    ok = [_eligible(s, float(caption[s.id])) for s in sents]
+    ids = list(range(n))
+    if n > limit:
+        ids = _best_ids(relevance(table), ok, limit)
+        table = table.with_column("centrality", centrality(analysis, ids))
     chosen = set(ids)
-    eligible = [
-        s.id in chosen and _eligible(s, float(caption[s.id])) for s in analysis.article.sentences
-    ]
+    eligible = [ok[i] and i in chosen for i in range(n)]
     if not any(eligible):  # short or odd articles: take what exists
-        eligible = [i in chosen for i in range(len(eligible))]
-    return scores, eligible, ids
+        eligible = [i in chosen for i in range(n)]
+    return relevance(table), eligible, ids
 
 
 def _similarity(analysis: Analysis, ids: list[int]) -> np.ndarray:

@@ -33,6 +33,12 @@ class FeatureTable:
     def column(self, name: str) -> np.ndarray:
         return self.values[:, self.names.index(name)]
 
+    def with_column(self, name: str, column: np.ndarray) -> FeatureTable:
+        """A copy with feature ``name`` replaced by ``column``."""
+        values = self.values.copy()
+        values[:, self.names.index(name)] = column
+        return FeatureTable(self.names, values)
+
 
 @lru_cache(maxsize=1)
 def _caption_patterns() -> tuple[re.Pattern[str], ...]:
@@ -84,7 +90,7 @@ def _entities_by_sentence(analysis: Analysis, ents: list[Any]) -> dict[int, list
     return out
 
 
-def _centrality(analysis: Analysis, ids: list[int]) -> np.ndarray:
+def centrality(analysis: Analysis, ids: list[int]) -> np.ndarray:
     """Cosine of each sentence in ``ids`` to their centroid; 0 for the others."""
     central = np.zeros(len(analysis.article.sentences), dtype=np.float32)
     if ids:
@@ -106,7 +112,7 @@ def sentence_features(analysis: Analysis, embed_ids: Sequence[int] | None = None
     values = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if n == 0:
         return FeatureTable(FEATURES, values)
-    central = _centrality(analysis, list(range(n)) if embed_ids is None else list(embed_ids))
+    central = centrality(analysis, list(range(n)) if embed_ids is None else list(embed_ids))
     title = _title_lemmas(analysis)
     named = [e for e in analysis.doc.ents if e.label_ not in ("CARDINAL", "ORDINAL")]
     ent_counts = Counter(e.text.lower() for e in named)
