@@ -67,7 +67,7 @@ def _collect(data: Path, limit: int | None) -> list[dict[str, Any]]:
         sents = [s.text for s in art.sentences]
         labels = np.zeros(len(sents))
         labels[_oracle(sents, r["reference_highlights"])] = 1
-        _, eligible, _ = _candidates(an)
+        _, eligible, _ = _candidates(an, 3)
         emb = an.sentence_embeddings
         rows.append({"x": sentence_features(an).values, "y": labels, "sents": sents,
                      "refs": r["reference_highlights"], "sim": emb @ emb.T, "eligible": eligible})

@@ -163,10 +163,11 @@ def run_chunked(pages: list[Page], batch_size: int) -> Timing:
 
 def _steps(analysis: Any, stages: dict[str, float]) -> int:
     import takeaways
+    from takeaways.keypoints import embedded_ids
 
     try:
         t = time.perf_counter()
-        _ = analysis.sentence_embeddings
+        analysis.embeddings_for(embedded_ids(analysis, 4))  # what key points will use
         stages["embed"] += time.perf_counter() - t
         t = time.perf_counter()
         takeaways.quotes(analysis).to_dict()

@@ -58,6 +58,7 @@ def _score(rows: list[tuple[Any, list[str]]], n: int) -> tuple[float, float, flo
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
     r1, r2, rl, words = [], [], [], []
     for an, refs in rows:
+        an.cache.clear()  # per-settings caches (e.g. the candidates) must not leak across variants
         pts = [p.text for p in takeaways.key_points(an, n=n).points]
         s = scorer.score("\n".join(refs), "\n".join(pts))
         r1.append(s["rouge1"].fmeasure)

@@ -24,6 +24,7 @@ from takeaways.errors import ConfigError, InputError
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from takeaways.nlp.analyze import Analysis
     from takeaways.nlp.models import Embedder
 
 log = logging.getLogger(__name__)
@@ -141,21 +142,25 @@ class ChunkEmbedder:
         return self.base.encode(texts)
 
 
-def _chunk_embedder(articles: Sequence[Article], settings: BatchSettings) -> Embedder | None:
-    if not (settings.batch_embeddings and EMBEDDING_STEPS & set(settings.what)):
+def _chunk_embedder(analyses: Sequence[Analysis], settings: BatchSettings) -> Embedder | None:
+    """One embedder call for the chunk: every sentence when the audit runs (it compares
+    claims with all of them), else only the candidates key points will embed."""
+    steps = set(settings.what)
+    if not (settings.batch_embeddings and EMBEDDING_STEPS & steps):
         return None
+    from takeaways.keypoints import embedded_ids
     from takeaways.nlp.models import get_embedder
 
-    return ChunkEmbedder(get_embedder(), [s.text for a in articles for s in a.sentences])
+    texts: list[str] = []
+    for an in analyses:
+        sents = an.article.sentences
+        ids = range(len(sents)) if "audit" in steps else embedded_ids(an, settings.n)
+        texts.extend(sents[i].text for i in ids)
+    return ChunkEmbedder(get_embedder(), texts)
 
 
-def _analyse(
-    record: Record, article: Article, doc: Doc, settings: BatchSettings,
-    embedder: Embedder | None = None,
-) -> dict[str, Any]:
-    from takeaways.nlp.analyze import Analysis
-
-    analysis = Analysis(article, doc=doc, embedder=embedder)
+def _analyse(record: Record, analysis: Analysis, settings: BatchSettings) -> dict[str, Any]:
+    article = analysis.article
     results: dict[str, Any] = {"read": article.to_dict()} if "read" in settings.what else {}
     for name in settings.what:
         if name == "read":
@@ -181,15 +186,20 @@ def process_chunk(records: Sequence[Record], settings: BatchSettings) -> list[di
         except Exception as exc:  # noqa: BLE001 - recorded per document
             out[i] = result_dict(record, "error", f"read: {_reason(exc)}")
     if settings.needs_analysis and readable:
+        from takeaways.nlp.analyze import Analysis
+
         docs = _parse([a for _, a in readable], settings.batch_size)
-        pairs = zip(readable, docs, strict=True)
-        parsed = [a for (_, a), d in pairs if not isinstance(d, BaseException)]
-        embedder = _try(_chunk_embedder, parsed, settings)
+        analyses: dict[int, Analysis] = {}
         for (i, article), doc in zip(readable, docs, strict=True):
             if isinstance(doc, BaseException):
                 out[i] = result_dict(records[i], "error", f"parse: {_reason(doc)}")
             else:
-                out[i] = _analyse(records[i], article, doc, settings, embedder)
+                analyses[i] = Analysis(article, doc=doc)
+        embedder = _try(_chunk_embedder, list(analyses.values()), settings)
+        for i, analysis in analyses.items():
+            if embedder is not None:
+                analysis.embedder = embedder
+            out[i] = _analyse(records[i], analysis, settings)
     else:
         for i, article in readable:
             out[i] = result_dict(records[i], "ok", None, {"read": article.to_dict()})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from takeaways.document import Sentence
-from takeaways.keypoints.features import centrality, sentence_features
+from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start, rewrite
 from takeaways.keypoints.select import relevance, select_mmr, settings
@@ -25,7 +25,7 @@ STRATEGIES = {
     "rewrite": "keypoints.rewrite.v1",
 }
 
-__all__ = ["KeyPoint", "KeyPoints", "extract_key_points"]
+__all__ = ["KeyPoint", "KeyPoints", "embedded_ids", "extract_key_points"]
 
 
 def _eligible(sent: Sentence, caption: float) -> bool:
@@ -40,25 +40,53 @@ def _best_ids(scores: np.ndarray, ok: list[bool], limit: int) -> list[int]:
     return sorted(ranked[:limit])
 
 
-def _candidates(analysis: Analysis) -> tuple[np.ndarray, list[bool], list[int]]:
+def _limit(n: int) -> int:
+    """How many candidate sentences are embedded: ``embedded_candidates``, and at least
+    twice the number of points so MMR has room to skip near-duplicates."""
+    return max(int(settings()["embedded_candidates"]), 2 * n)
+
+
+def _eligibility(analysis: Analysis, table: FeatureTable) -> list[bool]:
+    caption = table.column("caption")
+    return [_eligible(s, float(caption[s.id])) for s in analysis.article.sentences]
+
+
+def _embedding_free(analysis: Analysis, n: int) -> tuple[FeatureTable, list[bool], list[int]]:
+    """The feature table without centrality, eligibility, and the ids of the best
+    candidates to embed (cached in ``analysis.cache``)."""
+    key = f"keypoints.embedding_free.{n}"
+    if key not in analysis.cache:
+        table = sentence_features(analysis, embed_ids=[])
+        ok = _eligibility(analysis, table)
+        analysis.cache[key] = (table, ok, _best_ids(relevance(table), ok, _limit(n)))
+    cached: tuple[FeatureTable, list[bool], list[int]] = analysis.cache[key]
+    return cached
+
+
+def embedded_ids(analysis: Analysis, n: int = 4) -> list[int]:
+    """The ids of the sentences whose embeddings `extract_key_points` uses; choosing them
+    embeds nothing (the batch engine embeds a whole chunk's candidates in one call)."""
+    count = len(analysis.article.sentences)
+    return list(range(count)) if count <= _limit(n) else _embedding_free(analysis, n)[2]
+
+
+def _candidates(analysis: Analysis, n: int) -> tuple[np.ndarray, list[bool], list[int]]:
     """Relevance scores, eligibility and the ids of the embedded sentences.
 
-    Long articles (over ``max_embedded`` sentences) embed only their best candidates by
-    the features that need no embedding, since embedding dominates the cost."""
-    sents = analysis.article.sentences
-    n = len(sents)
-    limit = int(settings()["max_embedded"])
-    table = sentence_features(analysis, embed_ids=[] if n > limit else None)
-    caption = table.column("caption")
-    ok = [_eligible(s, float(caption[s.id])) for s in sents]
-    ids = list(range(n))
-    if n > limit:
-        ids = _best_ids(relevance(table), ok, limit)
+    Only the best candidates by the features that need no embedding are embedded (all
+    sentences when the article is short): embedding dominates the cost, and centrality
+    over the candidates picks points as good (bench/tune_keypoints.py, docs/evaluation.md)."""
+    count = len(analysis.article.sentences)
+    if count <= _limit(n):
+        table = sentence_features(analysis)
+        ok, ids = _eligibility(analysis, table), list(range(count))
+    else:
+        table, ok, ids = _embedding_free(analysis, n)
         table = table.with_column("centrality", centrality(analysis, ids))
     chosen = set(ids)
-    eligible = [ok[i] and i in chosen for i in range(n)]
+    eligible = [ok[i] and i in chosen for i in range(count)]
     if not any(eligible):  # short or odd articles: take what exists
-        eligible = [i in chosen for i in range(n)]
+        eligible = [i in chosen for i in range(count)]
     return relevance(table), eligible, ids
 
 
@@ -82,7 +110,7 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
         notes.append(
             f"the article has only {len(art.sentences)} sentence(s); every one is returned."
         )
-    scores, eligible, ids = _candidates(analysis)
+    scores, eligible, ids = _candidates(analysis, n)
     rewritten: dict[int, tuple[str, list[Edit]]] = {}
     for s in art.sentences:
         if eligible[s.id]:

@@ -25,13 +25,14 @@ if TYPE_CHECKING:
 
 def make_doc(article: Article) -> Doc:
     """A tokenised (not yet parsed) Doc over ``article.text`` with preset sentence starts."""
-    nlp = get_nlp()
-    doc = nlp.make_doc(article.text)
+    from spacy.attrs import SENT_START
+
+    doc = get_nlp().make_doc(article.text)
     starts = {s.start for s in article.sentences} | {h.start for h in article.headings}
-    for tok in doc:
-        if tok.i == 0:
-            continue
-        tok.is_sent_start = tok.idx in starts
+    # one array write: setting Token.is_sent_start token by token is quadratic in spaCy
+    flags = np.array([1 if t.i == 0 or t.idx in starts else -1 for t in doc], dtype=np.int64)
+    if len(doc):
+        doc.from_array([SENT_START], flags.astype(np.uint64).reshape(-1, 1))
     return doc
 
 
@@ -67,6 +68,11 @@ class Analysis:
         if self._embedder is None:
             self._embedder = get_embedder()
         return self._embedder
+
+    @embedder.setter
+    def embedder(self, embedder: Embedder) -> None:
+        """Use ``embedder`` from now on (the batch engine's chunk-wide one)."""
+        self._embedder = embedder
 
     @property
     def sentence_embeddings(self) -> np.ndarray:

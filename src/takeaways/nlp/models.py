@@ -6,11 +6,13 @@ through `set_embedder()`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import re
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+_threads_lock = threading.Lock()  # torch's thread count is process-wide
 _embedder: Embedder | None = None
 
 SPACY_HELP = (
@@ -104,10 +107,34 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vecs = self._model.encode(
-            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
-        )
+        few = len(texts) <= SMALL_BATCH and self.device == "cpu"
+        with _one_thread() if few else contextlib.nullcontext():
+            vecs = self._model.encode(
+                texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            )
         return np.asarray(vecs, dtype=np.float32)
+
+
+#: CPU batches up to this size run on one thread: key points embed ~8 sentences, where a
+#: second thread gains little on an idle machine and costs up to 15x when another process
+#: holds a core (OpenMP threads wait on each other; bench/speed.py, docs/evaluation.md)
+SMALL_BATCH = 16
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    import torch
+
+    before = torch.get_num_threads()
+    if before == 1:
+        yield
+        return
+    with _threads_lock:
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 def _packaged_model_path() -> str:

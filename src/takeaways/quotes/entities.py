@@ -197,6 +197,7 @@ class EntityGraph:
     def _untagged_surnames(self) -> None:
         """Proper nouns spaCy did not tag that are (variants of) a known person's surname."""
         persons = [c for c in self.clusters if c.type == "PERSON"]
+        lasts = [fold(c.name).split()[-1] if fold(c.name) else "" for c in persons]
         for tok in self.doc:
             if (
                 tok.i in self._token_mention
@@ -205,8 +206,7 @@ class EntityGraph:
             ):
                 continue
             word = fold(tok.text)
-            for c in persons:
-                last = fold(c.name).split()[-1] if fold(c.name) else ""
+            for c, last in zip(persons, lasts, strict=True):
                 if word == last:
                     self._add_mention(tok.i, tok.i + 1, c, "surname" if " " in c.name else "named")
                     break
@@ -236,7 +236,7 @@ class EntityGraph:
                 or tok.pos_ in ("DET", "ADP", "VERB", "AUX", "PRON", "CCONJ", "SCONJ")
             ):
                 break
-            if "\n" in self.doc.text[tok.idx : self.doc[i + 1].idx]:
+            if "\n" in tok.text_with_ws:  # (Doc.text would rebuild the whole text)
                 break
             if tok.tag_ == "POS" or tok.ent_type_ == "PERSON":
                 break

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from takeaways.document import SCHEMA_VERSION, Span
@@ -102,6 +103,7 @@ class Mention:
         }
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, accent-free, possessive-free form used to compare names."""
     text = unicodedata.normalize("NFKD", text)
@@ -110,6 +112,7 @@ def fold(text: str) -> str:
     return re.sub(r"[^\w\s-]", "", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def similar_names(a: str, b: str) -> bool:
     """Spelling variants of one name (Zelenskyi / Zelenskyy / Zelensky)."""
     a, b = fold(a), fold(b)
