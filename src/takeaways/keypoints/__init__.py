@@ -1,8 +1,9 @@
 """Key points: score sentences, pick N with MMR, rewrite them to stand alone.
 
 Strategies (recorded in every result's ``strategies``):
-- ``keypoints.features.v1``: position, lede, centrality, title overlap, entity
-  salience, quotes, length and caption signals (`features`);
+- ``keypoints.features.v2``: position, lede, centrality, title overlap, entity
+  salience, quotes, length and caption signals, plus word statistics (length,
+  SumBasic frequency, overlap with the lede) (`features`);
 - ``keypoints.select.mmr.v2``: relevance with weights from ``data/keypoints.toml``,
   maximal marginal relevance and section coverage; a sentence that opens with a
   dangling pronoun/connective joins the point of the sentence before it (`select`);
@@ -21,7 +22,7 @@ from takeaways.keypoints.select import group_points, relevance, select_mmr, sett
 from takeaways.nlp.analyze import Analysis
 
 STRATEGIES = {
-    "features": "keypoints.features.v1",
+    "features": "keypoints.features.v2",
     "select": "keypoints.select.mmr.v2",
     "rewrite": "keypoints.rewrite.v1",
 }
