@@ -1,6 +1,8 @@
 """Fit the key-point feature weights and MMR settings on dev CNN/DM articles.
 
-Labels: the greedy ROUGE-1+2 oracle sentences against the reference highlights.
+Labels: the greedy ROUGE-1+2 oracle among the eligible sentences (rewritten as the
+pipeline would; sentences opening with a dangling pronoun allowed, since they can join
+the point before them) against the reference highlights.
 Model: L2 logistic regression on the raw features of `takeaways.keypoints.features`,
 so the printed weights can be pasted into ``src/takeaways/data/keypoints.toml``.
 Then a small grid over ``mmr_lambda`` and ``max_similarity`` scored by R-2 at N=3,
@@ -8,6 +10,8 @@ with 5-fold cross-validation over articles so the reported gain is out-of-fold.
 Dev data only; the hidden holdout is never read. Features are cached in --cache.
 
     python bench/fit_keypoints.py --data ../shared/data/frank/cnndm_articles.jsonl.gz
+    # reuse bench/tune_keypoints.py's cached analyses instead of parsing again:
+    python bench/fit_keypoints.py --analyses /tmp/takeaways-tune-cache.pkl
 """
 
 from __future__ import annotations
@@ -31,14 +35,16 @@ def _scorer() -> Any:
     return rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
 
 
-def _oracle(sentences: list[str], refs: list[str], k: int = 3) -> list[int]:
+def _oracle(
+    sentences: list[str], refs: list[str], cand: list[int] | None = None, k: int = 3
+) -> list[int]:
     scorer = _scorer()
     ref = "\n".join(refs)
     chosen: list[int] = []
     best = 0.0
     for _ in range(k):
         cand = None
-        for i in range(len(sentences)):
+        for i in range(len(sentences)) if cand is None else cand:
             if i in chosen:
                 continue
             pred = "\n".join(sentences[j] for j in sorted([*chosen, i]))
@@ -52,32 +58,52 @@ def _oracle(sentences: list[str], refs: list[str], k: int = 3) -> list[int]:
     return chosen
 
 
-def _collect(data: Path, limit: int | None) -> list[dict[str, Any]]:
+def _row(an: Any, refs: list[str]) -> dict[str, Any]:
+    from takeaways.keypoints import _candidates, rewrite
+    from takeaways.keypoints.features import sentence_features
+    from takeaways.keypoints.rewrite import dangling_start
+
+    sents = an.article.sentences
+    _, eligible, _ = _candidates(an, 3)
+    texts = [rewrite(an, s)[0] if eligible[s.id] else s.text for s in sents]
+    attach = [eligible[i] and i > 0 and dangling_start(texts[i]) is not None
+              for i in range(len(sents))]
+    labels = np.zeros(len(sents))
+    cand = [i for i in range(len(sents)) if eligible[i]]
+    labels[_oracle(texts, refs, cand)] = 1
+    emb = an.sentence_embeddings
+    return {"x": sentence_features(an).values, "y": labels, "sents": texts,
+            "raw": [s.text for s in sents], "refs": refs, "sim": emb @ emb.T,
+            "eligible": eligible, "attach": attach}
+
+
+def _collect(data: Path, limit: int | None, analyses: Path | None) -> list[dict[str, Any]]:
     import takeaways
     from takeaways.api import analyze
-    from takeaways.keypoints import _candidates
-    from takeaways.keypoints.features import sentence_features
 
+    if analyses is not None:
+        from takeaways.nlp.models import HashingEmbedder, set_embedder
+
+        set_embedder(HashingEmbedder())  # embeddings are cached in the analyses
+        pairs = pickle.loads(analyses.read_bytes())
+        return [_row(an, refs) for an, refs in (pairs[:limit] if limit else pairs)]
     recs = [json.loads(x) for x in gzip.open(data, "rt", encoding="utf-8")]
     recs = recs[:limit] if limit else recs
-    rows = []
-    for r in recs:
-        art = takeaways.read(r["article"], kind="plain")
-        an = analyze(art)
-        sents = [s.text for s in art.sentences]
-        labels = np.zeros(len(sents))
-        labels[_oracle(sents, r["reference_highlights"])] = 1
-        _, eligible, _ = _candidates(an, 3)
-        emb = an.sentence_embeddings
-        rows.append({"x": sentence_features(an).values, "y": labels, "sents": sents,
-                     "refs": r["reference_highlights"], "sim": emb @ emb.T, "eligible": eligible})
-    return rows
+    return [_row(analyze(takeaways.read(r["article"], kind="plain")), r["reference_highlights"])
+            for r in recs]
+
+
+def _points(r: dict[str, Any], pick: list[int]) -> list[str]:
+    from takeaways.keypoints.select import group_points
+
+    return [" ".join([r["sents"][g[0]], *(r["raw"][i] for i in g[1:])])
+            for g in group_points(pick, r["attach"])]
 
 
 def _r2(rows: list[dict[str, Any]], picks: list[list[int]]) -> float:
     scorer = _scorer()
-    vals = [scorer.score("\n".join(r["refs"]), "\n".join(r["sents"][i] for i in sorted(p)))
-            ["rouge2"].fmeasure for r, p in zip(rows, picks, strict=True)]
+    vals = [scorer.score("\n".join(r["refs"]), "\n".join(_points(r, p)))["rouge2"].fmeasure
+            for r, p in zip(rows, picks, strict=True)]
     return 100 * float(np.mean(vals))
 
 
@@ -90,15 +116,15 @@ def _pick(
     for r in rows:
         scores = r["x"] @ w + b
         out.append(select_mmr(scores, r["sim"], [0] * len(scores), r["eligible"], 3,
-                              lam=lam, max_sim=max_sim))
+                              lam=lam, max_sim=max_sim, attach=r["attach"]))
     return out
 
 
 def _fit(rows: list[dict[str, Any]], c: float) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
-    x = np.vstack([r["x"] for r in rows])
-    y = np.concatenate([r["y"] for r in rows])
+    x = np.vstack([r["x"][np.array(r["eligible"])] for r in rows])
+    y = np.concatenate([r["y"][np.array(r["eligible"])] for r in rows])
     m = LogisticRegression(C=c, max_iter=5000).fit(x, y)
     return m.coef_[0], float(m.intercept_[0])
 
@@ -107,7 +133,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", default="../shared/data/frank/cnndm_articles.jsonl.gz")
     ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--C", type=float, default=0.3)
+    ap.add_argument("--analyses", type=Path, default=None,
+                    help="pickle of (Analysis, reference highlights) rows, as cached by "
+                         "bench/tune_keypoints.py")
     ap.add_argument("--cache", default="/tmp/takeaways-fit-cache.pkl")
     args = ap.parse_args()
     from takeaways.keypoints.features import FEATURES
@@ -116,9 +145,11 @@ def main() -> int:
     if cache.is_file():
         rows = pickle.loads(cache.read_bytes())
     else:
-        rows = _collect(Path(args.data), args.limit)
+        rows = _collect(Path(args.data), args.limit, args.analyses)
         cache.write_bytes(pickle.dumps(rows))
-    lead = _r2(rows, [[i for i in range(min(3, len(r["sents"])))] for r in rows])
+    scorer = _scorer()
+    lead = 100 * float(np.mean([scorer.score("\n".join(r["refs"]), "\n".join(r["raw"][:3]))
+                                ["rouge2"].fmeasure for r in rows]))
     grid = [(lam, ms) for lam in (0.6, 0.75, 0.9, 1.0) for ms in (0.7, 0.85, 1.01)]
     folds = np.arange(len(rows)) % 5
     cv: dict[tuple[float, float], list[list[int]]] = {g: [[] for _ in rows] for g in grid}

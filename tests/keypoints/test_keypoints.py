@@ -6,6 +6,7 @@ import gzip
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 
 import takeaways
@@ -188,3 +189,28 @@ def test_keypoints_strategies_are_registered(seed_points: KeyPoints) -> None:
 
     for name in seed_points.strategies.values():
         assert callable(registry.get(name))
+
+
+def test_keypoints_dangling_sentence_joins_its_antecedent() -> None:
+    from takeaways.keypoints.select import group_points, select_mmr
+
+    scores = np.array([1.0, 5.0, 0.5, 0.2])
+    sim = np.zeros((4, 4), dtype=np.float32)
+    # sentence 1 ("It ...") may only follow sentence 0, and then shares its point
+    attach = [False, True, False, False]
+    chosen = select_mmr(scores, sim, [0] * 4, [True] * 4, 2, attach=attach)
+    assert group_points(chosen, attach) == [[0, 1], [2]]
+    art = takeaways.read(
+        "The city council approved a new budget for the schools on Monday evening.\n\n"
+        "It includes money for forty new teachers and two libraries across the region.\n\n"
+        "Parking fees in the centre will double from next spring, officials said.\n",
+        kind="text",
+    )
+    kp = takeaways.key_points(art, n=3)
+    _check_points(kp)
+    fused = [p for p in kp.points if len(p.evidence) > 1]
+    assert [e.sentence_id for e in fused[0].evidence] == [0, 1]
+    for p in fused:
+        assert [e.sentence_id for e in p.evidence] == list(
+            range(p.evidence[0].sentence_id, p.evidence[0].sentence_id + len(p.evidence)))
+        assert p.text.endswith(p.evidence[-1].text)

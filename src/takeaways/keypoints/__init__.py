@@ -1,10 +1,12 @@
 """Key points: score sentences, pick N with MMR, rewrite them to stand alone.
 
 Strategies (recorded in every result's ``strategies``):
-- ``keypoints.features.v1``: position, lede, centrality, title overlap, entity
-  salience, quotes, length and caption signals (`features`);
-- ``keypoints.select.mmr.v1``: relevance with weights from ``data/keypoints.toml``,
-  maximal marginal relevance and section coverage (`select`);
+- ``keypoints.features.v2``: position, lede, centrality, title overlap, entity
+  salience, quotes, length and caption signals, plus word statistics (length,
+  SumBasic frequency, overlap with the lede) (`features`);
+- ``keypoints.select.mmr.v2``: relevance with weights from ``data/keypoints.toml``,
+  maximal marginal relevance and section coverage; a sentence that opens with a
+  dangling pronoun/connective joins the point of the sentence before it (`select`);
 - ``keypoints.rewrite.v1``: deletions and substitutions only (`rewrite`).
 """
 
@@ -16,12 +18,12 @@ from takeaways.document import Sentence
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start, rewrite
-from takeaways.keypoints.select import relevance, select_mmr, settings
+from takeaways.keypoints.select import group_points, relevance, select_mmr, settings
 from takeaways.nlp.analyze import Analysis
 
 STRATEGIES = {
-    "features": "keypoints.features.v1",
-    "select": "keypoints.select.mmr.v1",
+    "features": "keypoints.features.v2",
+    "select": "keypoints.select.mmr.v2",
     "rewrite": "keypoints.rewrite.v1",
 }
 
@@ -111,22 +113,31 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
             f"the article has only {len(art.sentences)} sentence(s); every one is returned."
         )
     scores, eligible, ids = _candidates(analysis, n)
+    fuse = bool(settings().get("fuse_dangling", False))
+    attach = [False] * len(eligible)
     rewritten: dict[int, tuple[str, list[Edit]]] = {}
     for s in art.sentences:
         if eligible[s.id]:
             text, edits = rewrite(analysis, s)
             rewritten[s.id] = (text, edits)
             if dangling_start(text):
-                eligible[s.id] = False
-    if not any(eligible):
+                if fuse and s.id > 0:
+                    attach[s.id] = True  # may only follow its antecedent sentence
+                else:
+                    eligible[s.id] = False
+    if not any(e and not a for e, a in zip(eligible, attach, strict=True)):
         eligible = [i in set(ids) for i in range(len(eligible))]
+        attach = [False] * len(eligible)
     sim = _similarity(analysis, ids)
     sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
-    chosen = sorted(select_mmr(scores, sim, sections, eligible, n))
+    chosen = select_mmr(scores, sim, sections, eligible, n, attach=attach)
     points = []
-    for k, sid in enumerate(chosen, 1):
-        sent = art.sentences[sid]
-        text, edits = rewritten.get(sid) or rewrite(analysis, sent)
-        ev = (Evidence(sid, sent.start, sent.end, sent.text),)
-        points.append(KeyPoint(k, text, ev, tuple(edits), float(scores[sid])))
+    for k, group in enumerate(group_points(chosen, attach), 1):
+        head = art.sentences[group[0]]
+        text, edits = rewritten.get(head.id) or rewrite(analysis, head)
+        # attached sentences follow their antecedent verbatim: no rewriting is needed
+        tail = [art.sentences[i] for i in group[1:]]
+        text = " ".join([text, *(s.text for s in tail)])
+        ev = tuple(Evidence(s.id, s.start, s.end, s.text) for s in [head, *tail])
+        points.append(KeyPoint(k, text, ev, tuple(edits), float(scores[head.id])))
     return KeyPoints(art, points, dict(STRATEGIES), notes, analysis=analysis)

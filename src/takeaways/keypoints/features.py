@@ -14,13 +14,17 @@ import numpy as np
 
 from takeaways.nlp.analyze import Analysis
 from takeaways.registry import register
-from takeaways.resources import word_list
+from takeaways.resources import word_list, word_set
 
 FEATURES = (
     "position", "first", "second", "third", "relative_position", "lede", "centrality",
     "title_overlap", "entity_salience", "quote", "length",
     "caption",
+    # word-statistics features (keypoints.features.v2)
+    "words", "words_squared", "long", "early", "top5", "frequency", "lead_overlap",
+    "first_overlap", "content_words", "shared_words", "word_spread",
 )
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _QUOTE_CHARS = re.compile(r"[\"“”«»„]")
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 
@@ -101,7 +105,44 @@ def centrality(analysis: Analysis, ids: list[int]) -> np.ndarray:
     return central
 
 
-@register("keypoints.features.v1")
+def _content_tokens(text: str) -> list[str]:
+    stop = word_set("stopwords_en")
+    return [w for w in _TOKEN.findall(text.lower()) if w not in stop and len(w) > 2]
+
+
+def _word_statistics(texts: list[str]) -> np.ndarray:
+    """Length, position and word-frequency features from the sentence texts alone: the
+    mean article frequency of a sentence's content words (SumBasic), their overlap with
+    the lede (first three sentences) and the first sentence, and how many recur."""
+    toks = [_content_tokens(t) for t in texts]
+    n = len(toks)
+    counts = Counter(w for t in toks for w in t)
+    total = sum(counts.values()) or 1
+    lead = {w for t in toks[:3] for w in t}
+    first = set(toks[0]) if toks else set()
+    spread = Counter(w for t in toks for w in set(t))
+    out = np.zeros((n, 11), dtype=np.float32)
+    for i, (text, t) in enumerate(zip(texts, toks, strict=True)):
+        words = len(text.split())
+        uniq = set(t)
+        size = max(len(uniq), 1)
+        out[i] = (
+            words / 30.0,
+            (words / 30.0) ** 2,
+            1.0 if words > 40 else 0.0,
+            min(i, 10) / 10.0,
+            1.0 if i < 5 else 0.0,
+            50.0 * float(np.mean([counts[w] / total for w in t])) if t else 0.0,
+            len(uniq & lead) / size if i >= 3 else 1.0,
+            len(uniq & first) / size if i >= 1 else 1.0,
+            len(t) / 20.0,
+            float(np.mean([spread[w] > 1 for w in uniq])) if uniq else 0.0,
+            sum(spread[w] for w in uniq) / max(n, 1) / size,
+        )
+    return out
+
+
+@register("keypoints.features.v2")
 def sentence_features(analysis: Analysis, embed_ids: Sequence[int] | None = None) -> FeatureTable:
     """The feature table of every article sentence (rows follow sentence ids).
 
@@ -118,6 +159,7 @@ def sentence_features(analysis: Analysis, embed_ids: Sequence[int] | None = None
     ent_counts = Counter(e.text.lower() for e in named)
     by_sentence = _entities_by_sentence(analysis, named)
     first_para = art.sentences[0].paragraph
+    stats = _word_statistics([s.text for s in art.sentences])
     for s in art.sentences:
         span = analysis.sentence_span(s.id)
         lemmas = {t.lemma_.lower() for t in span if t.pos_ in _CONTENT_POS and not t.is_stop}
@@ -137,6 +179,7 @@ def sentence_features(analysis: Analysis, embed_ids: Sequence[int] | None = None
             1.0 if _QUOTE_CHARS.search(s.text) else 0.0,
             _length_score(len(s.text.split())),
             _is_caption(s.text, has_verb),
+            *stats[s.id],
         )
     sal = values[:, FEATURES.index("entity_salience")]
     if sal.max() > 0:

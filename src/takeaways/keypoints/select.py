@@ -35,7 +35,7 @@ def relevance(table: FeatureTable) -> np.ndarray:
     return table.values @ w + float(weights.get("bias", 0.0))
 
 
-@register("keypoints.select.mmr.v1")
+@register("keypoints.select.mmr.v2")
 def select_mmr(
     scores: np.ndarray,
     similarity: np.ndarray,
@@ -45,18 +45,27 @@ def select_mmr(
     *,
     lam: float | None = None,
     max_sim: float | None = None,
+    attach: list[bool] | None = None,
 ) -> list[int]:
-    """Maximal marginal relevance with a bonus for uncovered sections."""
+    """Maximal marginal relevance with a bonus for uncovered sections.
+
+    ``attach[i]`` marks a sentence that cannot open a point (it starts with a pronoun
+    or connective whose antecedent is the sentence before): it becomes a candidate only
+    once sentence ``i - 1`` is chosen, and then joins that sentence's point, so ``n``
+    counts points (`group_points`), not sentences."""
     cfg = settings()
     lam = float(cfg["mmr_lambda"]) if lam is None else lam
     max_sim = float(cfg["max_similarity"]) if max_sim is None else max_sim
     bonus = float(cfg["section_bonus"])
+    attach = attach or [False] * len(scores)
     pool = [i for i in range(len(scores)) if eligible[i]]
     chosen: list[int] = []
-    while len(chosen) < n and pool:
+    while len(group_points(chosen, attach)) < n and pool:
         best, best_val = -1, -np.inf
         covered = {sections[j] for j in chosen}
         for i in pool:
+            if attach[i] and i - 1 not in chosen:
+                continue
             red = max((float(similarity[i, j]) for j in chosen), default=0.0)
             if red > max_sim:
                 continue
@@ -69,3 +78,15 @@ def select_mmr(
         chosen.append(best)
         pool.remove(best)
     return chosen
+
+
+def group_points(chosen: list[int], attach: list[bool]) -> list[list[int]]:
+    """Chosen sentence ids in document order, grouped into points: an attached
+    sentence joins the point of the sentence just before it."""
+    groups: list[list[int]] = []
+    for i in sorted(chosen):
+        if attach[i] and groups and groups[-1][-1] == i - 1:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups

@@ -9,7 +9,7 @@ computed lazily and cached here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -32,7 +32,7 @@ def make_doc(article: Article) -> Doc:
     # one array write: setting Token.is_sent_start token by token is quadratic in spaCy
     flags = np.array([1 if t.i == 0 or t.idx in starts else -1 for t in doc], dtype=np.int64)
     if len(doc):
-        doc.from_array([SENT_START], flags.astype(np.uint64).reshape(-1, 1))
+        doc.from_array([SENT_START], cast(Any, flags.astype(np.uint64).reshape(-1, 1)))
     return doc
 
 
