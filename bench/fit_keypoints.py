@@ -59,22 +59,31 @@ def _oracle(
 
 
 def _row(an: Any, refs: list[str]) -> dict[str, Any]:
-    from takeaways.keypoints import _candidates, rewrite
+    """Features, oracle labels and eligibility of one article, as the pipeline sees them:
+    rewritten texts, dangling sentences attached to the one before (`_fusable`)."""
+    from takeaways.keypoints import _eligibility, _fusable, rewrite, settings
     from takeaways.keypoints.features import sentence_features
     from takeaways.keypoints.rewrite import dangling_start
 
     sents = an.article.sentences
-    _, eligible, _ = _candidates(an, 3)
-    texts = [rewrite(an, s)[0] if eligible[s.id] else s.text for s in sents]
-    attach = [eligible[i] and i > 0 and dangling_start(texts[i]) is not None
-              for i in range(len(sents))]
+    table = sentence_features(an)
+    ok = _eligibility(an, table)
+    rewritten = {s.id: rewrite(an, s) for s in sents if ok[s.id]}
+    texts = [rewritten[s.id][0] if s.id in rewritten else s.text for s in sents]
+    fuse = bool(settings().get("fuse_dangling", False))
+    eligible, attach = list(ok), [False] * len(sents)
+    for s in sents:
+        if ok[s.id] and dangling_start(texts[s.id]):
+            if fuse and _fusable(an.article, s, attach, rewritten):
+                attach[s.id] = True
+            else:
+                eligible[s.id] = False
     labels = np.zeros(len(sents))
-    cand = [i for i in range(len(sents)) if eligible[i]]
-    labels[_oracle(texts, refs, cand)] = 1
+    labels[_oracle(texts, refs, [i for i in range(len(sents)) if eligible[i]])] = 1
     emb = an.sentence_embeddings
-    return {"x": sentence_features(an).values, "y": labels, "sents": texts,
-            "raw": [s.text for s in sents], "refs": refs, "sim": emb @ emb.T,
-            "eligible": eligible, "attach": attach}
+    return {"x": table.values, "y": labels, "sents": texts, "raw": [s.text for s in sents],
+            "refs": refs, "sim": emb @ emb.T, "ok": ok, "eligible": eligible,
+            "attach": attach}
 
 
 def _collect(data: Path, limit: int | None, analyses: Path | None) -> list[dict[str, Any]]:
@@ -110,14 +119,37 @@ def _r2(rows: list[dict[str, Any]], picks: list[list[int]]) -> float:
 def _pick(
     rows: list[dict[str, Any]], w: np.ndarray, b: float, lam: float, max_sim: float
 ) -> list[list[int]]:
+    """N=3 picks as the pipeline makes them: only the best ``embedded_candidates`` by the
+    embedding-free score (centrality zeroed) compete, then MMR."""
+    from takeaways.keypoints import _best_ids, _limit
+    from takeaways.keypoints.features import FEATURES
     from takeaways.keypoints.select import select_mmr
 
+    central = FEATURES.index("centrality")
     out = []
     for r in rows:
         scores = r["x"] @ w + b
-        out.append(select_mmr(scores, r["sim"], [0] * len(scores), r["eligible"], 3,
+        eligible = r["eligible"]
+        if len(scores) > _limit(3):
+            free = scores - r["x"][:, central] * w[central]
+            top = set(_best_ids(free, r["ok"], _limit(3)))
+            eligible = [e and i in top for i, e in enumerate(eligible)]
+        out.append(select_mmr(scores, r["sim"], [0] * len(scores), eligible, 3,
                               lam=lam, max_sim=max_sim, attach=r["attach"]))
     return out
+
+
+def _bootstrap(rows: list[dict[str, Any]], picks: list[list[int]]) -> str:
+    """Mean R-2 difference to Lead-3 with a paired bootstrap 95% interval."""
+    scorer = _scorer()
+    diff = np.array([
+        scorer.score("\n".join(r["refs"]), "\n".join(_points(r, p)))["rouge2"].fmeasure
+        - scorer.score("\n".join(r["refs"]), "\n".join(r["raw"][:3]))["rouge2"].fmeasure
+        for r, p in zip(rows, picks, strict=True)]) * 100
+    rng = np.random.default_rng(20240601)
+    boot = [diff[rng.integers(0, len(diff), len(diff))].mean() for _ in range(1000)]
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    return f"{diff.mean():+.2f} [{lo:+.2f}, {hi:+.2f}]"
 
 
 def _fit(rows: list[dict[str, Any]], c: float) -> tuple[np.ndarray, float]:
@@ -164,6 +196,14 @@ def main() -> int:
     print(f"# Lead-3 R-2 {lead:.2f} on {len(rows)} dev articles")
     for g in grid:
         print(f"# 5-fold out-of-fold R-2 lam={g[0]} max_sim={g[1]}: {_r2(rows, cv[g]):.2f}")
+    from takeaways.keypoints import settings
+
+    cfg = settings()
+    shipped = (float(cfg["mmr_lambda"]), float(cfg["max_similarity"]))
+    if shipped in cv:
+        print(f"# configured lam={shipped[0]} max_sim={shipped[1]}: out-of-fold R-2 "
+              f"{_r2(rows, cv[shipped]):.2f}, minus Lead-3 {_bootstrap(rows, cv[shipped])} "
+              "(paired bootstrap 95%)")
     w, b = _fit(rows, args.C)
     print("[keypoints.weights]")
     print(f"bias = {b:.3f}")

@@ -237,3 +237,23 @@ def test_text_reader_golden_with(seed_article: Article, snippet: str) -> None:
 )
 def test_text_reader_golden_without(seed_article: Article, snippet: str) -> None:
     assert snippet not in seed_article.text
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        # a photo caption glued to the next sentence without a full stop
+        ("Joachim Loew watches a training session in Dortmund on Wednesday He said the "
+         "team would be ready for the final.", 2),
+        ("Scroll down for video The revelations come after the minister resigned last "
+         "week over the scandal.", 2),
+        # names, titles and function words do not split
+        ("The report was first published by the newspaper The Guardian on Monday morning.", 1),
+        ("Scooters carry families from A to B across the city every single day.", 1),
+        ("Shoppers in the capital said It Girl was the magazine they read most often.", 1),
+    ],
+)
+def test_text_reader_splits_glued_captions(text: str, pieces: int) -> None:
+    art = takeaways.read(text, kind="plain")
+    assert len(art.sentences) == pieces
+    assert_article_valid(art)

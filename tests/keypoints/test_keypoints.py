@@ -214,3 +214,24 @@ def test_keypoints_dangling_sentence_joins_its_antecedent() -> None:
         assert [e.sentence_id for e in p.evidence] == list(
             range(p.evidence[0].sentence_id, p.evidence[0].sentence_id + len(p.evidence)))
         assert p.text.endswith(p.evidence[-1].text)
+
+
+def test_keypoints_fuse_at_most_two_sentences() -> None:
+    art = takeaways.read(
+        "The city council approved a new budget for the schools on Monday evening.\n\n"
+        "It includes money for forty new teachers and two libraries across the region.\n\n"
+        "It also pays for a new roof on the old town hall, which has leaked for years.\n\n"
+        "Parking fees in the centre will double from next spring, officials said.\n",
+        kind="text",
+    )
+    kp = takeaways.key_points(art, n=3)
+    _check_points(kp)
+    assert all(len(p.evidence) <= 2 for p in kp.points)
+
+
+def test_keypoints_similarity_cap_never_leaves_points_out() -> None:
+    from takeaways.keypoints.select import select_mmr
+
+    sim = np.ones((4, 4), dtype=np.float32)  # four copies of one sentence
+    chosen = select_mmr(np.array([4.0, 3.0, 2.0, 1.0]), sim, [0] * 4, [True] * 4, 3)
+    assert chosen == [0, 1, 2]

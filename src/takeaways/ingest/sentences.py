@@ -10,11 +10,18 @@ import re
 from collections.abc import Iterator
 
 from takeaways.nlp.models import get_nlp
+from takeaways.resources import word_set
 
 _CHUNK = 50_000
 _ONLY_PUNCT = re.compile(r"^[\W_]+$")
 # A sentence-final mark (optionally closed by a quote) followed by a new quotation.
 _QUOTE_RESTART = re.compile(r"[.!?][\"'”’]?\s+(?=[\"“‘'][A-Z])")
+# A scraped photo caption glued to the next sentence with no full stop ("... on Wednesday
+# He said"): a lower-case word, then a capitalised sentence opener from
+# data/glued_openers.txt followed by a lower-case word.
+_GLUED = re.compile(r"(?<=[a-z0-9])[ \t]+(?=([A-Z][a-z]*)[ \t]+[a-z])")
+_MIN_WORDS = 4
+_PERSONAL = frozenset({"he", "she", "they", "we"})
 
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
@@ -47,12 +54,34 @@ def _refine(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in merged:
         cuts = [m.end() for m in _QUOTE_RESTART.finditer(text, s, e)]
+        cuts = sorted(cuts + _glued_cuts(text, s, e))
         bounds = [s, *cuts, e]
         for a, b in zip(bounds, bounds[1:], strict=False):
             a2, b2 = _trim(text, a, b)
             if b2 > a2:
                 out.append((a2, b2))
     return out
+
+
+def _glued_cuts(text: str, start: int, end: int) -> list[int]:
+    """Where a caption and a sentence were glued together without a full stop."""
+    openers, stop = word_set("glued_openers"), word_set("stopwords_en")
+    cuts: list[int] = []
+    last = start
+    for m in _GLUED.finditer(text, start, end):
+        before = text[last : m.start()].split()
+        if m.group(1).lower() not in openers or not before:
+            continue
+        word, opener = before[-1], m.group(1).lower()
+        # after a capitalised word only a personal pronoun opens: "on Wednesday He said";
+        # "Don't Push It won" and "Bob Dylan's The Times" stay whole
+        capital_ok = opener in _PERSONAL
+        if not (word[0].islower() or word[0].isdigit() or capital_ok) or word.lower() in stop:
+            continue
+        if len(before) >= _MIN_WORDS and len(text[m.end() : end].split()) >= _MIN_WORDS:
+            cuts.append(m.end())
+            last = m.end()
+    return cuts
 
 
 def split_sentences(paragraphs: list[str]) -> list[list[tuple[int, int]]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from takeaways.document import Sentence
+from takeaways.document import Article, Sentence
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start, rewrite
@@ -102,6 +102,18 @@ def _similarity(analysis: Analysis, ids: list[int]) -> np.ndarray:
     return sim
 
 
+def _fusable(
+    art: Article, sent: Sentence, attach: list[bool], rewritten: dict[int, tuple[str, list[Edit]]]
+) -> bool:
+    """Whether ``sent`` may join the point of the sentence before it: two sentences at
+    most (the one before must open its point) and short together (``fuse_max_words``)."""
+    if sent.id == 0 or attach[sent.id - 1]:
+        return False
+    before = rewritten.get(sent.id - 1, (art.sentences[sent.id - 1].text, []))[0]
+    limit = int(settings().get("fuse_max_words", 60))
+    return len(before.split()) + len(sent.text.split()) <= limit
+
+
 def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
     """N numbered, standalone key points with evidence (see the module docstring)."""
     if n < 1:
@@ -121,7 +133,7 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
             text, edits = rewrite(analysis, s)
             rewritten[s.id] = (text, edits)
             if dangling_start(text):
-                if fuse and s.id > 0:
+                if fuse and _fusable(art, s, attach, rewritten):
                     attach[s.id] = True  # may only follow its antecedent sentence
                 else:
                     eligible[s.id] = False

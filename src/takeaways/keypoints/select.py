@@ -61,20 +61,20 @@ def select_mmr(
     pool = [i for i in range(len(scores)) if eligible[i]]
     chosen: list[int] = []
     while len(group_points(chosen, attach)) < n and pool:
-        best, best_val = -1, -np.inf
         covered = {sections[j] for j in chosen}
+        values: dict[int, tuple[bool, float]] = {}
         for i in pool:
             if attach[i] and i - 1 not in chosen:
                 continue
             red = max((float(similarity[i, j]) for j in chosen), default=0.0)
-            if red > max_sim:
-                continue
             val = lam * float(scores[i]) - (1 - lam) * red
             val += bonus if sections[i] not in covered else 0.0
-            if val > best_val:
-                best, best_val = i, val
-        if best < 0:
+            values[i] = (red <= max_sim, val)
+        if not values:
             break
+        # the similarity cap is a preference: when every candidate is over it (an article
+        # that repeats itself), the least redundant one still makes the n-th point
+        best = max(values, key=lambda i: values[i])
         chosen.append(best)
         pool.remove(best)
     return chosen
