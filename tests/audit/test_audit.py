@@ -126,3 +126,30 @@ def test_audit_defaults_to_the_page_summary(seed_analysis) -> None:  # type: ign
 # attribute ``takeaways.audit`` from the API function to the subpackage module, so these
 # tests call ``takeaways.api.audit``. The package ``__init__`` must import the subpackage
 # before binding the function for ``takeaways.audit(...)`` to stay callable.
+
+
+def test_audit_claim_of_two_sentences_is_checked_sentence_by_sentence(analysis) -> None:  # type: ignore[no-untyped-def]
+    both = _one(analysis, "Mayor Anna Berg opened the new bridge in Riverton on Monday. "
+                          "The bridge cost 40 million euros and took three years to build.")
+    assert both.verdict == "supported"
+    assert len(both.evidence) >= 2
+    bad = _one(analysis, "Mayor Anna Berg opened the new bridge in Riverton on Monday. "
+                         "The bridge cost 90 million euros and took three years to build.")
+    assert bad.verdict in ("contradicted", "unsupported")
+    assert bad.faulty_span is not None and bad.faulty_span.text == "90"
+    assert bad.text[bad.faulty_span.start : bad.faulty_span.end] == "90"
+
+
+def test_audit_speaker_of_the_sentence_holding_a_quoted_term_is_accepted() -> None:
+    art = takeaways.read(
+        "Charity workers say that restaurants are disguising the soup on their menus as "
+        "'fish fin soup' to avoid inspectors.\n\n"
+        "Graham Buckingham, campaign director at Bite-Back, spoke on Monday.\n\n"
+        "He said many restaurants could be offering the dish, but many disguised it as "
+        "fish fin soup on the menu.",
+        kind="plain",
+    )
+    report = audit_summary(analyze(art), [
+        "Buckingham said many restaurants disguised the dish as 'fish fin soup'."])
+    speaker = report.claims[0].signals["audit.signal.quote_speaker.v1"]
+    assert speaker.findings == []

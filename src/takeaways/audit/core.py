@@ -95,6 +95,40 @@ def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
     )
 
 
+_WORST_FIRST = ("misattributed", "contradicted", "unsupported", "supported")
+
+
+def _parts(claim: str) -> list[tuple[int, str]]:
+    """The sentences of one claim with their offsets in it (one part for most claims)."""
+    pieces, start = [], 0
+    for m in _claims._SENTENCE_END.finditer(claim):
+        pieces.append((start, claim[start : m.start()]))
+        start = m.end()
+    pieces.append((start, claim[start:]))
+    parts = [(off, text) for off, text in pieces if len(text.split()) >= 3]
+    return parts if len(parts) > 1 else [(0, claim)]
+
+
+def _combine(text: str, parts: list[tuple[int, ClaimAudit]], limit: int) -> ClaimAudit:
+    """One verdict for a claim checked sentence by sentence: its worst part's, with the
+    evidence of every part and the faulty span moved to the claim's offsets."""
+    if len(parts) == 1:
+        return parts[0][1]
+    off, worst = min(parts, key=lambda p: (_WORST_FIRST.index(p[1].verdict), p[1].support))
+    evidence: list[Span] = []
+    for _, part in parts:
+        evidence += [e for e in part.evidence if e not in evidence]
+    span = worst.faulty_span
+    if span is not None:
+        span = Span(span.start + off, span.end + off, span.text)
+    return ClaimAudit(
+        text=text, verdict=worst.verdict, error_types=worst.error_types,
+        evidence=evidence[: limit + 1], faulty_span=span, reason=worst.reason,
+        confidence=worst.confidence, support=min(p.support for _, p in parts),
+        signals=worst.signals,
+    )
+
+
 def summary_verdict(claims: list[ClaimAudit]) -> str:
     ok = sum(c.verdict == "supported" for c in claims)
     if not claims:
@@ -121,8 +155,16 @@ def audit_summary(
         source = "page" if summary else "none"
     split = lookup(SPLITTERS, settings.claim_splitter, "claim splitter")
     claims: list[str] = split(summary) if source != "none" else []
-    runs = run_signals(analysis, claims, settings, nli_model=nli_model)
-    audits = [_claim_audit(r, settings) for r in runs]
+    # a claim of several sentences (a fused key point, a two-sentence bullet) is checked
+    # sentence by sentence: it is supported only when every sentence is
+    parts = [(i, off, text) for i, c in enumerate(claims) for off, text in _parts(c)]
+    runs = run_signals(analysis, [t for _, _, t in parts], settings, nli_model=nli_model)
+    checked = [_claim_audit(r, settings) for r in runs]
+    audits = [
+        _combine(c, [(off, a) for (j, off, _), a in zip(parts, checked, strict=True) if j == i],
+                 settings.evidence_max)
+        for i, c in enumerate(claims)
+    ]
     notes = [] if claims else [NO_SUMMARY if source == "none" else "The summary has no claims."]
     note = graph_note(analysis)
     if note:

@@ -4,6 +4,7 @@ said them according to the article's quote graph."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from takeaways.audit.signals.base import Finding, SignalResult, claim_span
 from takeaways.audit.signals.facts import entity_key
 from takeaways.audit.signals.graph import graph_note, quote_graph
 from takeaways.audit.text import norm
+from takeaways.document import Sentence
 from takeaways.resources import word_set
 
 if TYPE_CHECKING:
@@ -159,11 +161,18 @@ def quote_context_signal(ctx: ClaimContext) -> SignalResult:
     return SignalResult(CONTEXT, {"outside": float(len(findings))}, findings[:1], evidence, debug)
 
 
-def _article_speakers(graph: Any, q: ClaimQuote) -> list[str]:
+def _article_speakers(graph: Any, q: ClaimQuote, sentences: Sequence[Sentence]) -> list[str]:
+    """Speakers of the graph quotes holding the quoted words, or spoken in a sentence that
+    holds them ("He said ... many disguised it as 'fish fin soup'", where the words fall
+    just outside the content span)."""
     names = []
+    places = [(sentences[i].start, sentences[i].end) for i in q.sids]
     for quote in getattr(graph, "quotes", []):
         content = getattr(quote, "content", None)
-        if content is None or f" {q.key} " not in f" {norm(content.text)} ":
+        if content is None:
+            continue
+        inside = f" {q.key} " in f" {norm(content.text)} "
+        if not inside and not any(s <= content.start < e for s, e in places):
             continue
         speaker = getattr(quote, "speaker", None)
         name = getattr(speaker, "entity", None) or getattr(getattr(speaker, "mention", None),
@@ -208,7 +217,7 @@ def quote_speaker_signal(ctx: ClaimContext) -> SignalResult:
     debug: dict[str, Any] = {"checked": []}
     claimed = _attributed(ctx)
     for q in (q for q in claim_quotes(ctx) if q.sids):
-        speakers = _article_speakers(graph, q)
+        speakers = _article_speakers(graph, q, ctx.analysis.article.sentences)
         debug["checked"].append({"quote": q.text, "article_speakers": speakers,
                                  "claimed": [p.text for p in claimed]})
         if not speakers or not claimed:
