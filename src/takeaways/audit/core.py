@@ -99,13 +99,12 @@ _WORST_FIRST = ("misattributed", "contradicted", "unsupported", "supported")
 
 
 def _parts(claim: str) -> list[tuple[int, str]]:
-    """The sentences of one claim with their offsets in it (one part for most claims)."""
-    pieces, start = [], 0
-    for m in _claims._SENTENCE_END.finditer(claim):
-        pieces.append((start, claim[start : m.start()]))
-        start = m.end()
-    pieces.append((start, claim[start:]))
-    parts = [(off, text) for off, text in pieces if len(text.split()) >= 3]
+    """The sentences of one claim with their offsets in it (one part for most claims),
+    split as article sentences are (spaCy's senter, so "B.B. King" stays whole)."""
+    from takeaways.ingest.sentences import split_sentences
+
+    spans = split_sentences([claim])[0]
+    parts = [(s, claim[s:e]) for s, e in spans if len(claim[s:e].split()) >= 3]
     return parts if len(parts) > 1 else [(0, claim)]
 
 
