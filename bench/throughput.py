@@ -201,8 +201,11 @@ def run_engine(
     engine = LocalEngine(settings, workers)
     try:  # warm every worker (model loading) before timing
         list(engine.map(chunked(records[: workers * 2], 1), ordered=False))
+        # a short page set in chunks of 16 leaves one worker idle at the end; at least
+        # four chunks per worker keep them balanced (large corpora never see this)
+        size = max(1, min(batch_size, len(records) // (workers * 4)))
         start = time.perf_counter()
-        chunks = list(engine.map(chunked(records, batch_size), ordered=False))
+        chunks = list(engine.map(chunked(records, size), ordered=False))
         elapsed = time.perf_counter() - start
     finally:
         engine.close()
