@@ -36,10 +36,22 @@ def _eligible(sent: Sentence, caption: float) -> bool:
     return caption < 0.5 and int(cfg["min_words"]) <= words <= int(cfg["max_words"])
 
 
-def _best_ids(scores: np.ndarray, ok: list[bool], limit: int) -> list[int]:
-    """The ``limit`` best sentences (eligible first), in document order."""
+def _best_ids(
+    scores: np.ndarray, ok: list[bool], limit: int, sections: list[int] | None = None
+) -> list[int]:
+    """The ``limit`` best sentences (eligible first), in document order. With
+    ``sections``, the best of each section comes first, so the section-coverage bonus of
+    the selection has candidates from every section to work with."""
     ranked = sorted(range(len(ok)), key=lambda i: (not ok[i], -float(scores[i])))
-    return sorted(ranked[:limit])
+    picked: list[int] = []
+    if sections is not None:
+        heads: dict[int, int] = {}
+        for i in ranked:
+            heads.setdefault(sections[i], i)
+        picked = list(heads.values())[:limit]
+    taken = set(picked)
+    picked += [i for i in ranked if i not in taken][: limit - len(picked)]
+    return sorted(picked)
 
 
 def _limit(n: int) -> int:
@@ -60,7 +72,10 @@ def _embedding_free(analysis: Analysis, n: int) -> tuple[FeatureTable, list[bool
     if key not in analysis.cache:
         table = sentence_features(analysis, embed_ids=[])
         ok = _eligibility(analysis, table)
-        analysis.cache[key] = (table, ok, _best_ids(relevance(table), ok, _limit(n)))
+        art = analysis.article
+        sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
+        best = _best_ids(relevance(table), ok, _limit(n), sections)
+        analysis.cache[key] = (table, ok, best)
     cached: tuple[FeatureTable, list[bool], list[int]] = analysis.cache[key]
     return cached
 
