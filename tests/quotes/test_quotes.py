@@ -193,3 +193,14 @@ def test_quotes_belief_and_criticism_cues() -> None:
     assert ("Tom Reyes", "that the budget is sound") in got
     assert ("Mary Holt", "that the audit would continue") in got
     _check_offsets(q)
+
+
+def test_quotes_pronoun_skips_a_person_of_the_other_gender() -> None:
+    text = ("Ms. Kelly confronted Mr. Trump about his remarks during the first debate.\n\n"
+            "\"She was out of line,\" he said on Friday.")
+    q = takeaways.quotes(takeaways.read(text, kind="plain"))
+    said = next(x for x in q.quotes if "out of line" in x.content.text)
+    assert said.speaker.entity is not None and "Trump" in said.speaker.entity
+    assert said.speaker.how.startswith("pronoun")
+    trump = next(e for e in q.entities if "Trump" in e.name)
+    assert trump.type == "PERSON"

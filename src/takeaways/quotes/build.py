@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: the gender a personal pronoun shows (entities carry theirs when the article shows it)
+_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m",
+           "she": "f", "her": "f", "hers": "f", "herself": "f"}
+
 STRATEGIES = {
     "quotes.marks": "quotes.marks.v1",
     "quotes.attribution": "quotes.rules.v1",
@@ -341,22 +345,24 @@ class _Builder:
 
     def _person_pronoun(self, i: int, lo: int) -> tuple[str | None, str]:
         offset = self.doc[i].idx
+        gender = _GENDER.get(self.doc[i].lower_)
         best: tuple[int, str, str] | None = None
         prev = self._previous_quote(offset, paragraphs=1)
         if (
             prev is not None
             and prev.speaker.entity
             and self.graph.type_of(prev.speaker.entity) == "PERSON"
+            and self.graph.compatible(self.graph.cluster_named(prev.speaker.entity), gender)
         ):
             at = prev.speaker.mention.start if prev.speaker.mention else prev.content.start
             if at < offset:
                 best = (at, prev.speaker.entity, "pronoun:previous-speaker")
-        subj = self.graph.subject_before(i, {"PERSON"}, lo=lo)
+        subj = self.graph.subject_before(i, {"PERSON"}, lo=lo, gender=gender)
         if subj is not None and (best is None or subj.start > best[0]):
             best = (subj.start, subj.entity, "pronoun:previous-subject")
         if best is not None:
             return best[1], best[2]
-        near = self.graph.person_before(i, lo=lo)
+        near = self.graph.person_before(i, lo=lo, gender=gender)
         if near is not None:
             return near[0].entity, "pronoun:nearest-person"
         return None, "none: no person before the pronoun in this or the previous paragraph"

@@ -56,6 +56,7 @@ class _Cluster:
     members: list[tuple[_Named, str]] = field(default_factory=list)  # (mention, how)
     roles: list[str] = field(default_factory=list)
     name: str = ""
+    gender: str | None = None  # "m" / "f" when the article shows it (`_genders`)
 
 
 class EntityGraph:
@@ -80,6 +81,7 @@ class EntityGraph:
         for cluster in self.clusters:
             self._name(cluster)
         self._collect_roles()
+        self._genders()
         for cluster in self.clusters:
             for m, how in cluster.members:
                 self._add_mention(m.start, m.end, cluster, how)
@@ -224,6 +226,23 @@ class EntityGraph:
                 for role in (self._role_before(m), self._role_apposition(m)):
                     if role and role not in c.roles:
                         c.roles.append(role)
+
+    def _genders(self) -> None:
+        """A person's gender when a title before a mention ("Mr.", "Ms.") or a role word
+        ("spokeswoman") shows it, and the cues agree."""
+        cues = self.lex.genders
+        for c in self.clusters:
+            if c.type != "PERSON":
+                continue
+            seen = {cues[self.doc[m.start - 1].lower_] for m, _ in c.members
+                    if m.start > 0 and self.doc[m.start - 1].lower_ in cues}
+            seen |= {cues[w.lower()] for role in c.roles for w in role.split()
+                     if w.lower() in cues}
+            c.gender = seen.pop() if len(seen) == 1 else None
+
+    def compatible(self, c: _Cluster | None, gender: str | None) -> bool:
+        """Whether a pronoun of ``gender`` may refer to cluster ``c``."""
+        return gender is None or c is None or c.gender is None or c.gender == gender
 
     def _role_before(self, m: _Named) -> str | None:
         i = m.start - 1
@@ -384,21 +403,28 @@ class EntityGraph:
         c = self.cluster_named(entity)
         return c.type if c else None
 
-    def person_before(self, i: int, *, lo: int = 0) -> tuple[Mention, int] | None:
-        """The nearest PERSON mention ending before token ``i`` (not before token ``lo``)."""
+    def person_before(
+        self, i: int, *, lo: int = 0, gender: str | None = None
+    ) -> tuple[Mention, int] | None:
+        """The nearest PERSON mention ending before token ``i`` (not before token ``lo``),
+        of ``gender`` when the article shows the person's."""
         for j in range(i - 1, lo - 1, -1):
             c = self._token_cluster.get(j)
-            if c is not None and c.type == "PERSON":
+            if c is not None and c.type == "PERSON" and self.compatible(c, gender):
                 return self._token_mention[j], j
         return None
 
-    def subject_before(self, i: int, types: set[str], *, lo: int = 0) -> Mention | None:
+    def subject_before(
+        self, i: int, types: set[str], *, lo: int = 0, gender: str | None = None
+    ) -> Mention | None:
         """The nearest preceding mention of ``types`` that is a clause subject."""
         for j in range(i - 1, lo - 1, -1):
             c = self._token_cluster.get(j)
-            if c is not None and c.type in types and self._is_subject(j):
+            if (c is not None and c.type in types and self._is_subject(j)
+                    and self.compatible(c, gender)):
                 return self._token_mention[j]
         return None
+
 
     def entities(self) -> list[Entity]:
         out = []

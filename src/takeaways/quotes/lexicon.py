@@ -18,6 +18,7 @@ class Lexicon:
     role_heads: dict[str, str]  # head word -> its synonym group's first word
     pronouns: dict[str, str]  # pronoun -> person | group | thing
     titles: frozenset[str]
+    genders: dict[str, str]  # title or role word -> "m" | "f"
 
 
 def _phrases(kind: str) -> tuple[tuple[str, ...], ...]:
@@ -46,6 +47,14 @@ def _pronouns() -> dict[str, str]:
     return out
 
 
+def _genders() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in word_list("gender_cues"):
+        word, _, gender = line.partition("\t")
+        out[word.strip().lower()] = gender.strip()
+    return out
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     return Lexicon(
@@ -57,4 +66,5 @@ def lexicon() -> Lexicon:
         role_heads=_role_heads(),
         pronouns=_pronouns(),
         titles=word_set("person_titles"),
+        genders=_genders(),
     )
