@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import pickle
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def _analyses(data: Path, cache: Path, limit: int | None) -> list[tuple[Any, lis
 
 def _parse_variant(spec: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for part in filter(None, spec.split(",")):
+    for part in filter(None, re.split(r",(?![^\[]*\])", spec)):  # commas in [..] stay
         if part == "base":
             continue
         key, value = part.split("=")

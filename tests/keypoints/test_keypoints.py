@@ -168,6 +168,23 @@ def test_keypoints_rewrite_never_edits_inside_a_quote() -> None:
         assert not any(e.reason == "parenthetical aside" for e in edits), (text, edits)
 
 
+def test_keypoints_trailing_clause_dropped_unless_negated_or_quoted() -> None:
+    art = takeaways.read(
+        "The council approved the new housing plan for the north of the town, although "
+        "several residents objected to it.\n\n"
+        "The council approved the new bridge over the river for the town, although it did "
+        "not say when work would start.\n\n"
+        "The mayor told reporters that the vote was a great day for the town, after "
+        "'months of talks'.\n",
+        kind="text",
+    )
+    an = analyze(art)
+    texts = [rewrite(an, s) for s in art.sentences]
+    assert texts[0][0] == "The council approved the new housing plan for the north of the town."
+    assert [e.reason for e in texts[0][1]] == ["trailing 'although' clause"]
+    assert not any("trailing" in e.reason for t in texts[1:] for e in t[1]), texts
+
+
 def test_keypoints_single_quoted_words_are_protected() -> None:
     from takeaways.keypoints.rewrite import _single_quoted
 

@@ -6,7 +6,9 @@ Edits, each recorded with article offsets:
   person's name ("he added" → "Putin added"), and a role-only description with
   the article's own title-plus-name mention ("The Kremlin spokesman" → "Kremlin
   spokesman Dmitry Peskov");
-- trim short parenthetical asides ("(pictured)", "(SCO)").
+- trim short parenthetical asides ("(pictured)", "(SCO)");
+- drop a trailing concessive or temporal clause (", although …", ", after …") that ends
+  the sentence, when it holds no negation and no quoted words (``trailing_clauses``).
 Substituted text always comes from a span of the article (``Edit.source``).
 """
 
@@ -34,6 +36,9 @@ _ASIDES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("age apposition", re.compile(r", (?P<inner>\d{1,3}),(?= )")),
 )
 _NO_COMMA_CONNECTIVES = frozenset({"but", "and"})
+_NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|nobody|nothing|none)\b|n't\b", re.I)
+_MIN_KEPT_WORDS = 8
+_MAX_TRAILING_WORDS = 30
 _SUBJECT_PRONOUNS = frozenset({"he", "she"})
 _MAX_ASIDE_WORDS = 12
 
@@ -229,6 +234,41 @@ def _aside_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
     return edits
 
 
+def _trailing_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
+    """Delete a clause that ends the sentence after a comma and opens with one of the
+    ``trailing_clauses`` words ("…, although the club denied it."): the main clause
+    keeps its claim. Never when the clause holds a negation or quoted words, or when
+    fewer than ``_MIN_KEPT_WORDS`` words would remain; the final punctuation stays."""
+    openers = _trailing_openers()
+    if not openers:
+        return []
+    m = openers.search(sent.text)
+    if m is None or len(sent.text[: m.start()].split()) < _MIN_KEPT_WORDS:
+        return []
+    clause = m.group("clause")
+    if _NEGATION.search(clause) or len(clause.split()) > _MAX_TRAILING_WORDS:
+        return []
+    start, end = sent.start + m.start(), sent.start + m.end("clause")
+    if any(a < end and start < b for a, b in _quoted_regions(analysis, sent)):
+        return []
+    return [Edit("delete", start, end, sent.text[m.start() : m.end("clause")], "",
+                 f"trailing '{m.group('word').lower()}' clause")]
+
+
+def _trailing_openers() -> re.Pattern[str] | None:
+    from takeaways.keypoints.select import settings
+
+    words = [str(w) for w in settings().get("trailing_clauses", [])]
+    return _trailing_pattern(tuple(words)) if words else None
+
+
+@lru_cache(maxsize=8)
+def _trailing_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(r", (?P<clause>(?P<word>%s) [^\"“”«»„;:()]{3,}?)(?=[.!?]?\s*$)" % alts,
+                      re.I)
+
+
 def _trim_clauses() -> bool:
     from takeaways.keypoints.select import settings
 
@@ -268,5 +308,6 @@ def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
             m = mention[0]
             cap = m.replacement[:1].upper() + m.replacement[1:]
             mention = [Edit(m.kind, m.start, m.end, m.original, cap, m.reason, m.source)]
-    edits = _non_overlapping(edits + mention + _aside_edits(analysis, sent))
+    edits = _non_overlapping(edits + mention + _aside_edits(analysis, sent)
+                             + _trailing_edits(analysis, sent))
     return apply_edits(sent, edits), edits
