@@ -88,9 +88,9 @@ def _row(an: Any, refs: list[str]) -> dict[str, Any]:
     scorer, ref = _scorer(), "\n".join(refs)
     precision = np.array([scorer.score(ref, t)["rouge2"].precision for t in texts])
     emb = an.sentence_embeddings
-    return {"x": table.values, "y": labels, "p2": precision, "sents": texts, "raw": [s.text for s in sents],
-            "refs": refs, "sim": emb @ emb.T, "ok": ok, "eligible": eligible,
-            "attach": attach}
+    return {"x": table.values, "y": labels, "p2": precision, "sents": texts,
+            "raw": [s.text for s in sents], "refs": refs, "sim": emb @ emb.T, "ok": ok,
+            "eligible": eligible, "attach": attach}
 
 
 def _collect(data: Path, limit: int | None, analyses: Path | None) -> list[dict[str, Any]]:

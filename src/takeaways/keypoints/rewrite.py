@@ -265,8 +265,8 @@ def _trailing_openers() -> re.Pattern[str] | None:
 @lru_cache(maxsize=8)
 def _trailing_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(r", (?P<clause>(?P<word>%s) [^\"“”«»„;:()]{3,}?)(?=[.!?]?\s*$)" % alts,
-                      re.I)
+    body = r" [^\"“”«»„;:()]{3,}?)(?=[.!?]?\s*$)"
+    return re.compile(r", (?P<clause>(?P<word>" + alts + ")" + body, re.I)
 
 
 def _trim_clauses() -> bool:
