@@ -210,14 +210,7 @@ def test_keypoints_dangling_sentence_joins_its_antecedent() -> None:
     attach = [False, True, False, False]
     chosen = select_mmr(scores, sim, [0] * 4, [True] * 4, 2, attach=attach)
     assert group_points(chosen, attach) == [[0, 1], [2]]
-    art = takeaways.read(
-        "The city council approved a new budget for the schools on Monday evening.\n\n"
-        "It includes money for forty new teachers and two libraries across the region.\n\n"
-        "Parking fees in the centre will double from next spring, officials said.\n",
-        kind="text",
-    )
-    kp = takeaways.key_points(art, n=3)
-    _check_points(kp)
+    kp = _council_points()
     fused = [p for p in kp.points if len(p.evidence) > 1]
     assert [e.sentence_id for e in fused[0].evidence] == [0, 1]
     for p in fused:
@@ -226,16 +219,20 @@ def test_keypoints_dangling_sentence_joins_its_antecedent() -> None:
         assert p.text.endswith(p.evidence[-1].text)
 
 
-def test_keypoints_fuse_at_most_two_sentences() -> None:
-    art = takeaways.read(
-        "The city council approved a new budget for the schools on Monday evening.\n\n"
-        "It includes money for forty new teachers and two libraries across the region.\n\n"
-        "It also pays for a new roof on the old town hall, which has leaked for years.\n\n"
-        "Parking fees in the centre will double from next spring, officials said.\n",
-        kind="text",
-    )
-    kp = takeaways.key_points(art, n=3)
+def _council_points(*middle: str) -> KeyPoints:
+    """Three points of a short council story; ``middle`` paragraphs go before the last."""
+    paras = ["The city council approved a new budget for the schools on Monday evening.",
+             "It includes money for forty new teachers and two libraries across the region.",
+             *middle,
+             "Parking fees in the centre will double from next spring, officials said."]
+    kp = takeaways.key_points(takeaways.read("\n\n".join(paras) + "\n", kind="text"), n=3)
     _check_points(kp)
+    return kp
+
+
+def test_keypoints_fuse_at_most_two_sentences() -> None:
+    kp = _council_points(
+        "It also pays for a new roof on the old town hall, which has leaked for years.")
     assert all(len(p.evidence) <= 2 for p in kp.points)
 
 

@@ -39,19 +39,12 @@ def _role_heads() -> dict[str, str]:
     return heads
 
 
-def _pronouns() -> dict[str, str]:
+def _tab_map(name: str) -> dict[str, str]:
+    """``data/<name>.txt`` lines ``word<TAB>value`` as {lower-cased word: value}."""
     out: dict[str, str] = {}
-    for line in word_list("pronouns"):
-        word, _, cls = line.partition("\t")
-        out[word.strip().lower()] = cls.strip()
-    return out
-
-
-def _genders() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in word_list("gender_cues"):
-        word, _, gender = line.partition("\t")
-        out[word.strip().lower()] = gender.strip()
+    for line in word_list(name):
+        word, _, value = line.partition("\t")
+        out[word.strip().lower()] = value.strip()
     return out
 
 
@@ -64,7 +57,7 @@ def lexicon() -> Lexicon:
         source_after=_phrases("source-after"),
         content_object=_phrases("content-object"),
         role_heads=_role_heads(),
-        pronouns=_pronouns(),
+        pronouns=_tab_map("pronouns"),
         titles=word_set("person_titles"),
-        genders=_genders(),
+        genders=_tab_map("gender_cues"),
     )
