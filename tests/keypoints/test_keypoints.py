@@ -239,9 +239,12 @@ def test_keypoints_fuse_at_most_two_sentences() -> None:
 def test_keypoints_similarity_cap_never_leaves_points_out() -> None:
     from takeaways.keypoints.select import select_mmr
 
-    sim = np.ones((4, 4), dtype=np.float32)  # four copies of one sentence
+    sim = np.full((4, 4), 0.9, dtype=np.float32)  # four close variants of one sentence
     chosen = select_mmr(np.array([4.0, 3.0, 2.0, 1.0]), sim, [0] * 4, [True] * 4, 3)
     assert chosen == [0, 1, 2]
+    # an exact repeat is never a point of its own, even when points run short
+    sim[1, 0] = sim[0, 1] = 1.0
+    assert 1 not in select_mmr(np.array([4.0, 3.0, 2.0, 1.0]), sim, [0] * 4, [True] * 4, 3)
 
 
 def test_keypoints_seed_cover_three_sections(seed_points: KeyPoints) -> None:

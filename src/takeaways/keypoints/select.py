@@ -21,6 +21,11 @@ def settings() -> dict[str, Any]:
     return dict(tomllib.loads(text)["keypoints"])
 
 
+#: a sentence this similar to a chosen one repeats it: never picked, even when the
+#: ``max_similarity`` preference is relaxed to fill the n points
+DUPLICATE = 0.98
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     sentence_id: int
@@ -67,6 +72,8 @@ def select_mmr(
             if attach[i] and i - 1 not in chosen:
                 continue
             red = max((float(similarity[i, j]) for j in chosen), default=0.0)
+            if red >= DUPLICATE:
+                continue
             val = lam * float(scores[i]) - (1 - lam) * red
             val += bonus if sections[i] not in covered else 0.0
             values[i] = (red <= max_sim, val)
