@@ -47,7 +47,8 @@ def _best_ids(
     if sections is not None:
         heads: dict[int, int] = {}
         for i in ranked:
-            heads.setdefault(sections[i], i)
+            if ok[i]:  # a section with no eligible sentence takes no slot
+                heads.setdefault(sections[i], i)
         picked = list(heads.values())[:limit]
     taken = set(picked)
     picked += [i for i in ranked if i not in taken][: limit - len(picked)]
