@@ -204,3 +204,20 @@ def test_quotes_pronoun_skips_a_person_of_the_other_gender() -> None:
     assert said.speaker.how.startswith("pronoun")
     trump = next(e for e in q.entities if "Trump" in e.name)
     assert trump.type == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "cue"),
+    [
+        ("Band member Anthony Kiedis shared the news on social media last week, writing "
+         "\u201cFeels great to support someone I believe in.\u201d", "Anthony Kiedis", "writing"),
+        ("Senator Maria Lopez ended her speech by saying \u201cToo many lives are lost.\u201d",
+         "Maria Lopez", "saying"),
+    ],
+)
+def test_quotes_reporting_participle_before_the_quote(text: str, speaker: str, cue: str) -> None:
+    q = takeaways.quotes(takeaways.read(text, kind="plain"))
+    assert len(q.quotes) == 1
+    quote = q.quotes[0]
+    assert quote.kind == "direct" and quote.cue is not None and quote.cue.text == cue
+    assert quote.speaker.entity == speaker

@@ -278,6 +278,31 @@ def by_agent(doc: Doc, q: tuple[int, int]) -> Frame | None:
     return None
 
 
+_NP_POS = frozenset({"DET", "NOUN", "PROPN", "PRON", "ADJ", "NUM", "PUNCT", "SPACE"})
+
+
+def by_participle(doc: Doc, q: tuple[int, int], lex: Lexicon) -> Frame | None:
+    """'Flea shared the news, writing "..."', 'Obama ended by saying "..."', 'Clinton
+    seemed ready, telling the crowd, "..."': a reporting participle just before the quote
+    (past at most a short object), spoken by the subject of the clause it hangs on."""
+    verb = None
+    for j in range(q[0] - 1, max(-1, q[0] - 8), -1):
+        tok = doc[j]
+        if tok.tag_ == "VBG" and tok.lemma_.lower() in lex.reporting_verbs:
+            verb = tok
+            break
+        if tok.pos_ not in _NP_POS or tok.is_sent_start:
+            return None
+    if verb is None:
+        return None
+    for tok in doc[verb.sent.start : verb.i]:  # the main clause's subject, before the verb
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i < verb.i and tok.head.i != verb.i:
+            if tok.lower_ in EXPLETIVE or tok.pos_ in ("VERB", "AUX"):
+                return None
+            return Frame(cue_range(verb), noun_phrase(tok, q), tok.i)
+    return None
+
+
 # -- indirect speech --------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from takeaways.quotes.attribution import (
     Frame,
     by_agent,
     by_colon,
+    by_participle,
     indirect_frames,
     nearest_frame,
 )
@@ -215,7 +216,10 @@ class _Builder:
         m = self.marks[k]
         q = self.tok_range[k]
         found = nearest_frame(self.doc, q, self._region(q), self.inside, self.lex)
-        frame = found[0] if found else by_agent(self.doc, q) or by_colon(self.doc, q)
+        frame = found[0] if found else (
+            by_agent(self.doc, q) or by_colon(self.doc, q)
+            or by_participle(self.doc, q, self.lex)
+        )
         if frame is not None:
             return _Draft("direct", (m.start, m.end), frame, "frame")
         if self._in_heading(m.start):
