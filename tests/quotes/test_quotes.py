@@ -221,3 +221,12 @@ def test_quotes_reporting_participle_before_the_quote(text: str, speaker: str, c
     quote = q.quotes[0]
     assert quote.kind == "direct" and quote.cue is not None and quote.cue.text == cue
     assert quote.speaker.entity == speaker
+
+
+def test_quotes_cue_with_colon_ending_the_paragraph_before() -> None:
+    text = ("Senator Ted Cruz answered the moderators on Tuesday night. Cruz continued:\n\n"
+            "\u201cYou look at the questions, and they are unfair to every candidate here.\u201d")
+    q = takeaways.quotes(takeaways.read(text, kind="plain"))
+    quote = next(x for x in q.quotes if "unfair" in x.content.text)
+    assert quote.speaker.entity == "Ted Cruz"
+    assert quote.cue is not None and quote.cue.text == "continued"

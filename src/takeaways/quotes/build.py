@@ -238,11 +238,12 @@ class _Builder:
             nxt = doc[hi].sent  # '"...?" Sanders replied.': a short cue sentence after it
             if sum(1 for t in nxt if not (t.is_punct or t.is_space)) <= 6:
                 hi = nxt.end
+        colon = None
         if lo > 0 and all(t.is_punct or t.is_space for t in doc[lo : q[0]]):
             prev = doc[lo - 1].sent  # 'Dr. Ward stated: "..."'
             ends = [t for t in prev if not t.is_space]
             if ends and ends[-1].text == ":":
-                lo = prev.start
+                lo = colon = prev.start
         if para is not None:
             p = (
                 self.article.paragraphs[para.paragraph]
@@ -252,6 +253,8 @@ class _Builder:
             if p is not None:
                 plo, phi = self._tokens(p.start, p.end)
                 lo, hi = max(lo, plo), min(hi, phi) if phi > plo else hi
+        if colon is not None:  # 'Cruz continued:' ending the paragraph before the quote
+            lo = colon
         return lo, hi
 
     def _in_heading(self, offset: int) -> bool:
