@@ -219,9 +219,8 @@ def _single_quoted(text: str) -> tuple[int, int] | None:
     return opener, (closers[-1] + 1 if closers else len(text))
 
 
-def _aside_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
+def _aside_edits(sent: Sentence, quoted: list[tuple[int, int]]) -> list[Edit]:
     edits = []
-    quoted = _quoted_regions(analysis, sent)
     patterns = (("parenthetical aside", _PAREN), *(_ASIDES if _trim_clauses() else ()))
     for reason, pattern in patterns:
         for m in pattern.finditer(sent.text):
@@ -234,7 +233,7 @@ def _aside_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
     return edits
 
 
-def _trailing_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
+def _trailing_edits(sent: Sentence, quoted: list[tuple[int, int]]) -> list[Edit]:
     """Delete a clause that ends the sentence after a comma and opens with one of the
     ``trailing_clauses`` words ("…, although the club denied it."): the main clause
     keeps its claim. Never when the clause holds a negation or quoted words, or when
@@ -249,7 +248,7 @@ def _trailing_edits(analysis: Analysis, sent: Sentence) -> list[Edit]:
     if _NEGATION.search(clause) or len(clause.split()) > _MAX_TRAILING_WORDS:
         return []
     start, end = sent.start + m.start(), sent.start + m.end("clause")
-    if any(a < end and start < b for a, b in _quoted_regions(analysis, sent)):
+    if any(a < end and start < b for a, b in quoted):
         return []
     return [Edit("delete", start, end, sent.text[m.start() : m.end("clause")], "",
                  f"trailing '{m.group('word').lower()}' clause")]
@@ -308,6 +307,7 @@ def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
             m = mention[0]
             cap = m.replacement[:1].upper() + m.replacement[1:]
             mention = [Edit(m.kind, m.start, m.end, m.original, cap, m.reason, m.source)]
-    edits = _non_overlapping(edits + mention + _aside_edits(analysis, sent)
-                             + _trailing_edits(analysis, sent))
+    quoted = _quoted_regions(analysis, sent)  # deletions never touch quoted words
+    edits = _non_overlapping(edits + mention + _aside_edits(sent, quoted)
+                             + _trailing_edits(sent, quoted))
     return apply_edits(sent, edits), edits

@@ -128,10 +128,10 @@ def _cpu_bf16() -> bool:
     """Whether to run CPU matmuls in bfloat16 (``[models] cpu_bf16``; auto: when the CPU
     has native bf16 instructions, where it is ~1.7x faster at the same vectors to 1e-4)."""
     wanted = section("models").get("cpu_bf16", "auto")
-    if isinstance(wanted, str) and wanted.lower() != "auto":
-        return wanted.lower() in ("true", "yes", "1", "on")
-    if not isinstance(wanted, str):
-        return bool(wanted)
+    if isinstance(wanted, bool):
+        return wanted
+    if str(wanted).lower() != "auto":
+        return str(wanted).lower() in ("true", "yes", "1", "on")
     import torch
 
     check = getattr(torch.cpu, "_is_avx512_bf16_supported", None)

@@ -296,7 +296,7 @@ def by_participle(doc: Doc, q: tuple[int, int], lex: Lexicon) -> Frame | None:
     if verb is None:
         return None
     for tok in doc[verb.sent.start : verb.i]:  # the main clause's subject, before the verb
-        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i < verb.i and tok.head.i != verb.i:
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i < verb.i:
             if tok.lower_ in EXPLETIVE or tok.pos_ in ("VERB", "AUX"):
                 return None
             return Frame(cue_range(verb), noun_phrase(tok, q), tok.i)

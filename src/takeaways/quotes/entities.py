@@ -425,7 +425,6 @@ class EntityGraph:
                 return self._token_mention[j]
         return None
 
-
     def entities(self) -> list[Entity]:
         out = []
         for c in self.clusters:
