@@ -182,6 +182,8 @@ def test_keypoints_trailing_clause_dropped_unless_negated_or_quoted() -> None:
     texts = [rewrite(an, s) for s in art.sentences]
     assert texts[0][0] == "The council approved the new housing plan for the north of the town."
     assert [e.reason for e in texts[0][1]] == ["trailing 'although' clause"]
+    for edit in texts[0][1]:
+        assert_span_in(art.text, edit.start, edit.end, edit.original)
     assert not any("trailing" in e.reason for t in texts[1:] for e in t[1]), texts
 
 

@@ -199,6 +199,7 @@ def test_quotes_pronoun_skips_a_person_of_the_other_gender() -> None:
     text = ("Ms. Kelly confronted Mr. Trump about his remarks during the first debate.\n\n"
             "\"She was out of line,\" he said on Friday.")
     q = takeaways.quotes(takeaways.read(text, kind="plain"))
+    _check_offsets(q)
     said = next(x for x in q.quotes if "out of line" in x.content.text)
     assert said.speaker.entity is not None and "Trump" in said.speaker.entity
     assert said.speaker.how.startswith("pronoun")
@@ -217,6 +218,7 @@ def test_quotes_pronoun_skips_a_person_of_the_other_gender() -> None:
 )
 def test_quotes_reporting_participle_before_the_quote(text: str, speaker: str, cue: str) -> None:
     q = takeaways.quotes(takeaways.read(text, kind="plain"))
+    _check_offsets(q)
     assert len(q.quotes) == 1
     quote = q.quotes[0]
     assert quote.kind == "direct" and quote.cue is not None and quote.cue.text == cue
@@ -227,6 +229,7 @@ def test_quotes_cue_with_colon_ending_the_paragraph_before() -> None:
     text = ("Senator Ted Cruz answered the moderators on Tuesday night. Cruz continued:\n\n"
             "\u201cYou look at the questions, and they are unfair to every candidate here.\u201d")
     q = takeaways.quotes(takeaways.read(text, kind="plain"))
+    _check_offsets(q)
     quote = next(x for x in q.quotes if "unfair" in x.content.text)
     assert quote.speaker.entity == "Ted Cruz"
     assert quote.cue is not None and quote.cue.text == "continued"
