@@ -3,24 +3,55 @@
 * the 4-gram word-shingle metric of scrapinghub/article-extraction-benchmark
   (``evaluate.py``), replicated faithfully: :func:`shingle_counts`,
   :func:`shingle_prf`, :func:`f1_of_means`;
-* data loading for the dev data under ``/work/shared/data`` (see its README);
+* the data loaders, re-exported from :mod:`_data` (the one loader module; import it
+  directly in new code);
 * :func:`print_table`, a plain fixed-width table printer.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+try:  # bench/ on sys.path (every script puts it there) or bench as a namespace package
+    from _data import (
+        DEFAULT_DATA_DIR,
+        HtmlPage,
+        TextPage,
+        iter_jsonl,
+        load_article_extraction,
+        load_jsonl,
+        load_pasted_text,
+        load_trafilatura_eval,
+        open_text,
+        read_gz_bytes,
+    )
+except ImportError:  # pragma: no cover - imported as bench._common
+    from bench._data import (
+        DEFAULT_DATA_DIR,
+        HtmlPage,
+        TextPage,
+        iter_jsonl,
+        load_article_extraction,
+        load_jsonl,
+        load_pasted_text,
+        load_trafilatura_eval,
+        open_text,
+        read_gz_bytes,
+    )
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = (REPO_ROOT / ".." / "shared" / "data").resolve()
+
+__all__ = [
+    "DEFAULT_DATA_DIR", "REPO_ROOT", "HtmlPage", "TextPage", "iter_jsonl", "load_jsonl",
+    "load_article_extraction", "load_pasted_text", "load_trafilatura_eval", "open_text",
+    "read_gz_bytes", "tokenize", "shingles", "shingle_counts", "shingle_prf", "f1_of_means",
+    "html_fragment_to_text", "normalize_ws", "format_cell", "print_table",
+]
 
 # --------------------------------------------------------------------------
 # Shingle metric (scrapinghub/article-extraction-benchmark, evaluate.py)
@@ -101,112 +132,6 @@ def f1_of_means(prs: Iterable[tuple[float | None, float | None]]) -> tuple[float
     recall = statistics.mean(recalls) if recalls else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
     return precision, recall, f1
-
-
-# --------------------------------------------------------------------------
-# Data loading
-# --------------------------------------------------------------------------
-
-
-def open_text(path: Path) -> Any:
-    """Open a text file for reading, transparently un-gzipping ``*.gz``."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open("r", encoding="utf-8")
-
-
-def iter_jsonl(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Records of a ``.jsonl`` or ``.jsonl.gz`` file (first ``limit`` only)."""
-    with open_text(path) as fh:
-        count = 0
-        for line in fh:
-            if not line.strip():
-                continue
-            if limit is not None and count >= limit:
-                return
-            yield json.loads(line)
-            count += 1
-
-
-def load_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
-    return list(iter_jsonl(path, limit))
-
-
-def read_gz_bytes(path: Path) -> bytes:
-    with gzip.open(path, "rb") as fh:
-        return fh.read()
-
-
-@dataclass(frozen=True)
-class HtmlPage:
-    """One HTML page with whatever gold annotation its dataset has."""
-
-    id: str
-    url: str
-    html: bytes
-    gold_body: str = ""
-    must_keep: tuple[str, ...] = ()
-    must_drop: tuple[str, ...] = ()
-
-    @property
-    def html_text(self) -> str:
-        return self.html.decode("utf-8", "replace")
-
-
-@dataclass(frozen=True)
-class TextPage:
-    """A pasted plain-text page with its gold article body."""
-
-    id: str
-    url: str
-    text: str
-    gold_body: str
-
-
-def load_article_extraction(data_dir: Path, limit: int | None = None) -> list[HtmlPage]:
-    """``article_extraction_benchmark/``: pages with gold ``articleBody``."""
-    root = data_dir / "article_extraction_benchmark"
-    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for rec in iter_jsonl(root / "pages.jsonl", limit):
-        gold = truth[rec["id"]]
-        pages.append(
-            HtmlPage(
-                id=rec["id"],
-                url=rec.get("url") or gold.get("url", ""),
-                html=read_gz_bytes(root / rec["html_path"]),
-                gold_body=gold.get("articleBody", ""),
-            )
-        )
-    return pages
-
-
-def load_trafilatura_eval(data_dir: Path, limit: int | None = None) -> list[HtmlPage]:
-    """``trafilatura_eval_en/``: pages with must-keep (``with``) and
-    must-drop (``without`` + ``comments``) snippets."""
-    root = data_dir / "trafilatura_eval_en"
-    pages = []
-    for rec in iter_jsonl(root / "evaldata.jsonl", limit):
-        url = rec.get("url", "")
-        pages.append(
-            HtmlPage(
-                id=rec["id"],
-                url="" if url.startswith("hard::") else url,
-                html=read_gz_bytes(root / rec["html_path"]),
-                must_keep=tuple(rec.get("with") or ()),
-                must_drop=tuple(rec.get("without") or ()) + tuple(rec.get("comments") or ()),
-            )
-        )
-    return pages
-
-
-def load_pasted_text(data_dir: Path, limit: int | None = None) -> list[TextPage]:
-    """``pasted_text/``: select-all-copy page text with gold article body."""
-    path = data_dir / "pasted_text" / "pasted_text.jsonl.gz"
-    return [
-        TextPage(id=r["id"], url=r.get("url", ""), text=r["text"], gold_body=r["article_body"])
-        for r in iter_jsonl(path, limit)
-    ]
 
 
 # --------------------------------------------------------------------------

@@ -32,17 +32,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or as bench.extract
 from _common import (  # noqa: E402
-    DEFAULT_DATA_DIR,
-    HtmlPage,
-    TextPage,
     f1_of_means,
     html_fragment_to_text,
-    load_article_extraction,
-    load_pasted_text,
-    load_trafilatura_eval,
     normalize_ws,
     print_table,
     shingle_prf,
+)
+from _data import (  # noqa: E402
+    HtmlPage,
+    TextPage,
+    add_data_argument,
+    load_article_extraction,
+    load_pasted_text,
+    load_trafilatura_eval,
 )
 
 HtmlExtractor = Callable[[HtmlPage], str | None]
@@ -278,9 +280,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA_DIR, help="data directory (default: %(default)s)"
-    )
+    add_data_argument(parser)
     parser.add_argument(
         "--limit", type=int, default=None, help="only the first N pages of each dataset"
     )

@@ -12,7 +12,7 @@ with 5-fold cross-validation over articles so the reported gain is out-of-fold;
 ``--nested`` also chooses C and alpha inside each training split.
 Dev data only; the hidden holdout is never read. Features are cached in --cache.
 
-    python bench/fit_keypoints.py --data ../shared/data/frank/cnndm_articles.jsonl.gz
+    python bench/fit_keypoints.py --data ../shared/data   # frank/cnndm_articles.jsonl.gz in it
     # reuse bench/tune_keypoints.py's cached analyses instead of parsing again:
     python bench/fit_keypoints.py --analyses /tmp/takeaways-tune-cache.pkl
 """
@@ -20,16 +20,18 @@ Dev data only; the hidden holdout is never read. Features are cached in --cache.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
 import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _data import add_data_argument, cnndm_articles  # noqa: E402
 
 
 def _scorer() -> Any:
@@ -103,8 +105,7 @@ def _collect(data: Path, limit: int | None, analyses: Path | None) -> list[dict[
         set_embedder(HashingEmbedder())  # embeddings are cached in the analyses
         pairs = pickle.loads(analyses.read_bytes())
         return [_row(an, refs) for an, refs in (pairs[:limit] if limit else pairs)]
-    recs = [json.loads(x) for x in gzip.open(data, "rt", encoding="utf-8")]
-    recs = recs[:limit] if limit else recs
+    recs = cnndm_articles(data, limit or None)
     return [_row(analyze(takeaways.read(r["article"], kind="plain")), r["reference_highlights"])
             for r in recs]
 
@@ -218,7 +219,7 @@ def _nested(
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", default="../shared/data/frank/cnndm_articles.jsonl.gz")
+    add_data_argument(ap)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--C", type=float, default=0.3)
     ap.add_argument("--alpha", type=float, default=1.0,
@@ -236,7 +237,7 @@ def main() -> int:
     if cache.is_file():
         rows = pickle.loads(cache.read_bytes())
     else:
-        rows = _collect(Path(args.data), args.limit, args.analyses)
+        rows = _collect(args.data, args.limit, args.analyses)
         cache.write_bytes(pickle.dumps(rows))
     scorer = _scorer()
     lead = 100 * float(np.mean([scorer.score("\n".join(r["refs"]), "\n".join(r["raw"][:3]))

@@ -1,7 +1,10 @@
 """Key-point quality benchmark: takeaways vs. extractive peers on CNN/DM highlights.
 
-    python bench/keypoints.py [--data FILE] [--n 3,4] [--limit K]
+    python bench/keypoints.py [--data DIR] [--n 3,4] [--limit K]
                               [--systems takeaways,lead,...] [--split both] [--json OUT]
+
+``DIR`` is the data folder (the ``shared/data`` layout); the articles and their
+reference highlights are ``frank/cnndm_articles.jsonl.gz`` in it.
 
 Every system gets THE SAME sentence split of each article: ``takeaways.read(
 text, kind="plain").sentences`` (split ``takeaways``) or the dataset's
@@ -44,14 +47,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _peers  # noqa: E402  (bench/ is not a package)
+from _common import print_table  # noqa: E402
+from _data import add_data_argument, cnndm_articles  # noqa: E402
 
-try:  # shared bench helpers, when present
-    from _common import load_jsonl, print_table  # noqa: E402
-except ImportError:  # pragma: no cover - standalone fallback
-    load_jsonl = None  # type: ignore[assignment]
-    print_table = None  # type: ignore[assignment]
-
-DEFAULT_DATA = Path("/work/shared/data/frank/cnndm_articles.jsonl.gz")
 ALL_SYSTEMS: tuple[str, ...] = ("takeaways", *_peers.PEER_NAMES)
 LABELS = {
     "takeaways": "takeaways",
@@ -89,8 +87,9 @@ def title_from_url(url: str) -> str:
     return re.sub(r"[-_]+", " ", slug).strip() or " "
 
 
-def load_records(path: Path, limit: int | None = None) -> list[Record]:
-    rows = _read_jsonl(path, limit)
+def load_records(data: Path, limit: int | None = None) -> list[Record]:
+    """The CNN/DM dev articles of the data folder ``data``."""
+    rows = cnndm_articles(data, limit)
     return [
         Record(
             id=str(r["id"]),
@@ -101,17 +100,6 @@ def load_records(path: Path, limit: int | None = None) -> list[Record]:
         )
         for r in rows
     ]
-
-
-def _read_jsonl(path: Path, limit: int | None) -> list[dict[str, Any]]:
-    if load_jsonl is not None:
-        return load_jsonl(path, limit)
-    import gzip
-
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    return rows[:limit] if limit is not None else rows
 
 
 # --------------------------------------------------------------------------- scoring
@@ -494,7 +482,7 @@ def print_results(results: dict[str, Any], n_articles: int) -> None:
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_argument(ap)
     ap.add_argument("--n", default="3,4", help="comma-separated point counts (default 3,4)")
     ap.add_argument("--limit", type=int, default=None, help="first K articles only")
     ap.add_argument(

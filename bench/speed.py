@@ -6,15 +6,16 @@ Every system starts from the raw article text of the same CNN/DM dev articles:
 downloaded here), timed separately so their rows include splitting too. Models are
 loaded before timing; the cold start of the CLI is measured separately.
 
-    python bench/speed.py [--data FILE] [--limit 60] [-n 4]
+    python bench/speed.py [--data DIR] [--limit 60] [-n 4]
+
+``DIR`` is the data folder (the ``shared/data`` layout); the articles are
+``frank/cnndm_articles.jsonl.gz`` in it.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import itertools
-import json
 import os
 import subprocess
 import sys
@@ -25,14 +26,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from _data import add_data_argument, cnndm_articles  # noqa: E402
 from _peers import select  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _articles(path: Path, limit: int) -> list[str]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line)["article"] for line in fh][:limit]
+def _articles(data: Path, limit: int) -> list[str]:
+    return [r["article"] for r in cnndm_articles(data, limit)]
 
 
 def _time(fn: object, items: list[str]) -> float:
@@ -52,8 +53,7 @@ def _cold_start(example: Path) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path,
-                    default=ROOT.parent / "shared/data/frank/cnndm_articles.jsonl.gz")
+    add_data_argument(ap)
     ap.add_argument("--limit", type=int, default=60)
     ap.add_argument("-n", type=int, default=4)
     args = ap.parse_args()

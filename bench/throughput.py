@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
-import gzip
-import json
 import logging
 import os
 import pstats
@@ -42,39 +40,30 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench._common import DEFAULT_DATA_DIR, print_table  # noqa: E402 - after the path setup
+from _common import print_table  # noqa: E402 - after the path setup
+from _data import add_data_argument, aeb_html, records  # noqa: E402
 
 Page = tuple[str, str]  # (id, html)
 
 
 def aeb_pages(data: Path, limit: int) -> list[Page]:
-    folder = data / "article_extraction_benchmark"
-    rows = [json.loads(line) for line in (folder / "pages.jsonl").read_text("utf-8").splitlines()]
-    rows = [r for r in rows if str(r.get("html_lang") or "en").lower().startswith("en")]
-    out = []
-    for r in rows[:limit]:
-        html = gzip.decompress((folder / r["html_path"]).read_bytes()).decode("utf-8", "replace")
-        out.append((str(r["id"]), html))
-    return out
+    rows = [r for r in records(data, "aeb")
+            if str(r.get("html_lang") or "en").lower().startswith("en")]
+    return [(str(r["id"]), aeb_html(data, r)) for r in rows[:limit]]
 
 
 def cnndm_pages(data: Path, limit: int) -> list[Page]:
-    path = data / "frank" / "cnndm_articles.jsonl.gz"
     out = []
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            r = json.loads(line)
-            sents = r["article_sentences"]
-            paras = "".join(
-                "<p>" + " ".join(sents[i : i + 3]) + "</p>\n" for i in range(0, len(sents), 3)
-            )
-            html = (f"<html><head><title>{r['id']}</title></head><body><article>"
-                    f"<h1>{r['id']}</h1>\n{paras}</article></body></html>")
-            out.append((str(r["id"]), html))
-            if len(out) >= limit:
-                break
+    for r in records(data, "cnndm", limit=limit):
+        sents = r["article_sentences"]
+        paras = "".join(
+            "<p>" + " ".join(sents[i : i + 3]) + "</p>\n" for i in range(0, len(sents), 3)
+        )
+        html = (f"<html><head><title>{r['id']}</title></head><body><article>"
+                f"<h1>{r['id']}</h1>\n{paras}</article></body></html>")
+        out.append((str(r["id"]), html))
     return out
 
 
@@ -279,7 +268,7 @@ def _package(file: str) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    add_data_argument(p)
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     p.add_argument("--limit", type=int, default=40, help="pages per set (default 40)")
     p.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))

@@ -3,23 +3,29 @@
 Analyses (parse, embeddings, quote graph) are built once and cached in --cache, then each
 variant of ``data/keypoints.toml`` settings is scored by ROUGE at N=3. Dev data only.
 
-    python bench/tune_keypoints.py --variant base --variant 'trim_clauses=false'
+    python bench/tune_keypoints.py [--data DIR] --variant base --variant 'trim_clauses=false'
+
+``DIR`` is the data folder (the ``shared/data`` layout); the articles are
+``frank/cnndm_articles.jsonl.gz`` in it.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import pickle
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _data import add_data_argument, cnndm_articles  # noqa: E402
 
 
 def _analyses(data: Path, cache: Path, limit: int | None) -> list[tuple[Any, list[str]]]:
@@ -29,8 +35,7 @@ def _analyses(data: Path, cache: Path, limit: int | None) -> list[tuple[Any, lis
     import takeaways
     from takeaways.api import analyze
 
-    recs = [json.loads(x) for x in gzip.open(data, "rt", encoding="utf-8")]
-    recs = recs[:limit] if limit else recs
+    recs = cnndm_articles(data, limit or None)
     rows = []
     for r in recs:
         an = analyze(takeaways.read(r["article"], kind="plain"))
@@ -71,7 +76,7 @@ def _score(rows: list[tuple[Any, list[str]]], n: int) -> tuple[float, float, flo
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", default="../shared/data/frank/cnndm_articles.jsonl.gz")
+    add_data_argument(ap)
     ap.add_argument("--cache", default="/tmp/takeaways-tune-cache.pkl")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("-n", type=int, default=3)
@@ -80,7 +85,7 @@ def main() -> int:
     from takeaways.keypoints import select
     from takeaways.nlp.models import HashingEmbedder, set_embedder
 
-    rows = _analyses(Path(args.data), Path(args.cache), args.limit)
+    rows = _analyses(args.data, Path(args.cache), args.limit)
     set_embedder(HashingEmbedder())  # embeddings are cached; never recomputed
     base = dict(select.settings())
     for spec in args.variant or ["base"]:
