@@ -57,3 +57,38 @@ def test_config_missing_file_is_config_error(user_config: Path) -> None:
 def test_config_section_is_a_copy() -> None:
     section("limits")["max_input_bytes"] = 1
     assert section("limits")["max_input_bytes"] == 5_000_000
+
+
+def test_keypoint_settings_take_the_user_override(user_config: Path) -> None:
+    from takeaways.keypoints.select import settings
+
+    user_config.write_text("", "utf-8")
+    assert settings()["min_words"] == 6
+    user_config.write_text("[keypoints]\nmin_words = 99\n", "utf-8")
+    load_config.cache_clear()
+    cfg = settings()
+    assert cfg["min_words"] == 99
+    assert cfg["max_words"] == 60  # untouched keys keep their shipped value
+    assert "weights" in cfg
+
+
+def test_keypoint_user_override_changes_eligibility(user_config: Path) -> None:
+    from takeaways.document import Sentence
+    from takeaways.keypoints import _eligible
+
+    text = "The council approved the new budget for roads and schools on Tuesday."
+    sent = Sentence(0, 0, len(text), text, 0)
+    user_config.write_text("", "utf-8")
+    assert _eligible(sent, 0.0)
+    user_config.write_text("[keypoints]\nmin_words = 99\n", "utf-8")
+    load_config.cache_clear()
+    assert not _eligible(sent, 0.0)
+
+
+def test_keypoint_unknown_user_key_is_config_error(user_config: Path) -> None:
+    from takeaways.keypoints.select import settings
+
+    user_config.write_text("[keypoints]\nmin_wrods = 9\n", "utf-8")
+    load_config.cache_clear()
+    with pytest.raises(ConfigError, match=r"unknown key 'min_wrods' in \[keypoints\].*min_words"):
+        settings()

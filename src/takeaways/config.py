@@ -18,11 +18,12 @@ from takeaways.errors import ConfigError
 Config = dict[str, Any]
 
 
-def _merge(base: Config, over: Config) -> Config:
+def merge(base: Config, over: Config) -> Config:
+    """``over`` merged into ``base`` key by key (tables recursively); neither is changed."""
     out = dict(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge(out[key], value)
         else:
             out[key] = value
     return out
@@ -53,10 +54,33 @@ def load_config() -> Config:
     config = tomllib.loads(text)
     user = _user_config_path()
     if user is not None:
-        config = _merge(config, _read_toml(user))
+        config = merge(config, _read_toml(user))
     return config
 
 
 def section(name: str) -> Config:
     """One section of the configuration, e.g. ``section("limits")``."""
     return dict(load_config().get(name, {}))
+
+
+def user_config_path() -> Path | None:
+    """The user's config file that `load_config` reads, or None when there is none."""
+    return _user_config_path()
+
+
+def overlay(name: str, shipped: Config) -> Config:
+    """The shipped settings of section ``name`` with the user's ``[name]`` keys merged in.
+
+    A key the shipped section does not have is a `ConfigError` naming the file, the key and
+    the allowed keys (a typo would otherwise be ignored silently). Free-form tables (such
+    as ``weights``) may hold any key.
+    """
+    user = dict(load_config().get(name, {}))
+    unknown = sorted(k for k in user if k not in shipped)
+    if unknown:
+        where = user_config_path() or "the user config"
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r} in [{name}]; allowed keys: "
+            f"{', '.join(sorted(shipped))}. Remove or rename it."
+        )
+    return merge(shipped, user)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from takeaways.config import _merge, load_config
+from takeaways.config import load_config, merge
 from takeaways.errors import ConfigError
 
 
@@ -66,5 +66,5 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
 @lru_cache(maxsize=1)
 def load_settings() -> AuditSettings:
     """Shipped audit settings with the user's ``[audit]`` overrides applied (cached)."""
-    raw = _merge(_shipped(), dict(load_config().get("audit", {})))
+    raw = merge(_shipped(), dict(load_config().get("audit", {})))
     return _build(raw)

@@ -10,15 +10,21 @@ from typing import Any
 
 import numpy as np
 
+from takeaways.config import overlay
 from takeaways.keypoints.features import FeatureTable
 from takeaways.registry import register
 
 
 @lru_cache(maxsize=1)
-def settings() -> dict[str, Any]:
-    """The ``[keypoints]`` settings from ``data/keypoints.toml``."""
+def _shipped() -> dict[str, Any]:
     text = resources.files("takeaways").joinpath("data/keypoints.toml").read_text("utf-8")
     return dict(tomllib.loads(text)["keypoints"])
+
+
+def settings() -> dict[str, Any]:
+    """The ``[keypoints]`` settings: ``data/keypoints.toml`` with the user's ``[keypoints]``
+    keys merged in (``$TAKEAWAYS_CONFIG`` or ``~/.config/takeaways/config.toml``)."""
+    return overlay("keypoints", _shipped())
 
 
 #: a sentence this similar to a chosen one repeats it: never picked, even when the
