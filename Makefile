@@ -41,8 +41,8 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(PY) bench/extract.py --data ../shared/data
-	$(PY) bench/keypoints.py
-	$(PY) bench/quotes.py
+	$(PY) bench/keypoints.py --data ../shared/data
+	$(PY) bench/quotes.py --data ../shared/data
 	$(PY) bench/audit.py --data ../shared/data
 
 clean:
