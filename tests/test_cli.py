@@ -90,3 +90,19 @@ def test_cli_bad_option_exits_2() -> None:
     proc = _run("read", "x.txt", "--format", "pdf")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_n_zero_is_a_usage_error_before_loading(capsys: pytest.CaptureFixture[str]) -> None:
+    from takeaways.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["summarize", "-", "-n", "0"])
+    assert exc.value.code == 2
+    assert "-n: must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_api_n_zero_is_a_usage_error() -> None:
+    import takeaways
+
+    with pytest.raises(takeaways.UsageError, match="n must be at least 1"):
+        takeaways.key_points("not even read", n=0)

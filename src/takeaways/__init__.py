@@ -20,6 +20,7 @@ from takeaways.errors import (
     ModelError,
     NoArticleError,
     TakeawaysError,
+    UsageError,
 )
 
 __version__ = "0.1.0"
@@ -35,6 +36,7 @@ __all__ = [
     "Sentence",
     "Span",
     "TakeawaysError",
+    "UsageError",
     "__version__",
     "audit",
     "key_points",

@@ -49,8 +49,9 @@ def analyze(article_or_source: Article | Source | Analysis) -> Analysis:
 
 def key_points(article_or_source: Article | Source | Analysis, *, n: int = 4) -> KeyPoints:
     """N numbered, standalone key points, each citing its evidence sentences."""
-    from takeaways.keypoints import extract_key_points
+    from takeaways.keypoints import check_n, extract_key_points
 
+    check_n(n)  # before reading or loading any model
     return extract_key_points(analyze(article_or_source), n=n)
 
 

@@ -19,6 +19,17 @@ from takeaways.render import FORMATS, render
 EXIT_ERROR = 2
 
 
+def _positive_int(text: str) -> int:
+    """``-n``: a whole number of at least 1, checked before any model loads."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="a file path, '-' for stdin, or an http(s) URL")
     p.add_argument("--kind", choices=("html", "text", "plain"), help="force the input kind")
@@ -115,7 +126,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="numbered key points with evidence")
     _input_args(p)
-    p.add_argument("-n", type=int, default=4, help="number of key points (default 4)")
+    p.add_argument("-n", type=_positive_int, default=4, help="number of key points (default 4)")
     p.add_argument("--verify", action="store_true", help="audit the generated points")
     p.set_defaults(func=cmd_summarize)
 

@@ -8,7 +8,8 @@ TakeawaysError
 │   └── FetchError    URL fetching refused or failed
 ├── LimitError        the input is over a configured limit
 ├── ModelError        a required model is not installed
-└── ConfigError       a configuration file or option is invalid
+├── ConfigError       a configuration file or option is invalid
+└── UsageError        a bad argument to a function or command (also a ValueError)
 """
 
 from __future__ import annotations
@@ -63,3 +64,7 @@ class ModelError(TakeawaysError):
 
 class ConfigError(TakeawaysError):
     code = "E400"
+
+
+class UsageError(TakeawaysError, ValueError):
+    code = "E500"

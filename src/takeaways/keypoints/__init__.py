@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from takeaways.document import Article, Sentence
+from takeaways.errors import UsageError
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start, rewrite
@@ -130,10 +131,15 @@ def _fusable(
     return len(before.split()) + len(sent.text.split()) <= limit
 
 
+def check_n(n: int) -> None:
+    """A `UsageError` unless ``n`` (the number of key points) is at least 1."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise UsageError(f"n must be at least 1, got {n!r}; ask for 1 or more key points.")
+
+
 def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
     """N numbered, standalone key points with evidence (see the module docstring)."""
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+    check_n(n)
     art = analysis.article
     notes: list[str] = []
     if len(art.sentences) <= n:
