@@ -12,7 +12,8 @@ from takeaways.quotes import Quotes, build_quotes, extract_quotes
 from takeaways.schema import validate
 from tests.conftest import assert_span_in
 
-pytestmark = pytest.mark.slow
+# not `slow`: these need only the small spaCy model, not the embedder or dev data, so
+# `make test-fast` covers the attribution rules
 
 
 def _quotes(text: str) -> Quotes:
