@@ -12,7 +12,7 @@ import takeaways
 
 EXPORTED = {
     "SCHEMA_VERSION", "Article", "ConfigError", "InputError", "LimitError", "ModelError",
-    "NoArticleError", "Sentence", "Span", "TakeawaysError", "__version__",
+    "NoArticleError", "Sentence", "Span", "TakeawaysError", "UsageError", "__version__",
     "audit", "key_points", "pipe", "quotes", "read",
 }
 HEAVY = ("spacy", "torch", "sentence_transformers", "trafilatura", "transformers", "lxml")
