@@ -56,3 +56,5 @@ def test_batch_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert _run(str(tmp_path / "missing"), "--out", out) == 2
     assert _run(str(tmp_path), "--out", out, "--what", "read,nope") == 2
     assert "unknown step" in capsys.readouterr().err
+    assert _run(str(tmp_path), "--out", out, "-n", "0") == 2
+    assert "-n must be at least 1" in capsys.readouterr().err

@@ -62,6 +62,8 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
 def _options(args: argparse.Namespace) -> RunOptions:
     if args.batch_size < 1 or (args.workers is not None and args.workers < 1):
         raise ConfigError("--batch-size and --workers must be at least 1.")
+    if args.n < 1:
+        raise ConfigError(f"-n must be at least 1, got {args.n}; ask for 1 or more key points.")
     if not 0.0 <= args.max_error_ratio <= 1.0:
         raise ConfigError("--max-error-ratio must be between 0 and 1.")
     settings = BatchSettings(
