@@ -92,3 +92,47 @@ def test_keypoint_unknown_user_key_is_config_error(user_config: Path) -> None:
     load_config.cache_clear()
     with pytest.raises(ConfigError, match=r"unknown key 'min_wrods' in \[keypoints\].*min_words"):
         settings()
+
+
+def test_config_show_prints_effective_settings_as_toml(
+    user_config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import tomllib
+
+    from takeaways.cli import main
+
+    user_config.write_text("[keypoints]\nmin_words = 99\n[audit]\nevidence_max = 2\n"
+                           "[limits]\nmax_input_bytes = 1000\n", "utf-8")
+    load_config.cache_clear()
+    assert main(["config", "show"]) == 0
+    shown = tomllib.loads(capsys.readouterr().out)
+    assert shown["keypoints"]["min_words"] == 99
+    assert shown["keypoints"]["max_words"] == 60
+    assert shown["audit"]["evidence_max"] == 2
+    assert shown["audit"]["weights"]["align.emb_max"] != 0
+    assert shown["limits"]["max_input_bytes"] == 1000
+    assert shown["models"]["spacy"][0] == "en_core_web_sm"
+
+
+def test_config_path_lists_shipped_files_then_the_user_file(
+    user_config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from takeaways.cli import main
+
+    user_config.write_text("", "utf-8")
+    assert main(["config", "path"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [Path(p).name for p in lines] == [
+        "defaults.toml", "keypoints.toml", "audit.toml", "config.toml"]
+    assert lines[-1] == str(user_config)
+    assert all(Path(p).is_file() for p in lines)
+
+
+@pytest.mark.parametrize("value", [0, -1.5, 2.5e-07, True, "a \"quoted\" \\ word", ["x", 1]])
+def test_to_toml_round_trips(value: object) -> None:
+    import tomllib
+
+    from takeaways.config import to_toml
+
+    cfg = {"top": value, "sec": {"k": value, "dotted.key": value, "sub": {"k": value}}}
+    assert tomllib.loads(to_toml(cfg)) == cfg

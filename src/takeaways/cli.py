@@ -109,6 +109,24 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return run_batch_cli(args)
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    from takeaways import config
+
+    if args.action == "path":
+        print("\n".join(config.files_read()))
+        if config.user_config_path() is None:
+            print("# no user file: set $TAKEAWAYS_CONFIG or create "
+                  "~/.config/takeaways/config.toml", file=sys.stderr)
+        return 0
+    from takeaways.audit.settings import raw_settings
+    from takeaways.keypoints.select import settings as keypoint_settings
+
+    effective = {**config.load_config(), "keypoints": keypoint_settings(),
+                 "audit": raw_settings()}
+    print(config.to_toml(effective), end="")
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from takeaways import __version__
 
@@ -129,6 +147,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=_positive_int, default=4, help="number of key points (default 4)")
     p.add_argument("--verify", action="store_true", help="audit the generated points")
     p.set_defaults(func=cmd_summarize)
+
+    p = sub.add_parser("config", help="the effective settings (show) or the files read (path)")
+    p.add_argument("action", choices=("show", "path"))
+    p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("quotes", help="who said what")
     _input_args(p)

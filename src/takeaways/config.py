@@ -6,7 +6,9 @@ Overrides come from the file named by ``$TAKEAWAYS_CONFIG`` or from
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -84,3 +86,47 @@ def overlay(name: str, shipped: Config) -> Config:
             f"{', '.join(sorted(shipped))}. Remove or rename it."
         )
     return merge(shipped, user)
+
+
+#: the shipped settings files, in the order they are read (the user's file comes last)
+SHIPPED_FILES = ("data/defaults.toml", "data/keypoints.toml", "data/audit.toml")
+
+
+def files_read() -> list[str]:
+    """The settings files behind the effective settings: shipped ones, then the user's."""
+    root = resources.files("takeaways")
+    out = [str(root.joinpath(name)) for name in SHIPPED_FILES]
+    user = user_config_path()
+    if user is not None:
+        out.append(str(user))
+    return out
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    raise ConfigError(f"cannot write a {type(value).__name__} setting as TOML: {value!r}")
+
+
+def to_toml(config: Config, prefix: str = "") -> str:
+    """Settings as TOML text that `tomllib` reads back to the same values."""
+    scalars = [f"{_key(k)} = {_value(v)}" for k, v in config.items() if not isinstance(v, dict)]
+    parts = [f"[{prefix}]\n" + "".join(line + "\n" for line in scalars)] if prefix else (
+        ["".join(line + "\n" for line in scalars)] if scalars else [])
+    for k, v in config.items():
+        if isinstance(v, dict):
+            parts.append(to_toml(v, f"{prefix}.{_key(k)}" if prefix else _key(k)))
+    return "\n".join(p for p in parts if p)

@@ -63,8 +63,12 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
         ) from exc
 
 
+def raw_settings() -> dict[str, Any]:
+    """The ``[audit]`` settings as plain TOML values: shipped, with the user's overrides."""
+    return merge(_shipped(), dict(load_config().get("audit", {})))
+
+
 @lru_cache(maxsize=1)
 def load_settings() -> AuditSettings:
     """Shipped audit settings with the user's ``[audit]`` overrides applied (cached)."""
-    raw = merge(_shipped(), dict(load_config().get("audit", {})))
-    return _build(raw)
+    return _build(raw_settings())
