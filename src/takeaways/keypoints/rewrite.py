@@ -76,7 +76,9 @@ def dangling_start(text: str) -> str | None:
 
 def _quotes(analysis: Analysis) -> Any:
     try:
-        return analysis.quotes
+        from takeaways.quotes import extract_quotes  # memoised on the analysis
+
+        return extract_quotes(analysis)
     except (ImportError, AttributeError, NotImplementedError) as exc:  # quotes not available
         log.debug("quote graph unavailable for rewriting: %s", exc)
         return None

@@ -8,19 +8,20 @@ computed lazily and cached here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
 from takeaways.document import Article
 from takeaways.nlp.models import Embedder, get_embedder, get_nlp
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc
     from spacy.tokens import Span as SpacySpan
 
-    from takeaways.quotes.result import Quotes
 
 
 def make_doc(article: Article) -> Doc:
@@ -54,7 +55,7 @@ class Analysis:
         self._embedder = embedder
         self._embeddings: np.ndarray | None = None
         self._vectors: dict[int, np.ndarray] = {}
-        self._quotes: Quotes | None = None
+        self._products: dict[Callable[[Analysis], Any], Any] = {}
         self.cache: dict[str, Any] = {}
 
     @property
@@ -109,11 +110,10 @@ class Analysis:
         for s in self.article.sentences:
             yield s.id, self.sentence_span(s.id)
 
-    @property
-    def quotes(self) -> Quotes:
-        """The quote graph (computed once; key points and audit both use it)."""
-        if self._quotes is None:
-            from takeaways.quotes import build_quotes
-
-            self._quotes = build_quotes(self)
-        return self._quotes
+    def product(self, build: Callable[[Analysis], T]) -> T:
+        """``build(self)``, computed once per analysis and memoised by the builder itself
+        (typed: the result has the builder's return type). Features above ``nlp`` (the
+        quote graph) memoise through this, so ``nlp`` imports none of them."""
+        if build not in self._products:
+            self._products[build] = build(self)
+        return cast(T, self._products[build])

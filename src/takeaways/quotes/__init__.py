@@ -1,7 +1,8 @@
 """Who said what: quotes with resolved speakers and merged entity aliases.
 
-``build_quotes(analysis)`` makes the quote graph of an analysed article (cached by
-``Analysis.quotes``); ``extract_quotes`` is what ``takeaways.quotes()`` calls. The spaCy
+``build_quotes(analysis)`` makes the quote graph of an analysed article;
+``extract_quotes`` (what ``takeaways.quotes()`` calls) memoises it with
+``Analysis.product(build_quotes)``. The spaCy
 component ``takeaways_quotes`` is registered only by `register_component()`.
 """
 
@@ -32,7 +33,7 @@ __all__ = [
 
 def extract_quotes(analysis: Analysis) -> Quotes:
     """The quote graph of ``analysis``, computed once and cached on it."""
-    return analysis.quotes
+    return analysis.product(build_quotes)
 
 
 from takeaways._callable import make_callable  # noqa: E402

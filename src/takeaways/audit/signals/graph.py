@@ -20,7 +20,9 @@ def quote_graph(analysis: Analysis) -> Any | None:
         return analysis.cache[_KEY]
     graph: Any | None
     try:
-        graph = analysis.quotes
+        from takeaways.quotes import extract_quotes  # memoised on the analysis
+
+        graph = extract_quotes(analysis)
     except ImportError as exc:
         note = f"the quote graph is not available ({exc}); speaker checks were skipped"
         log.info(note)
