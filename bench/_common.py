@@ -17,32 +17,19 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-try:  # bench/ on sys.path (every script puts it there) or bench as a namespace package
-    from _data import (
-        DEFAULT_DATA_DIR,
-        HtmlPage,
-        TextPage,
-        iter_jsonl,
-        load_article_extraction,
-        load_jsonl,
-        load_pasted_text,
-        load_trafilatura_eval,
-        open_text,
-        read_gz_bytes,
-    )
-except ImportError:  # pragma: no cover - imported as bench._common
-    from bench._data import (
-        DEFAULT_DATA_DIR,
-        HtmlPage,
-        TextPage,
-        iter_jsonl,
-        load_article_extraction,
-        load_jsonl,
-        load_pasted_text,
-        load_trafilatura_eval,
-        open_text,
-        read_gz_bytes,
-    )
+# every bench script puts bench/ on sys.path before importing this module
+from _data import (  # noqa: E402
+    DEFAULT_DATA_DIR,
+    HtmlPage,
+    TextPage,
+    iter_jsonl,
+    load_article_extraction,
+    load_jsonl,
+    load_pasted_text,
+    load_trafilatura_eval,
+    open_text,
+    read_gz_bytes,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
