@@ -41,7 +41,8 @@ def _read_toml(path: Path) -> Config:
         ) from exc
 
 
-def _user_config_path() -> Path | None:
+def user_config_path() -> Path | None:
+    """The user's config file that `load_config` reads, or None when there is none."""
     env = os.environ.get("TAKEAWAYS_CONFIG")
     if env:
         return Path(env)
@@ -54,7 +55,7 @@ def load_config() -> Config:
     """The effective configuration (defaults merged with the user's file), cached."""
     text = resources.files("takeaways").joinpath("data/defaults.toml").read_text("utf-8")
     config = tomllib.loads(text)
-    user = _user_config_path()
+    user = user_config_path()
     if user is not None:
         config = merge(config, _read_toml(user))
     return config
@@ -63,11 +64,6 @@ def load_config() -> Config:
 def section(name: str) -> Config:
     """One section of the configuration, e.g. ``section("limits")``."""
     return dict(load_config().get(name, {}))
-
-
-def user_config_path() -> Path | None:
-    """The user's config file that `load_config` reads, or None when there is none."""
-    return _user_config_path()
 
 
 def overlay(name: str, shipped: Config) -> Config:
@@ -123,10 +119,11 @@ def _value(value: Any) -> str:
 
 def to_toml(config: Config, prefix: str = "") -> str:
     """Settings as TOML text that `tomllib` reads back to the same values."""
-    scalars = [f"{_key(k)} = {_value(v)}" for k, v in config.items() if not isinstance(v, dict)]
-    parts = [f"[{prefix}]\n" + "".join(line + "\n" for line in scalars)] if prefix else (
-        ["".join(line + "\n" for line in scalars)] if scalars else [])
+    head = f"[{prefix}]\n" if prefix else ""
+    body = "".join(f"{_key(k)} = {_value(v)}\n" for k, v in config.items()
+                   if not isinstance(v, dict))
+    parts = [head + body] if head or body else []
     for k, v in config.items():
         if isinstance(v, dict):
             parts.append(to_toml(v, f"{prefix}.{_key(k)}" if prefix else _key(k)))
-    return "\n".join(p for p in parts if p)
+    return "\n".join(parts)

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
 
 
-
 def make_doc(article: Article) -> Doc:
     """A tokenised (not yet parsed) Doc over ``article.text`` with preset sentence starts."""
     from spacy.attrs import SENT_START
