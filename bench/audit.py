@@ -171,7 +171,7 @@ def _init_worker() -> None:
 
 
 def _novel_entity(nlp: Any, summary: str, article_norm: str) -> bool:
-    from takeaways.audit.text import norm
+    from takeaways.auditing.text import norm
 
     return any(f" {norm(e.text)} " not in article_norm for e in nlp(summary).ents
                if norm(e.text))
@@ -179,9 +179,9 @@ def _novel_entity(nlp: Any, summary: str, article_norm: str) -> bool:
 
 def _score_group(group: list[Item]) -> list[Scored]:
     import takeaways
-    from takeaways.audit.core import run_signals
-    from takeaways.audit.settings import load_settings
-    from takeaways.audit.verdict import feature_vector
+    from takeaways.auditing.core import run_signals
+    from takeaways.auditing.settings import load_settings
+    from takeaways.auditing.verdict import feature_vector
     from takeaways.errors import TakeawaysError
     from takeaways.nlp.analyze import Analysis
     from takeaways.nlp.models import get_nlp
@@ -194,7 +194,7 @@ def _score_group(group: list[Item]) -> list[Scored]:
     except TakeawaysError as exc:
         return [Scored(it.dataset, it.id, it.group, it.label, it.claim_labels, it.error_types,
                        [], [], False, status=f"error: {exc.reason}") for it in group]
-    from takeaways.audit.text import norm
+    from takeaways.auditing.text import norm
 
     article_norm = " " + norm(analysis.article.text) + " "
     for it in group:
@@ -237,21 +237,21 @@ def _progress(done: int, total: int, t0: float) -> None:
 
 
 def claim_probs(s: Scored, weights: dict[str, float]) -> list[float]:
-    from takeaways.audit.verdict import support_probability
+    from takeaways.auditing.verdict import support_probability
 
     return [-1.0 if h else support_probability(f, weights) for f, h in zip(s.claims, s.hard,
                                                                           strict=True)]
 
 
 def _settings(weights: dict[str, float], tau: float) -> Any:
-    from takeaways.audit.settings import load_settings
+    from takeaways.auditing.settings import load_settings
 
     return load_settings().with_weights(weights, tau)
 
 
 def claim_ok(f: dict[str, float], hard: str | None, st: Any) -> int:
-    """Exactly the library's verdict rule (`takeaways.audit.verdict.decide`)."""
-    from takeaways.audit.verdict import decide
+    """Exactly the library's verdict rule (`takeaways.auditing.verdict.decide`)."""
+    from takeaways.auditing.verdict import decide
 
     return int(hard is None and decide(f, [], st).verdict == "supported")
 
@@ -457,7 +457,7 @@ def own_points(data: Path, limit: int | None, n: int = 4) -> None:
     points does the audit call supported?"""
     import takeaways
     from takeaways.api import analyze, key_points
-    from takeaways.audit import audit_summary
+    from takeaways.auditing import audit_summary
 
     counts: dict[str, int] = defaultdict(int)
     bad: list[tuple[str, str, str]] = []
@@ -500,7 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     failed = [s for s in scored if s.status != "ok"]
     scored = [s for s in scored if s.status == "ok" and s.claims]
 
-    from takeaways.audit.settings import load_settings
+    from takeaways.auditing.settings import load_settings
 
     settings = load_settings()
     frank = [s for s in scored if s.dataset.startswith("frank")]

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from takeaways.document import Article
 
 if TYPE_CHECKING:
-    from takeaways.audit.report import Audit
+    from takeaways.auditing.report import Audit
     from takeaways.keypoints.result import KeyPoints
     from takeaways.nlp.analyze import Analysis
-    from takeaways.quotes.result import Quotes
+    from takeaways.attribution.result import Quotes
 
 Source = str | bytes | Path
 
@@ -57,7 +57,7 @@ def key_points(article_or_source: Article | Source | Analysis, *, n: int = 4) ->
 
 def quotes(article_or_source: Article | Source | Analysis) -> Quotes:
     """Who said what: direct and indirect quotes with resolved speakers and entities."""
-    from takeaways.quotes import extract_quotes
+    from takeaways.attribution import extract_quotes
 
     return extract_quotes(analyze(article_or_source))
 
@@ -72,7 +72,7 @@ def audit(
     verdict ``no-claims`` and a note saying so. ``nli_model`` is a local Hugging Face NLI
     model folder whose entailment probability becomes one more signal.
     """
-    from takeaways.audit import audit_summary
+    from takeaways.auditing import audit_summary
 
     return audit_summary(analyze(article_or_source), summary, nli_model=nli_model)
 

@@ -118,7 +118,7 @@ def cmd_config(args: argparse.Namespace) -> int:
             print("# no user file: set $TAKEAWAYS_CONFIG or create "
                   "~/.config/takeaways/config.toml", file=sys.stderr)
         return 0
-    from takeaways.audit.settings import raw_settings
+    from takeaways.auditing.settings import raw_settings
     from takeaways.keypoints.select import settings as keypoint_settings
 
     effective = {**config.load_config(), "keypoints": keypoint_settings(),

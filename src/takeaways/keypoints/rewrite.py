@@ -76,7 +76,7 @@ def dangling_start(text: str) -> str | None:
 
 def _quotes(analysis: Analysis) -> Any:
     try:
-        from takeaways.quotes import extract_quotes  # memoised on the analysis
+        from takeaways.attribution import extract_quotes  # memoised on the analysis
 
         return extract_quotes(analysis)
     except (ImportError, AttributeError, NotImplementedError) as exc:  # quotes not available

@@ -1,0 +1,37 @@
+"""Who said what: quotes with resolved speakers and merged entity aliases.
+
+``build_quotes(analysis)`` makes the quote graph of an analysed article;
+``extract_quotes`` (what ``takeaways.quotes()`` calls) memoises it with
+``Analysis.product(build_quotes)``. The spaCy
+component ``takeaways_quotes`` is registered only by `register_component()`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from takeaways.attribution.build import STRATEGIES, build_quotes, quotes_from_doc
+from takeaways.attribution.component import register_component
+from takeaways.attribution.result import Entity, Mention, Quote, Quotes, Speaker
+
+if TYPE_CHECKING:
+    from takeaways.nlp.analyze import Analysis
+
+__all__ = [
+    "STRATEGIES",
+    "Entity",
+    "Mention",
+    "Quote",
+    "Quotes",
+    "Speaker",
+    "build_quotes",
+    "extract_quotes",
+    "quotes_from_doc",
+    "register_component",
+]
+
+
+def extract_quotes(analysis: Analysis) -> Quotes:
+    """The quote graph of ``analysis``, computed once and cached on it."""
+    return analysis.product(build_quotes)
+

@@ -1,0 +1,439 @@
+"""Build the quote graph of an analysed article (strategy ``quotes.rules.v1``).
+
+Order of work:
+
+1. `EntityGraph`: named mentions, aliases, roles, role-only mentions.
+2. Quote marks (`find_marked`) give the direct passages; reporting frames (verbs with a
+   content clause, "according to", "expressed confidence that", "called for") give
+   indirect speech. A frame whose content lies inside a quoted passage attributes that
+   passage; a frame whose content holds quoted passages and other words is ``mixed``.
+3. Passages no frame claims look for the nearest reporting verb in their sentence(s);
+   failing that, a passage that opens its sentence inherits the previous quote's speaker;
+   a heading quote takes the speaker of the body quote that repeats it; other passages
+   (scare quotes, titles) are not quotes.
+4. Speakers resolve in text order, so "he added" can use the previous speaker; then every
+   remaining personal pronoun in the article gets a mention too.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from takeaways.document import Article, Span
+from takeaways.attribution.rules import (
+    Frame,
+    by_agent,
+    by_colon,
+    by_participle,
+    indirect_frames,
+    nearest_frame,
+)
+from takeaways.attribution.entities import EntityGraph
+from takeaways.attribution.lexicon import Lexicon, lexicon
+from takeaways.attribution.marks import find_marked
+from takeaways.attribution.result import Quote, Quotes, Speaker, fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from takeaways.nlp.analyze import Analysis
+
+log = logging.getLogger(__name__)
+
+#: the gender a personal pronoun shows (entities carry theirs when the article shows it)
+_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m",
+           "she": "f", "her": "f", "hers": "f", "herself": "f"}
+
+STRATEGIES = {
+    "quotes.marks": "quotes.marks.v1",
+    "quotes.attribution": "quotes.rules.v1",
+    "quotes.entities": "quotes.alias_graph.v1",
+    "quotes.pronouns": "quotes.pronoun_recency.v1",
+}
+
+
+@dataclass(slots=True)
+class _Draft:
+    kind: str
+    content: tuple[int, int]  # characters
+    frame: Frame | None
+    mode: str  # frame | inherit | heading
+    embedded: list[_Draft] = field(default_factory=list)
+    parts: list[tuple[int, int]] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, doc: Doc, article: Article, lex: Lexicon) -> None:
+        self.doc = doc
+        self.article = article
+        self.lex = lex
+        self.text = article.text
+        self.graph = EntityGraph(doc, article, lex)
+        blocks = [(p.start, p.end) for p in article.paragraphs] + [
+            (h.start, h.end) for h in article.headings
+        ]
+        self.marks, self.warnings = find_marked(self.text, blocks)
+        self.heading_spans = [(h.start, h.end) for h in article.headings]
+        self.top = [k for k, m in enumerate(self.marks) if m.parent is None]
+        self.inside: set[int] = set()
+        self.tok_range: dict[int, tuple[int, int]] = {}
+        for k in self.top:
+            lo, hi = self._tokens(self.marks[k].start - 1, self.marks[k].end + 1)
+            self.tok_range[k] = (lo, hi)
+            self.inside.update(range(lo, hi))
+        self.done: list[Quote] = []
+
+    # -- offsets ------------------------------------------------------------------
+
+    def _tokens(self, start: int, end: int) -> tuple[int, int]:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return 0, 0
+        return span.start, span.end
+
+    def _chars(self, r: tuple[int, int]) -> tuple[int, int]:
+        span = self.doc[r[0] : r[1]]
+        return span.start_char, span.end_char
+
+    def _span(self, start: int, end: int) -> Span:
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return Span(start, end, self.text[start:end])
+
+    # -- drafts -------------------------------------------------------------------
+
+    def drafts(self) -> list[_Draft]:
+        out: list[_Draft] = []
+        claimed: set[int] = set()
+        frames = self._outer_frames(indirect_frames(self.doc, self.inside, self.lex))
+        for f in sorted(frames, key=lambda f: f.content[1] - f.content[0] if f.content else 0):
+            draft = self._frame_draft(f, claimed)
+            if draft is not None:
+                out.append(draft)
+        for k in self.top:
+            if k not in claimed:
+                draft = self._mark_draft(k)
+                if draft is not None:
+                    out.append(draft)
+        out = self._merge_split(sorted(out, key=lambda d: d.content))
+        for d in out:
+            d.embedded = self._embedded(d)
+        return out
+
+    def _merge_split(self, drafts: list[_Draft]) -> list[_Draft]:
+        """One quote for '"A," she said. "B."' and for pieces sharing one cue in a paragraph."""
+        out: list[_Draft] = []
+        for d in drafts:
+            prev = out[-1] if out else None
+            if prev is not None and self._continues(prev, d):
+                between = self.text[prev.content[1] : d.content[0]]
+                cue_between = (
+                    prev.frame is not None
+                    and prev.content[1] <= self._chars(prev.frame.cue)[0] < d.content[0]
+                )
+                prev.parts = (prev.parts or [prev.content]) + [d.content]
+                prev.content = (prev.content[0], d.content[1])
+                if not cue_between and any(c.isalnum() for c in between):
+                    prev.kind = "mixed"
+                continue
+            out.append(d)
+        return out
+
+    def _continues(self, prev: _Draft, d: _Draft) -> bool:
+        if prev.kind != "direct" or d.kind != "direct" or prev.frame is None:
+            return False
+        pp, dp = self._paragraph(prev.content[1] - 1), self._paragraph(d.content[0])
+        if d.mode == "inherit" and pp is not None and dp == pp + 1 and self._opens_paragraph(d):
+            return True  # '"A," said X.\n\n"B."': the next paragraph goes on quoting X
+        if self._paragraph(prev.content[0]) != dp:
+            return False
+        if d.mode == "inherit":
+            return True
+        return d.frame is not None and d.frame.cue == prev.frame.cue
+
+    def _opens_paragraph(self, d: _Draft) -> bool:
+        s = self.article.sentence_at(d.content[0])
+        if s is None or s.paragraph >= len(self.article.paragraphs):
+            return False
+        head = self.text[self.article.paragraphs[s.paragraph].start : d.content[0]]
+        return not any(c.isalnum() for c in head)
+
+    def _outer_frames(self, frames: list[Frame]) -> list[Frame]:
+        """Drop frames reported inside another frame's content (a token has one attribution)."""
+        keep = []
+        for f in frames:
+            nested = any(
+                g is not f
+                and g.content
+                and g.content[0] <= f.cue[0] < g.content[1]
+                and g.content[1] - g.content[0] > (f.content[1] - f.content[0] if f.content else 0)
+                for g in frames
+            )
+            if not nested:
+                keep.append(f)
+        return keep
+
+    def _frame_draft(self, f: Frame, claimed: set[int]) -> _Draft | None:
+        assert f.content is not None
+        lo, hi = f.content
+        for k in self.top:
+            qlo, qhi = self.tok_range[k]
+            if qlo <= lo and hi <= qhi:  # the clause is the quoted passage itself
+                if k in claimed:
+                    return None
+                claimed.add(k)
+                m = self.marks[k]
+                return _Draft("direct", (m.start, m.end), f, "frame")
+        for k in self.top:  # 'had "made up the story."': the closing mark hangs off the clause
+            qlo, qhi = self.tok_range[k]
+            if qlo < hi and lo < qhi and not (lo <= qlo and qhi <= hi):
+                outside = [i for i in range(qlo, qhi) if not lo <= i < hi]
+                if all(self.doc[i].is_punct or self.doc[i].is_space for i in outside):
+                    lo, hi = min(lo, qlo), max(hi, qhi)
+        inner = [k for k in self.top if lo <= self.tok_range[k][0] and self.tok_range[k][1] <= hi]
+        crossing = [
+            k
+            for k in self.top
+            if k not in inner and lo < self.tok_range[k][1] and self.tok_range[k][0] < hi
+        ]
+        if crossing or any(k in claimed for k in inner):
+            return None
+        claimed.update(inner)
+        if len(inner) == 1 and self._words_outside(lo, hi, inner) <= 1:
+            m = self.marks[inner[0]]
+            return _Draft("direct", (m.start, m.end), f, "frame")
+        return _Draft("mixed" if inner else "indirect", self._chars((lo, hi)), f, "frame")
+
+    def _words_outside(self, lo: int, hi: int, inner: list[int]) -> int:
+        ins = {i for k in inner for i in range(*self.tok_range[k])}
+        return sum(1 for i in range(lo, hi) if i not in ins and not self.doc[i].is_punct)
+
+    def _mark_draft(self, k: int) -> _Draft | None:
+        m = self.marks[k]
+        q = self.tok_range[k]
+        found = nearest_frame(self.doc, q, self._region(q), self.inside, self.lex)
+        frame = found[0] if found else (
+            by_agent(self.doc, q) or by_colon(self.doc, q)
+            or by_participle(self.doc, q, self.lex)
+        )
+        if frame is not None:
+            return _Draft("direct", (m.start, m.end), frame, "frame")
+        if self._in_heading(m.start):
+            return _Draft("direct", (m.start, m.end), None, "heading")
+        if self._opens_sentence(q):
+            return _Draft("direct", (m.start, m.end), None, "inherit")
+        log.debug("quoted passage at %d has no cue and is not a sentence: not a quote", m.start)
+        return None
+
+    def _region(self, q: tuple[int, int]) -> tuple[int, int]:
+        first, last = self.doc[q[0]].sent, self.doc[max(q[1] - 1, q[0])].sent
+        para = self.article.sentence_at(self.doc[q[0]].idx)
+        lo, hi = first.start, last.end
+        doc = self.doc
+        if hi < len(doc) and all(t.is_punct or t.is_space for t in doc[q[1] : hi]):
+            nxt = doc[hi].sent  # '"...?" Sanders replied.': a short cue sentence after it
+            if sum(1 for t in nxt if not (t.is_punct or t.is_space)) <= 6:
+                hi = nxt.end
+        colon = None
+        if lo > 0 and all(t.is_punct or t.is_space for t in doc[lo : q[0]]):
+            prev = doc[lo - 1].sent  # 'Dr. Ward stated: "..."'
+            ends = [t for t in prev if not t.is_space]
+            if ends and ends[-1].text == ":":
+                lo = colon = prev.start
+        if para is not None:
+            p = (
+                self.article.paragraphs[para.paragraph]
+                if para.paragraph < len(self.article.paragraphs)
+                else None
+            )
+            if p is not None:
+                plo, phi = self._tokens(p.start, p.end)
+                lo, hi = max(lo, plo), min(hi, phi) if phi > plo else hi
+        if colon is not None:  # 'Cruz continued:' ending the paragraph before the quote
+            lo = colon
+        return lo, hi
+
+    def _in_heading(self, offset: int) -> bool:
+        return any(s <= offset < e for s, e in self.heading_spans)
+
+    def _opens_sentence(self, q: tuple[int, int]) -> bool:
+        sent = self.doc[q[0]].sent
+        return all(t.is_punct or t.is_space for t in self.doc[sent.start : q[0] + 1])
+
+    def _embedded(self, d: _Draft) -> list[_Draft]:
+        out = []
+        for m in self.marks:
+            if m.parent is None or not (d.content[0] <= m.start and m.end <= d.content[1]):
+                continue
+            if d.kind == "direct" and (m.start, m.end) == d.content:
+                continue
+            q = self._tokens(m.start - 1, m.end + 1)
+            region = self._tokens(*d.content)
+            found = nearest_frame(self.doc, q, region, set(range(*q)), self.lex)
+            out.append(_Draft("direct", (m.start, m.end), found[0] if found else None, "embedded"))
+        return out
+
+    # -- speakers -----------------------------------------------------------------
+
+    def speaker(self, d: _Draft) -> Speaker:
+        if d.mode == "inherit":
+            return self._inherit(d)
+        if d.mode == "heading":
+            return self._heading(d)
+        f = d.frame
+        if f is None:
+            return Speaker(None, None, "none: no cue inside the quoting passage")
+        if f.speaker is None or f.speaker_head is None:
+            return Speaker(None, None, "none: the cue has no subject")
+        lo, hi = self._chars(f.speaker)
+        mention = self._span(lo, hi)
+        head = self.doc[f.speaker_head]
+        found = self.graph.mention_in(self.doc[f.speaker[0] : f.speaker[1]], head)
+        if found is not None:
+            return Speaker(mention, found.entity, found.how)
+        if head.lower_ in self.lex.pronouns:
+            entity, how = self.pronoun(f.speaker_head)
+            if entity is not None:
+                self.graph.add_pronoun(head, entity, how)
+            return Speaker(mention, entity, how)
+        return Speaker(mention, None, f"none: {mention.text!r} names no entity of the article")
+
+    def _inherit(self, d: _Draft) -> Speaker:
+        prev = self._previous_quote(d.content[0], paragraphs=1)
+        if prev is None:
+            return Speaker(
+                None, None, "none: no cue and no earlier speaker in this or the previous paragraph"
+            )
+        return Speaker(None, prev.speaker.entity, "inherited:previous-quote")
+
+    def _heading(self, d: _Draft) -> Speaker:
+        key = fold(self.text[d.content[0] : d.content[1]])
+        for q in self.done:
+            if key and key in fold(q.content.text) and q.speaker.entity:
+                return Speaker(None, q.speaker.entity, "heading:repeated-quote")
+        return Speaker(None, None, "none: heading quote without a cue")
+
+    def _paragraph(self, offset: int) -> int | None:
+        s = self.article.sentence_at(offset)
+        return s.paragraph if s else None
+
+    def _previous_quote(self, offset: int, *, paragraphs: int) -> Quote | None:
+        para = self._paragraph(offset)
+        for q in reversed(self.done):
+            if q.content.start >= offset:
+                continue
+            qp = self._paragraph(q.content.start)
+            if para is not None and qp is not None and qp < para - paragraphs:
+                return None
+            return q
+        return None
+
+    def pronoun(self, i: int) -> tuple[str | None, str]:
+        tok = self.doc[i]
+        cls = self.lex.pronouns.get(tok.lower_, "")
+        if i in self.inside:
+            lo = max((r[0] for r in self.tok_range.values() if r[0] <= i < r[1]), default=0)
+            found = self.graph.person_before(i, lo=lo) if cls == "person" else None
+            if found is not None:
+                return found[0].entity, "pronoun:in-quote"
+            return None, "none: pronoun inside a quote with no antecedent"
+        lo = self._paragraph_start_token(i, back=1)
+        if cls == "person":
+            return self._person_pronoun(i, lo)
+        types = {"ORG", "GPE"} if cls == "group" else {"ORG"}
+        subj = self.graph.subject_before(i, types, lo=lo)
+        if subj is not None:
+            return subj.entity, "pronoun:previous-subject"
+        return None, "none: no compatible antecedent for the pronoun"
+
+    def _person_pronoun(self, i: int, lo: int) -> tuple[str | None, str]:
+        offset = self.doc[i].idx
+        gender = _GENDER.get(self.doc[i].lower_)
+        best: tuple[int, str, str] | None = None
+        prev = self._previous_quote(offset, paragraphs=1)
+        if (
+            prev is not None
+            and prev.speaker.entity
+            and self.graph.type_of(prev.speaker.entity) == "PERSON"
+            and self.graph.compatible(self.graph.cluster_named(prev.speaker.entity), gender)
+        ):
+            at = prev.speaker.mention.start if prev.speaker.mention else prev.content.start
+            if at < offset:
+                best = (at, prev.speaker.entity, "pronoun:previous-speaker")
+        subj = self.graph.subject_before(i, {"PERSON"}, lo=lo, gender=gender)
+        if subj is not None and (best is None or subj.start > best[0]):
+            best = (subj.start, subj.entity, "pronoun:previous-subject")
+        if best is not None:
+            return best[1], best[2]
+        near = self.graph.person_before(i, lo=lo, gender=gender)
+        if near is not None:
+            return near[0].entity, "pronoun:nearest-person"
+        return None, "none: no person before the pronoun in this or the previous paragraph"
+
+    def _paragraph_start_token(self, i: int, *, back: int) -> int:
+        para = self._paragraph(self.doc[i].idx)
+        if para is None:
+            return max(0, i - 80)
+        p = self.article.paragraphs[max(0, para - back)]
+        return self._tokens(p.start, p.end)[0]
+
+    # -- results ------------------------------------------------------------------
+
+    def quote(self, d: _Draft) -> Quote:
+        content = self._span(*d.content)
+        cue = None
+        if d.frame is not None:
+            cue = self._span(*self._chars(d.frame.cue))
+        speaker = self.speaker(d)
+        embedded = [self.quote(e) for e in d.embedded]
+        sids = tuple(
+            s.id for s in self.article.sentences if s.start < content.end and content.start < s.end
+        )
+        parts = tuple(self._span(*p) for p in d.parts) if d.parts else (content,)
+        return Quote(d.kind, content, cue, speaker, embedded, sids, parts)
+
+    def pronoun_mentions(self) -> None:
+        for tok in self.doc:
+            if (
+                tok.pos_ != "PRON"
+                or tok.lower_ not in self.lex.pronouns
+                or self.graph.mention_at(tok.i)
+            ):
+                continue
+            entity, how = self.pronoun(tok.i)
+            if entity is not None:
+                self.graph.add_pronoun(tok, entity, how)
+
+    def build(self) -> Quotes:
+        drafts = self.drafts()
+        for d in sorted(drafts, key=lambda d: d.mode == "heading"):  # headings look ahead
+            q = self.quote(d)
+            if q.content.text:
+                self.done.append(q)
+        self.done.sort(key=lambda q: (q.content.start, q.content.end))
+        self.pronoun_mentions()
+        mentions = sorted(self.graph.mentions, key=lambda m: (m.start, m.end))
+        for w in self.warnings:
+            log.info("%s: %s", self.article.id, w)
+        return Quotes(
+            self.article,
+            self.done,
+            self.graph.entities(),
+            mentions,
+            dict(STRATEGIES),
+            list(self.warnings),
+        )
+
+
+def build_quotes(analysis: Analysis) -> Quotes:
+    """The quote graph of ``analysis`` (one parse, no extra model)."""
+    return _Builder(analysis.doc, analysis.article, lexicon()).build()
+
+
+def quotes_from_doc(doc: Doc, article: Article) -> Quotes:
+    """The quote graph from a parsed ``doc`` whose text is ``article.text``."""
+    return _Builder(doc, article, lexicon()).build()

@@ -1,0 +1,442 @@
+"""The entity/alias graph: named mentions grouped into entities, roles, role-only mentions.
+
+Rules (see docs/quotes.md):
+
+1. Named mentions are spaCy entities (PERSON, ORG, GPE, LOC, FAC) minus a leading "the",
+   a trailing possessive and leading titles ("Sen.", "Chancellor").
+2. A mention is a PERSON when spaCy says so, when a role word stands right before it
+   ("Chancellor Olaf Scholz"), or when its last word is (a spelling variant of) a PERSON's
+   surname. spaCy often labels "Scholz" GPE or "Olaf Scholz" ORG; rule 2 fixes that.
+3. Full names group by first and last name; a one-word mention joins the full name whose
+   surname it equals (``how = surname``) or resembles (``variant``: folded names with a
+   SequenceMatcher ratio >= 0.8 and the same initial, e.g. Zelenskyi / Zelenskyy). The
+   canonical name is the longest full name without titles.
+4. Roles come from the words before a name ("Kremlin spokesman Dmitry Peskov" gives
+   "Kremlin spokesman") and from appositions ("Peskov, the Kremlin spokesman,").
+5. A role-only mention ("the Kremlin leader") resolves to the person whose role has the
+   same head word (or a synonym from role_heads.txt: leader = chief = head) and shares
+   its modifiers (``role:apposition``). When no role matches, it resolves by proximity to
+   the nearest preceding named person that is the subject of its clause in the same
+   paragraph, else the previous one (``role:proximity``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from takeaways.document import Article, Span
+from takeaways.attribution.lexicon import Lexicon
+from takeaways.attribution.result import Entity, Mention, fold, similar_names
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
+
+NAMED_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+
+
+@dataclass(slots=True)
+class _Named:
+    start: int  # token indices
+    end: int
+    label: str
+    words: tuple[str, ...]  # folded words without titles
+
+    @property
+    def last(self) -> str:
+        return self.words[-1]
+
+
+@dataclass(slots=True)
+class _Cluster:
+    type: str
+    members: list[tuple[_Named, str]] = field(default_factory=list)  # (mention, how)
+    roles: list[str] = field(default_factory=list)
+    name: str = ""
+    gender: str | None = None  # "m" / "f" when the article shows it (`_genders`)
+
+
+class EntityGraph:
+    """Entities of one article and every mention resolved to them so far."""
+
+    def __init__(self, doc: Doc, article: Article, lex: Lexicon) -> None:
+        self.doc = doc
+        self.article = article
+        self.lex = lex
+        self.clusters: list[_Cluster] = []
+        self.mentions: list[Mention] = []
+        self._token_mention: dict[int, Mention] = {}
+        self._token_cluster: dict[int, _Cluster] = {}
+        self._build()
+
+    # -- building -----------------------------------------------------------------
+
+    def _build(self) -> None:
+        named = self._named_mentions()
+        self._relabel_persons(named)
+        self._cluster(named)
+        for cluster in self.clusters:
+            self._name(cluster)
+        self._collect_roles()
+        self._genders()
+        for cluster in self.clusters:
+            for m, how in cluster.members:
+                self._add_mention(m.start, m.end, cluster, how)
+        self._untagged_surnames()
+        self._role_mentions()
+
+    def _named_mentions(self) -> list[_Named]:
+        out = []
+        for ent in self.doc.ents:
+            if ent.label_ not in NAMED_LABELS:
+                continue
+            start, end = ent.start, ent.end
+            while start < end and (self.doc[start].lower_ in ("the",) or self._is_title(start)):
+                start += 1
+            while end > start and (self.doc[end - 1].is_punct or self.doc[end - 1].tag_ == "POS"):
+                end -= 1
+            if end <= start or not any(
+                t.is_alpha and t.text[0].isupper() for t in self.doc[start:end]
+            ):
+                continue
+            words = tuple(w for w in (fold(t.text) for t in self.doc[start:end]) if w)
+            if words:
+                out.append(_Named(start, end, ent.label_, words))
+        return out
+
+    def _is_title(self, i: int) -> bool:
+        tok = self.doc[i]
+        return tok.lower_ in self.lex.titles and i + 1 < len(self.doc) and self.doc[i + 1].is_title
+
+    def _relabel_persons(self, named: list[_Named]) -> None:
+        for m in named:
+            if m.label not in ("PERSON", "NORP") and self._titled(m):
+                m.label = "PERSON"
+        surnames = {m.last for m in named if m.label == "PERSON"}
+        for m in named:
+            if m.label in ("PERSON", "NORP") or len(m.words) > 3:
+                continue
+            if any(similar_names(m.last, s) for s in surnames):
+                m.label = "PERSON"
+        for m in named:
+            if m.label == "NORP":
+                m.label = "_NORP"
+
+    def _titled(self, m: _Named) -> bool:
+        """A proper noun right after a title or role word ("Chancellor Olaf Scholz")."""
+        before = self.doc[m.start - 1] if m.start > 0 else None
+        if before is None or self.doc[m.start].pos_ != "PROPN":
+            return False
+        return before.lower_ in self.lex.titles or before.lower_ in self.lex.role_heads
+
+    def _cluster(self, named: list[_Named]) -> None:
+        persons = sorted(
+            (m for m in named if m.label == "PERSON"), key=lambda m: (-len(m.words), m.start)
+        )
+        for m in persons:
+            self._join_person(m)
+        for m in named:
+            if m.label in ("PERSON", "_NORP"):
+                continue
+            key = " ".join(m.words)
+            for c in self.clusters:
+                if c.type == m.label and " ".join(c.members[0][0].words) == key:
+                    c.members.append((m, "named"))
+                    break
+            else:
+                self.clusters.append(_Cluster(m.label, [(m, "named")]))
+
+    def _join_person(self, m: _Named) -> None:
+        best: tuple[int, _Cluster, str] | None = None
+        for c in self.clusters:
+            if c.type != "PERSON":
+                continue
+            rank_how = self._person_match(m, c)
+            if rank_how is None:
+                continue
+            rank, how = rank_how
+            if best is None or rank < best[0]:
+                best = (rank, c, how)
+        if best is None:
+            self.clusters.append(_Cluster("PERSON", [(m, "named")]))
+        else:
+            best[1].members.append((m, best[2]))
+
+    @staticmethod
+    def _person_match(m: _Named, c: _Cluster) -> tuple[int, str] | None:
+        full = c.members[0][0]
+        if m.words == full.words:
+            return 0, "named"
+        if len(m.words) >= 2 and len(full.words) >= 2:
+            if m.words[0] == full.words[0] and similar_names(m.last, full.last):
+                return 1, "variant"
+            return None
+        if m.last == full.last:
+            return 2, "surname" if len(full.words) > 1 else "named"
+        if similar_names(m.last, full.last):
+            return 3, "variant"
+        return None
+
+    def _name(self, c: _Cluster) -> None:
+        if c.type == "PERSON":
+            full = [
+                " ".join(self.doc[m.start : m.end].text.split())
+                for m, _ in c.members
+                if len(m.words) >= 2
+            ]
+            if full:
+                c.name = Counter(full).most_common(1)[0][0]
+                return
+        forms = Counter(self._clean_text(m) for m, _ in c.members)
+        c.name = forms.most_common(1)[0][0]
+
+    def _clean_text(self, m: _Named) -> str:
+        return " ".join(self.doc[m.start : m.end].text.split())
+
+    def _untagged_surnames(self) -> None:
+        """Proper nouns spaCy did not tag that are (variants of) a known person's surname."""
+        persons = [c for c in self.clusters if c.type == "PERSON"]
+        lasts = [fold(c.name).split()[-1] if fold(c.name) else "" for c in persons]
+        for tok in self.doc:
+            if (
+                tok.i in self._token_mention
+                or tok.pos_ not in ("PROPN", "NOUN")
+                or not tok.is_title
+            ):
+                continue
+            word = fold(tok.text)
+            for c, last in zip(persons, lasts, strict=True):
+                if word == last:
+                    self._add_mention(tok.i, tok.i + 1, c, "surname" if " " in c.name else "named")
+                    break
+                if similar_names(word, last):
+                    self._add_mention(tok.i, tok.i + 1, c, "variant")
+                    break
+
+    # -- roles --------------------------------------------------------------------
+
+    def _collect_roles(self) -> None:
+        for c in self.clusters:
+            if c.type != "PERSON":
+                continue
+            for m, _ in c.members:
+                for role in (self._role_before(m), self._role_apposition(m)):
+                    if role and role not in c.roles:
+                        c.roles.append(role)
+
+    def _genders(self) -> None:
+        """A person's gender when a title before a mention ("Mr.", "Ms.") or a role word
+        ("spokeswoman") shows it, and the cues agree."""
+        cues = self.lex.genders
+        for c in self.clusters:
+            if c.type != "PERSON":
+                continue
+            seen = {cues[self.doc[m.start - 1].lower_] for m, _ in c.members
+                    if m.start > 0 and self.doc[m.start - 1].lower_ in cues}
+            seen |= {cues[w.lower()] for role in c.roles for w in role.split()
+                     if w.lower() in cues}
+            c.gender = seen.pop() if len(seen) == 1 else None
+
+    def compatible(self, c: _Cluster | None, gender: str | None) -> bool:
+        """Whether a pronoun of ``gender`` may refer to cluster ``c``."""
+        return gender is None or c is None or c.gender is None or c.gender == gender
+
+    def _role_before(self, m: _Named) -> str | None:
+        i = m.start - 1
+        words: list[Token] = []
+        while i >= 0:
+            tok = self.doc[i]
+            if (
+                tok.is_punct
+                or tok.is_space
+                or tok.pos_ in ("DET", "ADP", "VERB", "AUX", "PRON", "CCONJ", "SCONJ")
+            ):
+                break
+            if "\n" in tok.text_with_ws:  # (Doc.text would rebuild the whole text)
+                break
+            if tok.tag_ == "POS" or tok.ent_type_ == "PERSON":
+                break
+            words.insert(0, tok)
+            i -= 1
+        if (
+            not words
+            or words[-1].lower_ not in self.lex.role_heads
+            and words[-1].lower_ not in self.lex.titles
+        ):
+            return None
+        return " ".join(t.text for t in words)
+
+    def _role_apposition(self, m: _Named) -> str | None:
+        head = self.doc[m.end - 1]
+        for child in head.children:
+            if child.dep_ == "appos" and child.lower_ in self.lex.role_heads:
+                toks = [t for t in child.subtree if t.dep_ != "det" and not t.is_punct]
+                if toks and len(toks) <= 6:
+                    return " ".join(t.text for t in toks)
+        return None
+
+    # -- role-only mentions -------------------------------------------------------
+
+    def _role_mentions(self) -> None:
+        for tok in self.doc:
+            if tok.pos_ != "NOUN" or tok.lower_ not in self.lex.role_heads:
+                continue
+            if tok.i in self._token_mention or self._has_name(tok):
+                continue
+            det = [
+                c for c in tok.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")
+            ]
+            if not det:
+                continue
+            mods = [
+                c for c in tok.children if c.dep_ in ("compound", "amod", "nmod") and c.i < tok.i
+            ]
+            start = min([det[0].i] + [c.left_edge.i for c in mods])
+            found = self._match_role(tok, mods)
+            if found is not None:
+                self._add_mention(start, tok.i + 1, found, "role:apposition")
+                continue
+            near = self._nearest_subject(tok.i)
+            if near is not None:
+                self._add_mention(start, tok.i + 1, near, "role:proximity")
+
+    def _has_name(self, tok: Token) -> bool:
+        return any(
+            c.dep_ in ("appos", "compound") and c.ent_type_ for c in tok.children if c.i > tok.i
+        )
+
+    def _match_role(self, head: Token, mods: list[Token]) -> _Cluster | None:
+        group = self.lex.role_heads[head.lower_]
+        want = {fold(t.text) for m in mods for t in m.subtree if not t.is_punct}
+        best: tuple[int, int, _Cluster] | None = None
+        for c in self.clusters:
+            if c.type != "PERSON":
+                continue
+            for role in c.roles:
+                words = [fold(w) for w in role.split()]
+                if not words or self.lex.role_heads.get(words[-1]) != group:
+                    continue
+                shared = len(want & set(words[:-1]))
+                if want and not shared:
+                    continue
+                last = self._last_before(c, head.i)
+                key = (shared, last)
+                if best is None or key > best[:2]:
+                    best = (shared, last, c)
+        return best[2] if best else None
+
+    def _last_before(self, c: _Cluster, i: int) -> int:
+        before = [m.start for m, _ in c.members if m.start < i]
+        return max(before) if before else -1
+
+    def _nearest_subject(self, i: int) -> _Cluster | None:
+        """The nearest preceding PERSON clause subject in this or the previous paragraph."""
+        para = self._paragraph_of(self.doc[i].idx)
+        fallback: _Cluster | None = None
+        for j in range(i - 1, -1, -1):
+            p = self._paragraph_of(self.doc[j].idx)
+            if para is not None and p is not None and p < para - 1:
+                break
+            c = self._token_cluster.get(j)
+            if c is None or c.type != "PERSON":
+                continue
+            if self._is_subject(j):
+                return c
+            if fallback is None and p == para:
+                fallback = c
+        return fallback
+
+    def _is_subject(self, j: int) -> bool:
+        tok = self.doc[j]
+        while tok.dep_ in ("compound", "flat") and tok.head is not tok:
+            tok = tok.head
+        return tok.dep_ in SUBJECT_DEPS
+
+    def _paragraph_of(self, offset: int) -> int | None:
+        s = self.article.sentence_at(offset)
+        return s.paragraph if s else None
+
+    # -- mentions -----------------------------------------------------------------
+
+    def _add_mention(self, start: int, end: int, c: _Cluster, how: str) -> Mention:
+        span = self.doc[start:end]
+        mention = Mention(span.start_char, span.end_char, span.text, c.name, how)
+        self.mentions.append(mention)
+        for i in range(start, end):
+            self._token_mention[i] = mention
+            self._token_cluster[i] = c
+        return mention
+
+    def add_pronoun(self, tok: Token, entity: str, how: str) -> Mention | None:
+        c = self.cluster_named(entity)
+        if c is None or tok.i in self._token_mention:
+            return self._token_mention.get(tok.i)
+        return self._add_mention(tok.i, tok.i + 1, c, how)
+
+    def cluster_named(self, name: str) -> _Cluster | None:
+        for c in self.clusters:
+            if c.name == name:
+                return c
+        return None
+
+    def mention_in(self, span: SpacySpan, root: Token) -> Mention | None:
+        """The mention naming the head of noun phrase ``span`` (not a possessor inside it)."""
+        if root.i in self._token_mention:
+            return self._token_mention[root.i]
+        for tok in span:
+            m = self._token_mention.get(tok.i)
+            if m is None:
+                continue
+            if tok.dep_ == "poss" or (tok.head.dep_ == "poss" and tok.head.i != root.i):
+                continue
+            if tok.head.i == root.i or tok.dep_ in ("appos", "compound", "flat"):
+                return m
+        return None
+
+    def mention_at(self, i: int) -> Mention | None:
+        return self._token_mention.get(i)
+
+    def type_of(self, entity: str) -> str | None:
+        c = self.cluster_named(entity)
+        return c.type if c else None
+
+    def person_before(
+        self, i: int, *, lo: int = 0, gender: str | None = None
+    ) -> tuple[Mention, int] | None:
+        """The nearest PERSON mention ending before token ``i`` (not before token ``lo``),
+        of ``gender`` when the article shows the person's."""
+        for j in range(i - 1, lo - 1, -1):
+            c = self._token_cluster.get(j)
+            if c is not None and c.type == "PERSON" and self.compatible(c, gender):
+                return self._token_mention[j], j
+        return None
+
+    def subject_before(
+        self, i: int, types: set[str], *, lo: int = 0, gender: str | None = None
+    ) -> Mention | None:
+        """The nearest preceding mention of ``types`` that is a clause subject."""
+        for j in range(i - 1, lo - 1, -1):
+            c = self._token_cluster.get(j)
+            if (c is not None and c.type in types and self._is_subject(j)
+                    and self.compatible(c, gender)):
+                return self._token_mention[j]
+        return None
+
+    def entities(self) -> list[Entity]:
+        out = []
+        for c in self.clusters:
+            if c.type.startswith("_"):
+                continue
+            aliases = sorted(
+                {
+                    Span(m.start, m.end, m.text)
+                    for m in self.mentions
+                    if m.entity == c.name and not m.how.startswith("pronoun")
+                },
+                key=lambda s: s.start,
+            )
+            out.append(Entity(c.name, c.type, aliases, list(c.roles)))
+        return out

@@ -1,0 +1,419 @@
+"""Cues and speakers: which verb (or phrase) reports a passage, and who its subject is.
+
+Everything here works on one parsed spaCy ``Doc`` whose character offsets are article
+offsets. Functions return `Frame` records (token indices), never spaCy objects, so the
+builder can turn them into result spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from takeaways.attribution.lexicon import Lexicon
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+RELATIVE = {"who", "that", "which", "whom"}
+EXPLETIVE = {"it", "this", "that", "there", "which", "what", "these", "those"}
+CLAUSAL_UP = {"advcl", "xcomp", "conj", "pcomp", "acl", "ccomp"}
+WEAK_DEPS = {"relcl", "amod", "acl", "csubj", "pcomp", "pobj", "dobj", "nsubj"}
+MAX_DISTANCE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A reporting frame: cue token range, speaker noun phrase (token range and head)."""
+
+    cue: tuple[int, int]
+    speaker: tuple[int, int] | None
+    speaker_head: int | None
+    content: tuple[int, int] | None = None  # token range of indirect content, if any
+
+
+# -- speakers ---------------------------------------------------------------------
+
+
+def subject_of(verb: Token, depth: int = 0) -> Token | None:
+    """The subject (or passive agent) of ``verb``, climbing to the governing clause if needed."""
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            if child.lower_ in RELATIVE and verb.dep_ == "relcl":
+                return verb.head
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if objs:
+                return objs[0]
+    for child in verb.children:
+        if child.dep_ == "nsubjpass":
+            return None
+    if depth < 2 and verb.dep_ in CLAUSAL_UP and verb.head is not verb:
+        return subject_of(verb.head, depth + 1)
+    return None
+
+
+def _right_edge(head: Token) -> int:
+    """End of the noun phrase: the head's right dependents up to the first tail.
+
+    Sources are written noun phrases ("Sen. John Cornyn (R-Texas)", "Christie, New
+    Jersey's sitting governor", "a longtime adviser to Trump"), not the clauses and
+    asides after them: a participle after a comma ("Bernie Sanders, celebrating a
+    victory"), an age ("Mona Lamberson, 59, of ..."), a time or place
+    after a name ("Trump in Kentucky", "Trump at the time") ends it. Relative clauses
+    stay: PolNeAR keeps them about as often as it drops them.
+    """
+    hi = head.i + 1
+    comma = False
+    for c in head.rights:
+        if c.dep_ == "punct":
+            comma = comma or c.text in (",", "—", "–", "--")
+            if c.text in (")", "]"):
+                hi = max(hi, c.i + 1)
+            continue
+        if c.dep_ in ("advcl", "npadvmod", "advmod"):
+            break
+        if c.dep_ == "acl" and (comma or c.tag_ == "VBG"):
+            break
+        if c.dep_ == "prep" and head.pos_ == "PROPN" and (comma or c.lower_ != "of"):
+            break
+        hi = max(hi, c.right_edge.i + 1)
+    return hi
+
+
+def noun_phrase(head: Token, avoid: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Token range of the noun phrase headed by ``head``, kept off ``avoid``."""
+    lo, hi = head.left_edge.i, _right_edge(head)
+    if avoid is not None and lo < avoid[1] and avoid[0] < hi:
+        lo, hi = head.i, head.i + 1
+        while (
+            lo > 0
+            and head.doc[lo - 1].dep_ in ("compound", "flat", "amod", "det", "poss")
+            and head.doc[lo - 1].head.i >= lo
+        ):
+            lo -= 1
+    doc = head.doc
+    for j in range(head.i - 1, lo - 1, -1):  # a dateline or line break before the head ends it
+        if doc[j].text in ("—", "–", "--") or "\n" in doc[j].text_with_ws:
+            lo = j + 1
+            break
+    while hi > lo + 1 and (doc[hi - 1].is_punct or doc[hi - 1].is_space):
+        if doc[hi - 1].text in (")", "]") and any(t.text in ("(", "[") for t in doc[lo : hi - 1]):
+            break
+        hi -= 1
+    while lo < hi - 1 and (doc[lo].is_punct or doc[lo].is_space):
+        lo += 1
+    return lo, hi
+
+
+def cue_range(verb: Token) -> tuple[int, int]:
+    """The cue: the verb with its adjacent auxiliaries, negation and particle."""
+    lo = hi = verb.i
+    for child in sorted(verb.children, key=lambda c: -c.i):
+        if child.i == lo - 1 and child.dep_ in ("aux", "auxpass", "neg"):
+            lo = child.i
+    for child in verb.children:
+        if child.i == hi + 1 and child.dep_ == "prt":
+            hi = child.i
+    return lo, hi + 1
+
+
+def is_reporting(tok: Token, lex: Lexicon, *, quote_only: bool) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") and not (tok.pos_ == "NOUN" and tok.tag_ in ("VBZ", "VBD")):
+        return False
+    lemma = tok.lemma_.lower()
+    if lemma not in lex.reporting_verbs:
+        return False
+    return quote_only or lemma not in lex.quote_only_verbs
+
+
+def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
+    """'"... Or Ferguson," Trump said': the parse took a word inside the quote as the
+    subject; the speaker is the noun between the quote and the verb, or right after it."""
+    doc = verb.doc
+    if verb.i >= avoid[1]:
+        between = [t for t in doc[avoid[1] : verb.i] if t.pos_ in ("PROPN", "NOUN", "PRON")]
+        if between:
+            head = between[-1]
+            while head.dep_ in ("compound", "flat") and avoid[1] <= head.head.i < verb.i:
+                head = head.head
+            return head
+        j = verb.i + 1
+        while (
+            j < len(doc)
+            and doc[j].dep_ in ("det", "compound", "amod", "flat")
+            or (j < len(doc) and doc[j].pos_ == "DET")
+        ):
+            j += 1
+        if j < len(doc) and doc[j].pos_ in ("PROPN", "NOUN"):
+            head = doc[j]
+            while head.head.i > head.i and head.dep_ in ("compound", "flat"):
+                head = head.head
+            return head
+    return None
+
+
+def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | None:
+    subj = subject_of(verb)
+    if subj is not None and avoid is not None and avoid[0] <= subj.i < avoid[1]:
+        subj = _outside_subject(verb, avoid)
+    if subj is None or subj.lower_ in EXPLETIVE and not verb.lemma_ == "say":
+        return None
+    if subj.pos_ in ("VERB", "AUX"):
+        return None
+    if verb.dep_ == "relcl" and subj.i == verb.head.i:  # 'Sanders, who says': the mention is 'who'
+        rel = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
+        if rel is not None and rel.lower_ in RELATIVE:
+            return Frame(cue_range(verb), (rel.i, rel.i + 1), subj.i)
+    return Frame(cue_range(verb), noun_phrase(subj, avoid), subj.i)
+
+
+# -- direct quotes ----------------------------------------------------------------
+
+
+def nearest_frame(
+    doc: Doc,
+    q: tuple[int, int],
+    region: tuple[int, int],
+    inside: set[int],
+    lex: Lexicon,
+) -> tuple[Frame, int] | None:
+    """The reporting verb nearest to quote tokens ``q`` within ``region``, with its distance."""
+    best: tuple[int, Frame] | None = None
+    for i in range(region[0], region[1]):
+        if i in inside:
+            continue
+        tok = doc[i]
+        frame = _according_frame(tok, lex) if tok.lower_ == "according" else None
+        if frame is None and is_reporting(tok, lex, quote_only=True):
+            frame = speaker_frame(tok, q)
+        if frame is None:
+            continue
+        score = _distance(doc, q, i, inside) + _penalty(tok, q)
+        if score <= MAX_DISTANCE and (best is None or score < best[0]):
+            best = (score, frame)
+    return (best[1], best[0]) if best else None
+
+
+def _distance(doc: Doc, q: tuple[int, int], i: int, inside: set[int]) -> int:
+    lo, hi = (i + 1, q[0]) if i < q[0] else (q[1], i)
+    return sum(1 for j in range(lo, hi) if j not in inside and not doc[j].is_punct)
+
+
+def _penalty(tok: Token, q: tuple[int, int]) -> int:
+    penalty = 0
+    if tok.dep_ in WEAK_DEPS:
+        penalty += 6
+    if tok.i < q[0]:
+        penalty += 1  # '"...," X said' beats 'X said "..."' at equal distance
+    subtree = range(tok.left_edge.i, tok.right_edge.i + 1)
+    if q[0] in subtree or q[1] - 1 in subtree:
+        penalty -= 2
+    return max(penalty, 0)
+
+
+def _according_frame(tok: Token, lex: Lexicon) -> Frame | None:
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    if nxt is None or nxt.lower_ != "to":
+        return None
+    objs = [c for c in nxt.children if c.dep_ == "pobj"]
+    if not objs:
+        return None
+    head = objs[0]
+    lo = head.left_edge.i
+    hi = head.i + 1
+    for c in head.children:  # keep appositions and compounds, drop "at the summit ..."
+        if c.i > head.i and c.dep_ in ("appos", "flat", "compound"):
+            hi = max(hi, c.right_edge.i + 1)
+    return Frame((tok.i, nxt.i + 1), (lo, hi), head.i)
+
+
+def by_colon(doc: Doc, q: tuple[int, int]) -> Frame | None:
+    """'Cecile Richards: "..."' and 'More from Jones: "..."': a name, a colon, the quote."""
+    i = q[0] - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i < 1 or doc[i].text != ":":
+        return None
+    j = i - 1
+    if doc[j].pos_ != "PROPN" or doc[j].ent_type_ not in ("PERSON", "ORG", ""):
+        return None
+    head = doc[j]
+    while head.dep_ in ("compound", "flat", "conj", "appos") and head.head.i < i:
+        if head.head is head:
+            break
+        head = head.head
+    lo = head.left_edge.i
+    for k in range(j - 1, lo - 1, -1):  # a dash, line break, verb or preposition ends it
+        t = doc[k]
+        if (
+            t.text in ("-", "—", "–", "--")
+            or t.pos_ in ("VERB", "AUX", "ADP")
+            or "\n" in t.text_with_ws
+        ):
+            lo = k + 1
+            break
+    while lo < j and (doc[lo].is_punct or doc[lo].is_space):
+        lo += 1
+    return Frame((i, i + 1), (lo, j + 1), j)
+
+
+def by_agent(doc: Doc, q: tuple[int, int]) -> Frame | None:
+    """'... described as "X" by Scholz': a passive agent right after the quote."""
+    i = q[1]
+    while i < len(doc) and doc[i].is_punct:
+        i += 1
+    if i + 1 < len(doc) and doc[i].lower_ == "by" and doc[i + 1].pos_ == "PROPN":
+        head = doc[i + 1]
+        while (
+            head.head.i > head.i and head.head.pos_ == "PROPN" and head.dep_ in ("compound", "flat")
+        ):
+            head = head.head
+        verb = next((t for t in reversed(doc[max(0, q[0] - 6) : q[0]]) if t.pos_ == "VERB"), None)
+        cue = (verb.i, verb.i + 1) if verb is not None else (i, i + 1)
+        return Frame(cue, (i + 1, head.i + 1), head.i)
+    return None
+
+
+_NP_POS = frozenset({"DET", "NOUN", "PROPN", "PRON", "ADJ", "NUM", "PUNCT", "SPACE"})
+
+
+def by_participle(doc: Doc, q: tuple[int, int], lex: Lexicon) -> Frame | None:
+    """'Flea shared the news, writing "..."', 'Obama ended by saying "..."', 'Clinton
+    seemed ready, telling the crowd, "..."': a reporting participle just before the quote
+    (past at most a short object), spoken by the subject of the clause it hangs on."""
+    verb = None
+    for j in range(q[0] - 1, max(-1, q[0] - 8), -1):
+        tok = doc[j]
+        if tok.tag_ == "VBG" and tok.lemma_.lower() in lex.reporting_verbs:
+            verb = tok
+            break
+        if tok.pos_ not in _NP_POS or tok.is_sent_start:
+            return None
+    if verb is None:
+        return None
+    for tok in doc[verb.sent.start : verb.i]:  # the main clause's subject, before the verb
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i < verb.i:
+            if tok.lower_ in EXPLETIVE or tok.pos_ in ("VERB", "AUX"):
+                return None
+            return Frame(cue_range(verb), noun_phrase(tok, q), tok.i)
+    return None
+
+
+# -- indirect speech --------------------------------------------------------------
+
+
+def indirect_frames(doc: Doc, inside: set[int], lex: Lexicon) -> list[Frame]:
+    """Reporting frames with a content clause: verbs, nouns, 'according to', 'call for'."""
+    out: list[Frame] = []
+    for tok in doc:
+        if tok.i in inside:
+            continue
+        frame = None
+        if tok.lower_ == "according":
+            frame = _according_content(tok, lex)
+        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.reporting_nouns:
+            frame = _noun_content(tok)
+        elif tok.pos_ == "VERB":
+            frame = _phrase_content(tok, lex)
+            if frame is None and is_reporting(tok, lex, quote_only=False):
+                frame = _verb_content(tok)
+        if frame is not None and frame.content is not None and _long_enough(doc, frame.content):
+            out.append(frame)
+    return out
+
+
+def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
+    return sum(1 for t in doc[r[0] : r[1]] if not t.is_punct) >= 2
+
+
+def _trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
+    while hi > lo and (
+        doc[hi - 1].is_punct
+        and doc[hi - 1].text not in ('"', "”", "’", "»")
+        or doc[hi - 1].is_space
+        or doc[hi - 1].lower_ in ("and", "but")
+    ):
+        hi -= 1
+    while lo < hi and (
+        doc[lo].is_punct and doc[lo].text not in ('"', "“", "‘", "«", "„") or doc[lo].is_space
+    ):
+        lo += 1
+    return lo, hi
+
+
+def _verb_content(verb: Token) -> Frame | None:
+    frame = speaker_frame(verb)
+    if frame is None:
+        return None
+    clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+    if clauses:
+        c = clauses[0]
+        lo, hi = _trim(verb.doc, c.left_edge.i, c.right_edge.i + 1)
+        return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi))
+    head = verb.head
+    if (
+        verb.dep_ in ("parataxis", "ccomp", "advcl")
+        and head.i < verb.i
+        and head.pos_ in ("VERB", "AUX")
+    ):
+        lo = head.left_edge.i
+        hi = min(verb.left_edge.i, frame.speaker[0] if frame.speaker else verb.i)
+        lo, hi = _trim(verb.doc, lo, hi)
+        if hi > lo:
+            return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi))
+    return None
+
+
+def _noun_content(noun: Token) -> Frame | None:
+    clauses = [
+        c
+        for c in noun.children
+        if c.dep_ in ("acl", "ccomp")
+        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+    ]
+    verb = noun.head
+    if not clauses or verb.pos_ != "VERB":
+        return None
+    frame = speaker_frame(verb)
+    if frame is None:
+        return None
+    c = clauses[0]
+    lo, hi = _trim(noun.doc, c.left_edge.i, c.right_edge.i + 1)
+    cue = (min(verb.i, noun.left_edge.i), noun.i + 1)
+    return Frame(cue, frame.speaker, frame.speaker_head, (lo, hi))
+
+
+def _according_content(tok: Token, lex: Lexicon) -> Frame | None:
+    frame = _according_frame(tok, lex)
+    if frame is None:
+        return None
+    doc = tok.doc
+    sent = tok.sent
+    phrase = (tok.i, tok.right_edge.i + 1)
+    left = _trim(doc, sent.start, phrase[0])
+    right = _trim(doc, phrase[1], sent.end)
+    content = left if left[1] - left[0] >= right[1] - right[0] else right
+    return Frame(frame.cue, frame.speaker, frame.speaker_head, content)
+
+
+def _phrase_content(verb: Token, lex: Lexicon) -> Frame | None:
+    lemma = verb.lemma_.lower()
+    for phrase in lex.content_object:
+        if phrase[0] != lemma or len(phrase) != 2:
+            continue
+        # 'accused Reyes of …': the parser often hangs the preposition on the object
+        near = [*verb.children, *(g for c in verb.children if c.dep_ == "dobj" for g in c.children)]
+        preps = [c for c in near if c.dep_ == "prep" and c.lower_ == phrase[1]]
+        if not preps:
+            continue
+        objs = [c for c in preps[0].children if c.dep_ in ("pobj", "pcomp")]
+        frame = speaker_frame(verb)
+        if not objs or frame is None:
+            continue
+        lo, hi = _trim(verb.doc, objs[0].left_edge.i, objs[0].right_edge.i + 1)
+        return Frame((verb.i, preps[0].i + 1), frame.speaker, frame.speaker_head, (lo, hi))
+    return None

@@ -1,0 +1,176 @@
+"""`audit_summary`: split a summary into claims, run the signals, decide, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from takeaways.auditing import claims as _claims  # noqa: F401  (registers the splitter)
+from takeaways.auditing import signals as _signals  # noqa: F401  (registers the signals)
+from takeaways.auditing import verdict as _verdict
+from takeaways.auditing.context import ClaimContext, article_index
+from takeaways.auditing.registry import SIGNALS, SPLITTERS, VERDICTS, lookup
+from takeaways.auditing.report import Audit, ClaimAudit
+from takeaways.auditing.settings import AuditSettings, load_settings
+from takeaways.auditing.signals.base import SignalResult
+from takeaways.auditing.signals.graph import graph_note
+from takeaways.auditing.text import truecase
+from takeaways.document import Span
+from takeaways.nlp.models import get_nlp
+
+if TYPE_CHECKING:
+    from takeaways.nlp.analyze import Analysis
+
+NO_SUMMARY = (
+    "No summary was given and the page has no summary box of its own, so there is nothing "
+    "to check. Pass a summary: one claim per line, or plain prose."
+)
+
+
+@dataclass
+class ClaimRun:
+    """One claim with every signal's result (what the benchmark fits weights on)."""
+
+    context: ClaimContext
+    results: list[SignalResult]
+
+
+def signal_names(settings: AuditSettings, nli_model: str | None) -> list[str]:
+    names = list(settings.signals)
+    if nli_model and settings.nli_signal not in names:
+        names.append(settings.nli_signal)
+    return names
+
+
+def run_signals(
+    analysis: Analysis, claims: list[str], settings: AuditSettings, *, nli_model: str | None = None,
+) -> list[ClaimRun]:
+    """Parse, embed and check every claim; one `ClaimRun` per claim, in order."""
+    index = article_index(analysis)
+    cased = [truecase(c, index.cases) for c in claims]
+    docs = list(get_nlp().pipe(cased))
+    vectors = analysis.embed(cased) if claims else np.zeros((0, 1), dtype=np.float32)
+    funcs = [lookup(SIGNALS, n, "signal") for n in signal_names(settings, nli_model)]
+    runs = []
+    for text, doc, vec in zip(claims, docs, vectors, strict=True):
+        ctx = ClaimContext(index, text, doc, settings, vec, {"nli_model": nli_model})
+        runs.append(ClaimRun(ctx, [f(ctx) for f in funcs]))
+    return runs
+
+
+def _evidence(run: ClaimRun, limit: int) -> list[Span]:
+    """Sentences cited by signals that found a problem first, then the alignment's."""
+    sids: list[int] = []
+    for r in sorted(run.results, key=lambda r: not any(f.hard for f in r.findings)):
+        sids += [s for s in r.evidence if s not in sids]
+    sents = run.context.analysis.article.sentences
+    return [Span(sents[s].start, sents[s].end, sents[s].text) for s in sids[: limit + 1]]
+
+
+def _supported_reason(evidence: list[Span]) -> str:
+    if not evidence:
+        return "Nothing in the article contradicts this claim."
+    first = evidence[0].text
+    quote = first if len(first) <= 160 else first[:157].rstrip() + "\u2026"
+    return f"The article says so: \u201c{quote}\u201d"
+
+
+def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
+    judge = lookup(VERDICTS, settings.verdict, "verdict")
+    j: _verdict.Judgement = judge(run.results, settings)
+    evidence = _evidence(run, settings.evidence_max)
+    if j.verdict == "supported":
+        reason = _supported_reason(evidence)
+    elif j.lead is not None:
+        reason = j.lead.reason
+    else:
+        reason = "The article does not say this; the closest passages are cited as evidence."
+    return ClaimAudit(
+        text=run.context.text, verdict=j.verdict, error_types=j.error_types, evidence=evidence,
+        faulty_span=j.lead.span if j.lead is not None and j.verdict != "supported" else None,
+        reason=reason, confidence=j.confidence, support=j.support,
+        signals={r.name: r for r in run.results},
+    )
+
+
+_WORST_FIRST = ("misattributed", "contradicted", "unsupported", "supported")
+
+
+def _parts(claim: str) -> list[tuple[int, str]]:
+    """The sentences of one claim with their offsets in it (one part for most claims),
+    split as article sentences are (spaCy's senter, so "B.B. King" stays whole)."""
+    from takeaways.ingest.sentences import split_sentences
+
+    spans = split_sentences([claim])[0]
+    parts = [(s, claim[s:e]) for s, e in spans if len(claim[s:e].split()) >= 3]
+    return parts if len(parts) > 1 else [(0, claim)]
+
+
+def _combine(text: str, parts: list[tuple[int, ClaimAudit]], limit: int) -> ClaimAudit:
+    """One verdict for a claim checked sentence by sentence: its worst part's, with the
+    evidence of every part and the faulty span moved to the claim's offsets."""
+    if len(parts) == 1:
+        return parts[0][1]
+    off, worst = min(parts, key=lambda p: (_WORST_FIRST.index(p[1].verdict), p[1].support))
+    evidence: list[Span] = []
+    for _, part in parts:
+        evidence += [e for e in part.evidence if e not in evidence]
+    span = worst.faulty_span
+    if span is not None:
+        span = Span(span.start + off, span.end + off, span.text)
+    return ClaimAudit(
+        text=text, verdict=worst.verdict, error_types=worst.error_types,
+        evidence=evidence[: limit + 1], faulty_span=span, reason=worst.reason,
+        confidence=worst.confidence, support=min(p.support for _, p in parts),
+        signals=worst.signals,
+    )
+
+
+def summary_verdict(claims: list[ClaimAudit]) -> str:
+    ok = sum(c.verdict == "supported" for c in claims)
+    if not claims:
+        return "no-claims"
+    return "supported" if ok == len(claims) else "partly-supported" if ok else "unsupported"
+
+
+def audit_summary(
+    analysis: Analysis, summary: str | list[str] | None = None, *, nli_model: str | None = None,
+    settings: AuditSettings | None = None,
+) -> Audit:
+    """Check each claim of ``summary`` against the article of ``analysis``.
+
+    ``summary`` is prose (split into sentences), a list-like string (one claim per line,
+    bullet or number) or a list of claims. Without one, the page's own summary box
+    (``article.existing_summary``) is audited; when there is none either, the result has no
+    claims, verdict ``no-claims`` and a note saying so. ``nli_model`` names a local Hugging
+    Face NLI model folder whose entailment probability becomes one more signal.
+    """
+    settings = settings or load_settings()
+    source = "given"
+    if summary is None:
+        summary = [item.text for item in analysis.article.existing_summary]
+        source = "page" if summary else "none"
+    split = lookup(SPLITTERS, settings.claim_splitter, "claim splitter")
+    claims: list[str] = split(summary) if source != "none" else []
+    # a claim of several sentences (a fused key point, a two-sentence bullet) is checked
+    # sentence by sentence: it is supported only when every sentence is
+    parts = [(i, off, text) for i, c in enumerate(claims) for off, text in _parts(c)]
+    runs = run_signals(analysis, [t for _, _, t in parts], settings, nli_model=nli_model)
+    checked = [_claim_audit(r, settings) for r in runs]
+    audits = [
+        _combine(c, [(off, a) for (j, off, _), a in zip(parts, checked, strict=True) if j == i],
+                 settings.evidence_max)
+        for i, c in enumerate(claims)
+    ]
+    notes = [] if claims else [NO_SUMMARY if source == "none" else "The summary has no claims."]
+    note = graph_note(analysis)
+    if note:
+        notes.append(note)
+    strategies = [settings.claim_splitter, *signal_names(settings, nli_model), settings.verdict]
+    return Audit(
+        article=analysis.article, claims=audits, verdict=summary_verdict(audits),
+        score=min((c.support for c in audits), default=None), summary_source=source,
+        strategies=strategies, notes=notes,
+    )

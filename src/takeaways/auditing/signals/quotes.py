@@ -1,0 +1,232 @@
+"""Signals about quoted words: verbatim presence, the passage they come from, and who
+said them according to the article's quote graph."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from takeaways.auditing.context import ClaimContext
+from takeaways.auditing.registry import register_signal
+from takeaways.auditing.signals.base import Finding, SignalResult, claim_span
+from takeaways.auditing.signals.facts import entity_key
+from takeaways.auditing.signals.graph import graph_note, quote_graph
+from takeaways.auditing.text import norm
+from takeaways.document import Sentence
+from takeaways.resources import word_set
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span as SpacySpan
+    from spacy.tokens import Token
+
+VERBATIM = "audit.signal.quote_verbatim.v1"
+CONTEXT = "audit.signal.quote_context.v1"
+SPEAKER = "audit.signal.quote_speaker.v1"
+_QUOTE_PATTERNS = (
+    re.compile(r"\"([^\"]{2,}?)\""),
+    re.compile(r"\u201c([^\u201d]{2,}?)\u201d"),
+    re.compile(r"(?:^|\s)`{1,2}\s?([^`']{2,}?)\s?'{1,2}(?=\s|$|[.,;:])"),
+    re.compile(r"(?:^|\s)[\u2018']([^'\u2019]{3,}?)[\u2019'](?=\s|$|[.,;:!?])"),
+)
+_NP_UP = frozenset({"appos", "compound", "flat", "poss", "nmod", "amod"})
+_PERSONISH = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimQuote:
+    """A quoted string of the claim, and the article sentences holding it."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+    sids: tuple[int, ...]
+
+
+def claim_quotes(ctx: ClaimContext) -> list[ClaimQuote]:
+    """Quoted strings of the claim (cached on the context)."""
+    cached = ctx.extra.get("quotes")
+    if isinstance(cached, list):
+        return cached
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for pattern in _QUOTE_PATTERNS:
+        for m in pattern.finditer(ctx.text):
+            start, end = m.span(1)
+            key = norm(m.group(1))
+            if not key or any(s <= start < e for s, e in seen):
+                continue
+            seen.add((start, end))
+            sids = tuple(i for i, s in enumerate(ctx.index.sent_norm) if f" {key} " in f" {s} ")
+            out.append(ClaimQuote(start, end, ctx.text[start:end], key, sids))
+    out.sort(key=lambda q: q.start)
+    ctx.extra["quotes"] = out
+    return out
+
+
+def _verbatim(ctx: ClaimContext, q: ClaimQuote) -> bool:
+    return bool(q.sids) or f" {q.key} " in ctx.index.text_norm
+
+
+@register_signal(VERBATIM)
+def quote_verbatim_signal(ctx: ClaimContext) -> SignalResult:
+    """Every quoted string of the claim must appear word for word in the article."""
+    quotes = claim_quotes(ctx)
+    missing = [q for q in quotes if not _verbatim(ctx, q)]
+    findings = [
+        Finding(VERBATIM, "out-of-article", "unsupported",
+                f"The article never uses the quoted words \u201c{q.text}\u201d.",
+                claim_span(ctx.text, q.start, q.end), hard=True)
+        for q in missing
+    ]
+    evidence = sorted({s for q in quotes for s in q.sids[:1]})
+    debug = {"quotes": [{"text": q.text, "sentences": list(q.sids)} for q in quotes]}
+    return SignalResult(VERBATIM, {"missing": float(len(missing))}, findings, evidence, debug)
+
+
+def display_name(text: str) -> str:
+    """A name as written in the claim, without a possessive ending."""
+    return text.removesuffix("'s").removesuffix("\u2019s")
+
+
+def _noun_phrase(tok: Token) -> Token:
+    """Climb from a name to the head of its noun phrase ("Putin's spokesman, Dmitry Peskov")."""
+    while tok.dep_ in _NP_UP and tok.head is not tok:
+        tok = tok.head
+    return tok
+
+
+def _claim_people(ctx: ClaimContext) -> list[SpacySpan]:
+    """Mentions of people in the claim: PERSON entities, and names the article uses for people."""
+    people = {entity_key(m.text) for m in ctx.index.persons()}
+    surnames = {k.split()[-1] for k in people if k}
+    out = []
+    for ent in ctx.doc.ents:
+        key = entity_key(ent.text)
+        if ent.label_ == "PERSON" or (ent.label_ in _PERSONISH and key and
+                                      (key in people or key.split()[-1] in surnames)):
+            out.append(ent)
+    return out
+
+
+def _named_in(ctx: ClaimContext, ent: SpacySpan, sids: set[int]) -> bool:
+    key = entity_key(ent.text)
+    if not key:
+        return True
+    names = {key, key.split()[-1]} | _aliases(ctx, ent.text)
+    text = " " + " ".join(ctx.index.sent_norm[s] for s in sorted(sids)) + " "
+    return any(f" {n} " in text for n in names if n)
+
+
+def _aliases(ctx: ClaimContext, name: str) -> set[str]:
+    graph = quote_graph(ctx.analysis)
+    entity = graph.entity(name) if graph is not None else None
+    if entity is None:
+        return set()
+    return {norm(getattr(a, "text", str(a))) for a in getattr(entity, "aliases", [])} | {
+        norm(str(getattr(entity, "name", "")))}
+
+
+def _passage(ctx: ClaimContext, q: ClaimQuote) -> set[int]:
+    paras = {ctx.index.paragraph_of.get(s) for s in q.sids}
+    return {s for s, p in ctx.index.paragraph_of.items() if p in paras} | set(q.sids)
+
+
+@register_signal(CONTEXT)
+def quote_context_signal(ctx: ClaimContext) -> SignalResult:
+    """People the claim ties to a quote must appear in the passage the quote comes from.
+
+    The speaker's own noun phrase ("Putin's spokesman, Dmitry Peskov") is exempt.
+    """
+    quotes = [q for q in claim_quotes(ctx) if q.sids]
+    people = _claim_people(ctx)
+    findings: list[Finding] = []
+    debug: dict[str, Any] = {"people": [p.text for p in people], "outside": []}
+    for q in quotes:
+        passage = _passage(ctx, q)
+        inside = [p for p in people if _named_in(ctx, p, passage)]
+        exempt = {t.i for p in inside for t in _noun_phrase(p.root).subtree}
+        for p in people:
+            if p in inside or p.root.i in exempt:
+                continue
+            debug["outside"].append({"person": p.text, "quote": q.text})
+            findings.append(Finding(
+                CONTEXT, "discourse-link", "misattributed",
+                f"The words \u201c{q.text}\u201d come from a passage of the article that is not "
+                f"about {display_name(p.text)}; the claim ties them to the wrong thing.",
+                claim_span(ctx.text, p.start_char, p.end_char), hard=True))
+    evidence = sorted({q.sids[0] for q in quotes})
+    return SignalResult(CONTEXT, {"outside": float(len(findings))}, findings[:1], evidence, debug)
+
+
+def _article_speakers(graph: Any, q: ClaimQuote, sentences: Sequence[Sentence]) -> list[str]:
+    """Speakers of the graph quotes holding the quoted words, or spoken in a sentence that
+    holds them ("He said ... many disguised it as 'fish fin soup'", where the words fall
+    just outside the content span)."""
+    names = []
+    places = [(sentences[i].start, sentences[i].end) for i in q.sids]
+    for quote in getattr(graph, "quotes", []):
+        content = getattr(quote, "content", None)
+        if content is None:
+            continue
+        inside = f" {q.key} " in f" {norm(content.text)} "
+        if not inside and not any(s <= content.start < e for s, e in places):
+            continue
+        speaker = getattr(quote, "speaker", None)
+        name = getattr(speaker, "entity", None) or getattr(getattr(speaker, "mention", None),
+                                                           "text", None)
+        if name:
+            names.append(str(name))
+    return names
+
+
+def _attributed(ctx: ClaimContext) -> list[SpacySpan]:
+    """People the claim makes the subject of a speech verb (possessors excluded)."""
+    verbs = word_set("audit_speech_verbs")
+    out = []
+    for p in _claim_people(ctx):
+        head = _noun_phrase(p.root)
+        if p.root.dep_ == "poss":
+            continue
+        if head.dep_ in ("nsubj", "nsubjpass", "pobj") and head.head.lemma_.lower() in verbs:
+            out.append(p)
+        elif head.dep_ == "pobj" and head.head.head.lemma_.lower() in verbs:
+            out.append(p)
+    return out
+
+
+def _same_person(ctx: ClaimContext, a: str, b: str) -> bool:
+    graph = quote_graph(ctx.analysis)
+    ea = graph.entity(a) if graph is not None else None
+    eb = graph.entity(b) if graph is not None else None
+    if ea is not None and eb is not None:
+        return bool(getattr(ea, "name", ea) == getattr(eb, "name", eb))
+    ka, kb = entity_key(a).split(), entity_key(b).split()
+    return bool(ka and kb and ka[-1] == kb[-1])
+
+
+@register_signal(SPEAKER)
+def quote_speaker_signal(ctx: ClaimContext) -> SignalResult:
+    """The person the claim says spoke a quote must be its speaker in the quote graph."""
+    graph = quote_graph(ctx.analysis)
+    if graph is None:
+        return SignalResult(SPEAKER, {"mismatch": 0.0}, skipped=graph_note(ctx.analysis))
+    findings: list[Finding] = []
+    debug: dict[str, Any] = {"checked": []}
+    claimed = _attributed(ctx)
+    for q in (q for q in claim_quotes(ctx) if q.sids):
+        speakers = _article_speakers(graph, q, ctx.analysis.article.sentences)
+        debug["checked"].append({"quote": q.text, "article_speakers": speakers,
+                                 "claimed": [p.text for p in claimed]})
+        if not speakers or not claimed:
+            continue
+        if any(_same_person(ctx, p.text, s) for p in claimed for s in speakers):
+            continue
+        p = claimed[0]
+        findings.append(Finding(
+            SPEAKER, "entity", "misattributed",
+            f"In the article these words are {speakers[0]}'s, not {display_name(p.text)}'s.",
+            claim_span(ctx.text, p.start_char, p.end_char), hard=True))
+    return SignalResult(SPEAKER, {"mismatch": float(len(findings))}, findings, debug=debug)

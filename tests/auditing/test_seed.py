@@ -1,0 +1,48 @@
+"""The seed page's own AI-written summary box: verdicts and evidence (real embedder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from takeaways.auditing import audit_summary
+from tests.conftest import assert_span_in
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def seed_report(seed_article, real_embedder):  # type: ignore[no-untyped-def]
+    from takeaways.nlp.analyze import Analysis
+
+    return audit_summary(Analysis(seed_article, embedder=real_embedder))
+
+
+def test_seed_verdicts_in_order(seed_report, seed_expected: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    expected = seed_expected["audit_of_embedded_key_points"]
+    got = [c.verdict for c in seed_report.claims]
+    assert got == [expected[str(i)]["verdict"] for i in range(1, 5)]
+    assert seed_report.summary_source == "page"
+
+
+def test_seed_evidence_overlaps_expected(seed_report, seed_expected: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    text = seed_report.article.text
+    for i, claim in enumerate(seed_report.claims, 1):
+        want = seed_expected["audit_of_embedded_key_points"][str(i)]["evidence"]
+        start = text.index(want)
+        end = start + len(want)
+        for e in claim.evidence:
+            assert_span_in(text, e.start, e.end, e.text)
+        assert any(e.start < end and start < e.end for e in claim.evidence), (i, want)
+        if claim.faulty_span is not None:
+            fs = claim.faulty_span
+            assert_span_in(claim.text, fs.start, fs.end, fs.text)
+
+
+def test_seed_reasons_name_the_problem(seed_report) -> None:  # type: ignore[no-untyped-def]
+    first, _, third, _ = seed_report.claims
+    assert "peace initiative" in first.reason and "Zelenskyy" in first.reason
+    assert first.faulty_span is not None and "Zelenskyy" in first.faulty_span.text
+    assert third.faulty_span is not None
+    assert "stalemate" in third.reason or "stalemate" in third.faulty_span.text

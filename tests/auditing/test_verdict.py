@@ -1,0 +1,77 @@
+"""Verdict logic, settings and registry (no models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from takeaways.auditing.registry import SIGNALS, lookup
+from takeaways.auditing.settings import load_settings
+from takeaways.auditing.signals.base import Finding
+from takeaways.auditing.verdict import decide, short_name, support_probability
+from takeaways.document import Span
+from takeaways.errors import ConfigError
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return load_settings().with_weights({"bias": 0.0, "align.lex_best": 4.0}, 0.5)
+
+
+def test_verdict_probability_follows_weights() -> None:
+    w = {"bias": -2.0, "x.a": 4.0}
+    assert support_probability({"x.a": 1.0}, w) > 0.8
+    assert support_probability({"x.a": 0.0}, w) < 0.2
+    assert support_probability({}, {"bias": 1000.0}) == pytest.approx(1.0)
+
+
+def test_verdict_supported_above_threshold() -> None:
+    j = decide({"align.lex_best": 1.0}, [], _settings())
+    assert j.verdict == "supported" and j.error_types == [] and j.lead is None
+
+
+def test_verdict_soft_findings_explain_a_failing_claim() -> None:
+    f = Finding("audit.signal.entities.v1", "entity", "unsupported", "Never mentions X.",
+                Span(0, 1, "X"))
+    j = decide({"align.lex_best": -1.0}, [f], _settings())
+    assert j.verdict == "unsupported" and j.error_types == ["entity"] and j.lead is f
+    assert decide({"align.lex_best": 1.0}, [f], _settings()).verdict == "supported"
+
+
+def test_verdict_failing_claim_without_findings_is_out_of_article() -> None:
+    j = decide({"align.lex_best": -1.0}, [], _settings())
+    assert j.verdict == "unsupported" and j.error_types == ["out-of-article"]
+
+
+def test_verdict_hard_findings_win_by_severity() -> None:
+    a = Finding("audit.signal.quote_verbatim.v1", "out-of-article", "unsupported", "a", hard=True)
+    b = Finding("audit.signal.quote_context.v1", "discourse-link", "misattributed", "b", hard=True)
+    j = decide({"align.lex_best": 1.0}, [a, b], _settings())
+    assert j.verdict == "misattributed" and j.error_types == ["discourse-link"]
+    assert j.support < 0.5
+
+
+def test_verdict_short_names() -> None:
+    assert short_name("audit.signal.novel_content.v1") == "novel_content"
+
+
+def test_registry_unknown_name_is_a_config_error() -> None:
+    import takeaways.auditing.signals  # noqa: F401
+
+    with pytest.raises(ConfigError, match="registered"):
+        lookup(SIGNALS, "audit.signal.nope.v1", "signal")
+
+
+def test_settings_every_configured_signal_is_registered() -> None:
+    import takeaways.auditing.signals  # noqa: F401
+
+    s = load_settings()
+    for name in (*s.signals, s.nli_signal):
+        assert name in SIGNALS
+    assert 0.0 < s.support_threshold < 1.0
+    assert "audit.signal.quote_speaker.v1" in s.signals
+
+
+def test_audit_exported_names() -> None:
+    import takeaways.auditing as audit
+
+    assert sorted(audit.__all__) == ["Audit", "AuditSettings", "ClaimAudit", "audit_summary",
+                                     "load_settings"]
