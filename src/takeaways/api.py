@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from takeaways.document import Article
 
 if TYPE_CHECKING:
+    from takeaways.attribution.result import Quotes
     from takeaways.auditing.report import Audit
     from takeaways.keypoints.result import KeyPoints
     from takeaways.nlp.analyze import Analysis
-    from takeaways.attribution.result import Quotes
 
 Source = str | bytes | Path
 

@@ -138,8 +138,8 @@ def test_quotes_unbalanced_mark_never_fails() -> None:
 def test_quotes_spacy_component_add_pipe() -> None:
     import spacy
 
-    from takeaways.nlp.models import get_nlp
     from takeaways.attribution import register_component
+    from takeaways.nlp.models import get_nlp
 
     nlp = spacy.load(get_nlp().path)  # a private copy: the shared pipeline stays as is
     nlp.add_pipe(register_component())

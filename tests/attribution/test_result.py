@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from takeaways.document import Article, Paragraph, Sentence, Span
 from takeaways.attribution.result import Entity, Mention, Quote, Quotes, Speaker, similar_names
+from takeaways.document import Article, Paragraph, Sentence, Span
 
 TEXT = "Zelenskyi spoke. Volodymyr Zelenskyy said “no.”"
 

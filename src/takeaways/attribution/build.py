@@ -21,7 +21,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from takeaways.document import Article, Span
+from takeaways.attribution.entities import EntityGraph
+from takeaways.attribution.lexicon import Lexicon, lexicon
+from takeaways.attribution.marks import find_marked
+from takeaways.attribution.result import Quote, Quotes, Speaker, fold
 from takeaways.attribution.rules import (
     Frame,
     by_agent,
@@ -30,10 +33,7 @@ from takeaways.attribution.rules import (
     indirect_frames,
     nearest_frame,
 )
-from takeaways.attribution.entities import EntityGraph
-from takeaways.attribution.lexicon import Lexicon, lexicon
-from takeaways.attribution.marks import find_marked
-from takeaways.attribution.result import Quote, Quotes, Speaker, fold
+from takeaways.document import Article, Span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
