@@ -141,8 +141,8 @@ def run_staged(pages: list[Page], batch_size: int) -> tuple[Timing, dict[str, fl
 def run_chunked(pages: list[Page], batch_size: int) -> Timing:
     """key points + quotes through the batch pipeline in this process (chunk-wide embedding)."""
     from takeaways.batch.engine import InProcessEngine
-    from takeaways.batch.pipeline import BatchSettings, chunked
-    from takeaways.batch.records import Record
+    from takeaways.pipeline.chunk import BatchSettings, chunked
+    from takeaways.pipeline.records import Record
 
     settings = BatchSettings(what=("key_points", "quotes"), batch_size=batch_size)
     records = [Record(id=i, source=i, data=h.encode(), kind="html") for i, h in pages]
@@ -178,9 +178,9 @@ def run_engine(
 ) -> tuple[float, int, dict[str, int]]:
     """key points + quotes through the batch engine; start-up (model loading) excluded."""
     from takeaways.batch.engine import LocalEngine
-    from takeaways.batch.pipeline import BatchSettings, chunked
-    from takeaways.batch.records import Record
     from takeaways.nlp.models import SentenceTransformerEmbedder
+    from takeaways.pipeline.chunk import BatchSettings, chunked
+    from takeaways.pipeline.records import Record
 
     settings = BatchSettings(
         what=("key_points", "quotes"), batch_size=batch_size,

@@ -11,9 +11,10 @@ from pathlib import Path
 import takeaways
 
 EXPORTED = {
-    "SCHEMA_VERSION", "Article", "ConfigError", "InputError", "LimitError", "ModelError",
-    "NoArticleError", "Sentence", "Span", "TakeawaysError", "UsageError", "__version__",
-    "audit", "key_points", "pipe", "quotes", "read",
+    "SCHEMA_VERSION", "Analysis", "Article", "BinaryInputError", "ConfigError",
+    "EmptyInputError", "FetchError", "InputError", "LimitError", "ModelError", "NoArticleError",
+    "Pipeline", "Sentence", "Settings", "Span", "StepError", "TakeawaysError", "UsageError",
+    "__version__", "analyze", "audit", "key_points", "pipe", "quotes", "read",
 }
 HEAVY = ("spacy", "torch", "sentence_transformers", "trafilatura", "transformers", "lxml")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import takeaways
-from takeaways.config import load_config, section
+from takeaways.config import clear_cache, load_config, section
 from takeaways.errors import ConfigError
 
 P = ("The city council voted on Tuesday to approve a new budget for the coming year, after "
@@ -19,10 +19,10 @@ P = ("The city council voted on Tuesday to approve a new budget for the coming y
 def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "config.toml"
     monkeypatch.setenv("TAKEAWAYS_CONFIG", str(path))
-    load_config.cache_clear()
+    clear_cache()
     yield path
     monkeypatch.delenv("TAKEAWAYS_CONFIG")
-    load_config.cache_clear()
+    clear_cache()
 
 
 def test_config_defaults() -> None:
@@ -65,7 +65,7 @@ def test_keypoint_settings_take_the_user_override(user_config: Path) -> None:
     user_config.write_text("", "utf-8")
     assert settings()["min_words"] == 6
     user_config.write_text("[keypoints]\nmin_words = 99\n", "utf-8")
-    load_config.cache_clear()
+    clear_cache()
     cfg = settings()
     assert cfg["min_words"] == 99
     assert cfg["max_words"] == 60  # untouched keys keep their shipped value
@@ -81,7 +81,7 @@ def test_keypoint_user_override_changes_eligibility(user_config: Path) -> None:
     user_config.write_text("", "utf-8")
     assert _eligible(sent, 0.0)
     user_config.write_text("[keypoints]\nmin_words = 99\n", "utf-8")
-    load_config.cache_clear()
+    clear_cache()
     assert not _eligible(sent, 0.0)
 
 
@@ -89,7 +89,7 @@ def test_keypoint_unknown_user_key_is_config_error(user_config: Path) -> None:
     from takeaways.keypoints.select import settings
 
     user_config.write_text("[keypoints]\nmin_wrods = 9\n", "utf-8")
-    load_config.cache_clear()
+    clear_cache()
     with pytest.raises(ConfigError, match=r"unknown key 'min_wrods' in \[keypoints\].*min_words"):
         settings()
 
@@ -103,7 +103,7 @@ def test_config_show_prints_effective_settings_as_toml(
 
     user_config.write_text("[keypoints]\nmin_words = 99\n[audit]\nevidence_max = 2\n"
                            "[limits]\nmax_input_bytes = 1000\n", "utf-8")
-    load_config.cache_clear()
+    clear_cache()
     assert main(["config", "show"]) == 0
     shown = tomllib.loads(capsys.readouterr().out)
     assert shown["keypoints"]["min_words"] == 99

@@ -1,7 +1,8 @@
-"""The one API that the CLI, the server and batch runs call.
+"""Convenience functions over a default `Pipeline` (as ``httpx.get`` is over a ``Client``).
 
-Convenience functions build what they need from default settings; every
-function accepts an `Article` or anything `read` accepts.
+Each accepts an `Article`, an `Analysis` or anything `read` accepts. An `Article`
+passed to several of them is parsed once: the default pipeline keeps the analyses of
+the articles it saw last. For other settings, build a `Pipeline(settings)`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from takeaways.document import Article
+from takeaways.pipeline.core import default_pipeline
 
 if TYPE_CHECKING:
     from takeaways.attribution.result import Quotes
@@ -31,35 +33,22 @@ def read(
     string. ``kind`` forces ``"html"``, ``"text"`` (scraped page text: chrome is removed)
     or ``"plain"`` (already-clean text, kept byte-for-byte); by default it is detected.
     """
-    from takeaways.ingest import read_article
-
-    return read_article(source, kind=kind, url=url, max_bytes=max_bytes)
+    return default_pipeline().read(source, kind=kind, url=url, max_bytes=max_bytes)
 
 
 def analyze(article_or_source: Article | Source | Analysis) -> Analysis:
-    """The shared analysis (one parse, embeddings, entity graph) of an article."""
-    from takeaways.nlp.analyze import Analysis
-
-    if isinstance(article_or_source, Analysis):
-        return article_or_source
-    if isinstance(article_or_source, Article):
-        return Analysis(article_or_source)
-    return Analysis(read(article_or_source))
+    """The shared analysis (one parse, embeddings, quote graph) of an article."""
+    return default_pipeline().analyze(article_or_source)
 
 
 def key_points(article_or_source: Article | Source | Analysis, *, n: int = 4) -> KeyPoints:
     """N numbered, standalone key points, each citing its evidence sentences."""
-    from takeaways.keypoints import check_n, extract_key_points
-
-    check_n(n)  # before reading or loading any model
-    return extract_key_points(analyze(article_or_source), n=n)
+    return default_pipeline().key_points(article_or_source, n=n)
 
 
 def quotes(article_or_source: Article | Source | Analysis) -> Quotes:
     """Who said what: direct and indirect quotes with resolved speakers and entities."""
-    from takeaways.attribution import extract_quotes
-
-    return extract_quotes(analyze(article_or_source))
+    return default_pipeline().quotes(article_or_source)
 
 
 def audit(
@@ -72,15 +61,11 @@ def audit(
     verdict ``no-claims`` and a note saying so. ``nli_model`` is a local Hugging Face NLI
     model folder whose entailment probability becomes one more signal.
     """
-    from takeaways.auditing import audit_summary
-
-    return audit_summary(analyze(article_or_source), summary, nli_model=nli_model)
+    return default_pipeline().audit(article_or_source, summary, nli_model=nli_model)
 
 
 def pipe(
     records: Iterable[Any], *, what: tuple[str, ...] = ("read",), n: int = 4, batch_size: int = 16,
 ) -> Iterator[dict[str, Any]]:
     """Stream results for many sources, in input order; one bad record never stops the stream."""
-    from takeaways.batch.pipeline import run_pipe
-
-    yield from run_pipe(records, what=what, n=n, batch_size=batch_size)
+    yield from default_pipeline().pipe(records, what=what, n=n, batch_size=batch_size)

@@ -1,4 +1,4 @@
-"""Command-line interface: parse, call the API, render, exit. No logic of its own.
+"""Command-line interface: parse, call the `Pipeline`, render, exit. No logic of its own.
 
 Errors print one line (``takeaways: error: …``) and exit 2; never a traceback.
 """
@@ -44,10 +44,14 @@ def _source(arg: str) -> str | Path:
     return Path(arg)
 
 
-def _read(args: argparse.Namespace) -> Any:
-    from takeaways.api import read
+def _pipeline() -> Any:
+    from takeaways.pipeline import default_pipeline
 
-    return read(_source(args.input), kind=args.kind, max_bytes=args.max_bytes)
+    return default_pipeline()
+
+
+def _read(args: argparse.Namespace) -> Any:
+    return _pipeline().read(_source(args.input), kind=args.kind, max_bytes=args.max_bytes)
 
 
 def cmd_read(args: argparse.Namespace) -> int:
@@ -59,29 +63,21 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from takeaways.api import analyze, key_points
-
-    analysis = analyze(_read(args))
-    result = key_points(analysis, n=args.n)
+    pipeline = _pipeline()
+    article = _read(args)
+    result = pipeline.key_points(article, n=args.n)
     if args.verify:
-        from takeaways.api import audit
-
-        report = audit(analysis, [p.text for p in result.points])
-        result.verification = report
+        pipeline.verify(result, article)
     print(render(result, args.format), end="")
     return 0
 
 
 def cmd_quotes(args: argparse.Namespace) -> int:
-    from takeaways.api import quotes
-
-    print(render(quotes(_read(args)), args.format), end="")
+    print(render(_pipeline().quotes(_read(args)), args.format), end="")
     return 0
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from takeaways.api import audit
-
     summary: str | None = None
     if args.summary == "-":
         summary = sys.stdin.read()
@@ -91,7 +87,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         path = Path(args.summary)
         summary = path.read_text("utf-8") if path.is_file() else args.summary
     extra = {"nli_model": args.nli_model} if args.nli_model else {}
-    report = audit(_read(args), summary, **extra)
+    report = _pipeline().audit(_read(args), summary, **extra)
     print(render(report, args.format), end="")
     return 0
 
@@ -118,12 +114,7 @@ def cmd_config(args: argparse.Namespace) -> int:
             print("# no user file: set $TAKEAWAYS_CONFIG or create "
                   "~/.config/takeaways/config.toml", file=sys.stderr)
         return 0
-    from takeaways.auditing.settings import raw_settings
-    from takeaways.keypoints.select import settings as keypoint_settings
-
-    effective = {**config.load_config(), "keypoints": keypoint_settings(),
-                 "audit": raw_settings()}
-    print(config.to_toml(effective), end="")
+    print(config.default_settings().to_toml(), end="")
     return 0
 
 

@@ -1,19 +1,29 @@
-"""Settings: a shipped TOML defaults file plus optional user overrides.
+"""Settings: one frozen tree from the shipped TOML files plus optional user overrides.
 
 Overrides come from the file named by ``$TAKEAWAYS_CONFIG`` or from
-``~/.config/takeaways/config.toml``. Sections merge key by key.
+``~/.config/takeaways/config.toml``; sections merge key by key, and a key the shipped
+files do not have (or a value of another kind) is a `ConfigError` naming the file and
+the key. A `Settings` object is passed to the `Pipeline` and to every stage
+(``settings=``); inside a stage the readers (`section`, key-point and audit settings) see
+the stage's settings through `use`/`active`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Literal
 
 from takeaways.errors import ConfigError
 
@@ -42,7 +52,7 @@ def _read_toml(path: Path) -> Config:
 
 
 def user_config_path() -> Path | None:
-    """The user's config file that `load_config` reads, or None when there is none."""
+    """The user's config file that the default `Settings` read, or None when there is none."""
     env = os.environ.get("TAKEAWAYS_CONFIG")
     if env:
         return Path(env)
@@ -50,52 +60,186 @@ def user_config_path() -> Path | None:
     return home if home.is_file() else None
 
 
-@lru_cache(maxsize=1)
-def load_config() -> Config:
-    """The effective configuration (defaults merged with the user's file), cached."""
-    text = resources.files("takeaways").joinpath("data/defaults.toml").read_text("utf-8")
-    config = tomllib.loads(text)
-    user = user_config_path()
-    if user is not None:
-        config = merge(config, _read_toml(user))
-    return config
-
-
-def section(name: str) -> Config:
-    """One section of the configuration, e.g. ``section("limits")``."""
-    return dict(load_config().get(name, {}))
-
-
-def overlay(name: str, shipped: Config) -> Config:
-    """The shipped settings of section ``name`` with the user's ``[name]`` keys merged in.
-
-    A key the shipped section does not have is a `ConfigError` naming the file, the key and
-    the allowed keys (a typo would otherwise be ignored silently). Free-form tables (such
-    as ``weights``) may hold any key.
-    """
-    user = dict(load_config().get(name, {}))
-    unknown = sorted(k for k in user if k not in shipped)
-    if unknown:
-        where = user_config_path() or "the user config"
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r} in [{name}]; allowed keys: "
-            f"{', '.join(sorted(shipped))}. Remove or rename it."
-        )
-    return merge(shipped, user)
-
-
 #: the shipped settings files, in the order they are read (the user's file comes last)
 SHIPPED_FILES = ("data/defaults.toml", "data/keypoints.toml", "data/audit.toml")
 
 
-def files_read() -> list[str]:
-    """The settings files behind the effective settings: shipped ones, then the user's."""
+@lru_cache(maxsize=1)
+def shipped() -> Config:
+    """Every shipped settings file merged into one tree (a fresh copy is made by readers)."""
     root = resources.files("takeaways")
-    out = [str(root.joinpath(name)) for name in SHIPPED_FILES]
-    user = user_config_path()
-    if user is not None:
-        out.append(str(user))
+    out: Config = {}
+    for name in SHIPPED_FILES:
+        out = merge(out, tomllib.loads(root.joinpath(name).read_text("utf-8")))
     return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return "a table"
+
+
+def check(over: Config, base: Config, where: str, path: str = "") -> None:
+    """A `ConfigError` naming ``where``, the key and what is allowed, for any key of
+    ``over`` that ``base`` does not have or whose value is of another kind. Tables whose
+    shipped value is a table of numbers (``weights``) may hold any key."""
+    for key, value in over.items():
+        name = f"{path}.{key}" if path else str(key)
+        if key not in base:
+            if path and _free_form(base):
+                continue
+            allowed = ", ".join(sorted(base)) or "none"
+            what = f"key {key!r} in [{path}]" if path else f"section [{key}]"
+            raise ConfigError(f"{where}: unknown {what}; allowed: {allowed}. Remove or rename it.")
+        want = base[key]
+        if isinstance(want, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: {name} must be a table ([{name}]), "
+                                  f"got {value!r}.")
+            check(value, want, where, name)
+        elif _kind(value) != _kind(want):
+            raise ConfigError(f"{where}: {name} must be {_kind(want)} (the default is "
+                              f"{want!r}), got {value!r}.")
+
+
+def _free_form(table: Config) -> bool:
+    return bool(table) and all(isinstance(v, int | float) and not isinstance(v, bool)
+                               for v in table.values())
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Settings:
+    """The one frozen settings tree: every shipped file, then the user's file, then
+    overrides given in code. Built once and passed to the `Pipeline` and every stage;
+    equal (and hashable) by content, so caches can be keyed by it.
+
+    >>> s = Settings.load().replace(keypoints={"min_words": 8})
+    >>> s.section("keypoints")["min_words"]
+    8
+    """
+
+    tree: Mapping[str, Any]
+    files: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+    @classmethod
+    def from_tree(cls, tree: Config, files: tuple[str, ...] = ()) -> Settings:
+        text = json.dumps(tree, sort_keys=True, default=str)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return cls(_freeze(tree), files, digest)
+
+    @classmethod
+    def load(cls, user: Path | str | None | Literal["auto"] = "auto") -> Settings:
+        """Shipped defaults with the user's file merged in: ``"auto"`` reads
+        ``$TAKEAWAYS_CONFIG``, else ``~/.config/takeaways/config.toml``; None reads none."""
+        tree = shipped()
+        root = resources.files("takeaways")
+        files = tuple(str(root.joinpath(name)) for name in SHIPPED_FILES)
+        path = user_config_path() if user == "auto" else (Path(user) if user else None)
+        if path is not None:
+            over = _read_toml(path)
+            check(over, tree, str(path))
+            tree = merge(tree, over)
+            files += (str(path),)
+        return cls.from_tree(tree, files)
+
+    def replace(self, **sections: Mapping[str, Any]) -> Settings:
+        """A copy with some keys of some sections overridden (checked like a user file):
+        ``settings.replace(keypoints={"mmr_lambda": 0.5})``."""
+        over = _thaw(dict(sections))
+        tree = self.to_dict()
+        check(over, tree, "Settings.replace()")
+        return Settings.from_tree(merge(tree, over), self.files)
+
+    def section(self, name: str) -> Config:
+        """One section as plain (mutable, copied) values; ``{}`` when there is none."""
+        value = self.tree.get(name, {})
+        return dict(_thaw(value))
+
+    def to_dict(self) -> Config:
+        return dict(_thaw(self.tree))
+
+    def to_toml(self) -> str:
+        return to_toml(self.to_dict())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Settings) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    """The settings used when none are passed: shipped defaults plus the user's file."""
+    return Settings.load()
+
+
+_ACTIVE: ContextVar[Settings | None] = ContextVar("takeaways_settings", default=None)
+
+
+def active() -> Settings:
+    """The settings of the stage that is running (see `use`), else `default_settings()`."""
+    return _ACTIVE.get() or default_settings()
+
+
+@contextmanager
+def use(settings: Settings | None) -> Iterator[Settings]:
+    """Run a stage under ``settings``: every reader below it (`section`, the key-point
+    and audit settings) sees them. Stages call this with the ``settings=`` they are given;
+    None keeps the settings already active."""
+    if settings is None:
+        yield active()
+        return
+    token = _ACTIVE.set(settings)
+    try:
+        yield settings
+    finally:
+        _ACTIVE.reset(token)
+
+
+def clear_cache() -> None:
+    """Forget the default settings (after changing ``$TAKEAWAYS_CONFIG`` or its file)."""
+    shipped.cache_clear()
+    default_settings.cache_clear()
+
+
+def load_config() -> Config:
+    """The effective settings as plain values (shipped files + the user's file)."""
+    return active().to_dict()
+
+
+def section(name: str) -> Config:
+    """One section of the active settings, e.g. ``section("limits")`` (a copy)."""
+    return active().section(name)
+
+
+def files_read() -> list[str]:
+    """The settings files behind the default settings: shipped ones, then the user's."""
+    return list(default_settings().files)
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")

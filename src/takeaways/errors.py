@@ -9,10 +9,14 @@ TakeawaysError
 ├── LimitError        the input is over a configured limit
 ├── ModelError        a required model is not installed
 ├── ConfigError       a configuration file or option is invalid
-└── UsageError        a bad argument to a function or command (also a ValueError)
+├── UsageError        a bad argument to a function or command (also a ValueError)
+└── StepError         a step of `Pipeline.run` failed (the cause is chained)
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 
 class TakeawaysError(Exception):
@@ -68,3 +72,18 @@ class ConfigError(TakeawaysError):
 
 class UsageError(TakeawaysError, ValueError):
     code = "E500"
+
+
+class StepError(TakeawaysError):
+    """A step of `Pipeline.run` failed: ``step`` names it, ``cause`` is the error it
+    raised (also ``__cause__``), ``partial`` holds the results of the steps before it."""
+
+    code = "E600"
+
+    def __init__(self, step: str, cause: BaseException, partial: Mapping[str, Any],
+                 *, doc_id: str | None = None) -> None:
+        super().__init__(f"{step}: {type(cause).__name__}: {cause}",
+                         doc_id=doc_id or getattr(cause, "doc_id", None))
+        self.step = step
+        self.cause = cause
+        self.partial = dict(partial)

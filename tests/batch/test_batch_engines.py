@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from takeaways.batch.engine import LocalEngine
-from takeaways.batch.pipeline import BatchSettings, chunked
-from takeaways.batch.records import iter_inputs
 from takeaways.batch.runner import RunOptions, run_batch
+from takeaways.pipeline.chunk import BatchSettings, chunked
+from takeaways.pipeline.records import iter_inputs
 from tests.batch._batch_corpus import read_jsonl, write_corpus
 
 SETTINGS = BatchSettings(what=("read",), batch_size=4)

@@ -6,18 +6,18 @@ import pytest
 
 import takeaways
 from takeaways.batch.engine import ChunkResult, schedule
-from takeaways.batch.pipeline import BatchSettings, normalize_what, process_chunk
-from takeaways.batch.records import Record
-from takeaways.errors import ConfigError
+from takeaways.errors import UsageError
+from takeaways.pipeline.chunk import BatchSettings, normalize_what, process_chunk
+from takeaways.pipeline.records import Record
 from tests.batch._batch_corpus import page, story
 
 
 def test_pipeline_normalize_what() -> None:
     assert normalize_what("read, key-points,quotes,read") == ("read", "key_points", "quotes")
     assert normalize_what(["audit"]) == ("audit",)
-    with pytest.raises(ConfigError, match="unknown step"):
+    with pytest.raises(UsageError, match="unknown step 'summaries'.*key-points"):
         normalize_what("read,summaries")
-    with pytest.raises(ConfigError):
+    with pytest.raises(UsageError):
         normalize_what("")
 
 
@@ -35,19 +35,19 @@ def test_pipeline_pipe_keeps_order_and_isolates_errors() -> None:
     assert out[3]["results"]["read"]["title"]
 
 
-def test_pipeline_skipped_and_failing_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    from takeaways import api
+def test_pipeline_skipped_and_failing_step() -> None:
+    from takeaways.pipeline import Pipeline
 
-    def boom(*_: object, **__: object) -> object:
-        raise ImportError("cannot import name 'extract_quotes'")
+    class Broken(Pipeline):
+        def quotes(self, item: Any) -> Any:
+            raise RuntimeError("the quote graph broke")
 
-    monkeypatch.setattr(api, "quotes", boom)
     recs = [Record(id="s", source="w", skip_reason="HTTP status 404"),
             Record(id="t", source="t", data=story(5).encode(), kind="text")]
-    skipped, failed = process_chunk(recs, BatchSettings(what=("read", "quotes")))
+    skipped, failed = process_chunk(recs, BatchSettings(what=("read", "quotes")), Broken())
     assert (skipped["status"], skipped["reason"]) == ("skipped", "HTTP status 404")
     assert failed["status"] == "error"
-    assert failed["reason"] == "quotes: ImportError: cannot import name 'extract_quotes'"
+    assert failed["reason"] == "quotes: RuntimeError: the quote graph broke"
     assert "read" in failed["results"]  # what succeeded is kept
 
 
@@ -85,8 +85,8 @@ def test_pipeline_full_path_key_points_and_quotes() -> None:
 
 
 def test_pipeline_chunk_embedder_serves_hits_and_falls_back() -> None:
-    from takeaways.batch.pipeline import ChunkEmbedder
     from takeaways.nlp.models import HashingEmbedder
+    from takeaways.pipeline.chunk import ChunkEmbedder
 
     base = HashingEmbedder()
     emb = ChunkEmbedder(base, ["a b", "c d", "a b"])

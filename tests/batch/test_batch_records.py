@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from takeaways.batch.records import JsonlFields, Record, as_record, input_size, iter_inputs
 from takeaways.errors import InputError
+from takeaways.pipeline.records import JsonlFields, Record, as_record, input_size, iter_inputs
 from tests.batch._batch_corpus import page, story, write_warc
 
 

@@ -21,6 +21,7 @@ class FakeLibrary(Library):
     """Real `read`; analysis and results faked from the article's own sentences."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[str] = []
         self.gate: threading.Event | None = None  # when set, features wait on it
         self.missing: set[str] = set()
@@ -37,8 +38,7 @@ class FakeLibrary(Library):
     def _check(self, name: str) -> None:
         self.calls.append(name)
         if name in self.missing:
-            module = f"takeaways.{name}"
-            raise ModuleNotFoundError(f"No module named {module!r}", name=module)
+            raise RuntimeError(f"{name} broke")
 
     def key_points(self, analysis: Any, *, n: int) -> dict[str, Any]:
         self._check("key_points")

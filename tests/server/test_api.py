@@ -81,17 +81,17 @@ async def test_server_recent_and_delete(client: httpx.AsyncClient) -> None:
     assert again.headers["x-analysis-id"] not in ids  # no cached answer points at a deleted one
 
 
-async def test_server_missing_feature_is_501_json(
+async def test_server_failing_feature_is_500_json_and_the_page_shows_the_rest(
     client: httpx.AsyncClient, fake: FakeLibrary
 ) -> None:
     fake.missing = {"quotes"}
     r = await client.post("/v1/quotes", json={"text": ARTICLE})
-    assert r.status_code == 501
-    assert r.json()["error"]["code"] == "not_implemented"
+    assert r.status_code == 500
+    assert r.json()["error"]["code"] == "internal"
     page = await client.post("/analyze", data={"text": ARTICLE})
     assert page.status_code == 303  # the page still shows what did work
     html = (await client.get(page.headers["location"])).text
-    assert "quotes is not available" in html and 'id="kp-1"' in html
+    assert "quotes failed with an internal error" in html and 'id="kp-1"' in html
 
 
 async def test_server_library_crash_is_500_json(

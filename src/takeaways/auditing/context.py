@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
     from takeaways.nlp.analyze import Analysis
 
-_INDEX_KEY = "audit.index.v1"
 _WORD_CACHE: dict[tuple[str, str], np.ndarray] = {}
 _WORD_CACHE_MAX = 300_000
 _lock = threading.Lock()
@@ -127,11 +126,7 @@ class ArticleIndex:
 
 def article_index(analysis: Analysis) -> ArticleIndex:
     """The article index, built once and cached on the analysis."""
-    index = analysis.cache.get(_INDEX_KEY)
-    if not isinstance(index, ArticleIndex):
-        index = ArticleIndex(analysis)
-        analysis.cache[_INDEX_KEY] = index
-    return index
+    return analysis.product(ArticleIndex)
 
 
 @dataclass

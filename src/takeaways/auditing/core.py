@@ -15,7 +15,6 @@ from takeaways.auditing.registry import SIGNALS, SPLITTERS, VERDICTS, lookup
 from takeaways.auditing.report import Audit, ClaimAudit
 from takeaways.auditing.settings import AuditSettings, load_settings
 from takeaways.auditing.signals.base import SignalResult
-from takeaways.auditing.signals.graph import graph_note
 from takeaways.auditing.text import truecase
 from takeaways.document import Span
 from takeaways.nlp.models import get_nlp
@@ -165,9 +164,6 @@ def audit_summary(
         for i, c in enumerate(claims)
     ]
     notes = [] if claims else [NO_SUMMARY if source == "none" else "The summary has no claims."]
-    note = graph_note(analysis)
-    if note:
-        notes.append(note)
     strategies = [settings.claim_splitter, *signal_names(settings, nli_model), settings.verdict]
     return Audit(
         article=analysis.article, claims=audits, verdict=summary_verdict(audits),

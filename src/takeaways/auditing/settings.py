@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-from takeaways.config import load_config, merge
+from takeaways.config import Settings, active
 from takeaways.errors import ConfigError
 
 
@@ -35,12 +33,6 @@ class AuditSettings:
         return replace(self, weights=dict(weights), support_threshold=threshold)
 
 
-def _shipped() -> dict[str, Any]:
-    text = resources.files("takeaways").joinpath("data/audit.toml").read_text("utf-8")
-    data: dict[str, Any] = tomllib.loads(text).get("audit", {})
-    return data
-
-
 def _build(raw: dict[str, Any]) -> AuditSettings:
     try:
         return AuditSettings(
@@ -63,12 +55,17 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
         ) from exc
 
 
-def raw_settings() -> dict[str, Any]:
-    """The ``[audit]`` settings as plain TOML values: shipped, with the user's overrides."""
-    return merge(_shipped(), dict(load_config().get("audit", {})))
+def raw_settings(settings: Settings | None = None) -> dict[str, Any]:
+    """The ``[audit]`` section as plain TOML values (of the active settings by default)."""
+    return (settings or active()).section("audit")
 
 
-@lru_cache(maxsize=1)
-def load_settings() -> AuditSettings:
-    """Shipped audit settings with the user's ``[audit]`` overrides applied (cached)."""
-    return _build(raw_settings())
+def load_settings(settings: Settings | None = None) -> AuditSettings:
+    """The typed ``[audit]`` settings of ``settings`` (default: the active ones), built
+    once per distinct settings tree."""
+    return _typed(settings or active())
+
+
+@lru_cache(maxsize=8)
+def _typed(settings: Settings) -> AuditSettings:
+    return _build(raw_settings(settings))

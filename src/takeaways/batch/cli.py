@@ -13,10 +13,10 @@ import sys
 import time
 from typing import Any
 
-from takeaways.batch.pipeline import BatchSettings, normalize_what
-from takeaways.batch.records import JsonlFields
 from takeaways.batch.runner import MAX_ERROR_RATIO, RunOptions, RunSummary, run_batch
 from takeaways.errors import ConfigError
+from takeaways.pipeline.chunk import BatchSettings, normalize_what
+from takeaways.pipeline.records import JsonlFields
 
 __all__ = ["add_batch_arguments", "run_batch_cli"]
 

@@ -20,8 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from takeaways.batch.pipeline import BatchSettings, prepare_process, process_chunk, result_dict
-from takeaways.batch.records import Record
+from takeaways.pipeline.chunk import BatchSettings, prepare_process, process_chunk, result_dict
+from takeaways.pipeline.records import Record
 
 log = logging.getLogger(__name__)
 

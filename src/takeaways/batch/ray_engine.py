@@ -17,9 +17,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from takeaways.batch.engine import ChunkResult, crashed, limit_threads, schedule, work
-from takeaways.batch.pipeline import BatchSettings, prepare_process
-from takeaways.batch.records import Record
 from takeaways.errors import ConfigError
+from takeaways.pipeline.chunk import BatchSettings, prepare_process
+from takeaways.pipeline.records import Record
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 from takeaways.batch.engine import ChunkResult, Engine, InProcessEngine, LocalEngine
 from takeaways.batch.output import ResultWriter, done_ids
-from takeaways.batch.pipeline import STEPS, BatchSettings, chunked
-from takeaways.batch.records import JsonlFields, Record, input_size, iter_inputs
 from takeaways.errors import ConfigError
+from takeaways.pipeline.chunk import STEPS, BatchSettings, chunked
+from takeaways.pipeline.records import JsonlFields, Record, input_size, iter_inputs
 
 log = logging.getLogger(__name__)
 

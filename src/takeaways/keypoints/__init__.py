@@ -69,17 +69,18 @@ def _eligibility(analysis: Analysis, table: FeatureTable) -> list[bool]:
 
 def _embedding_free(analysis: Analysis, n: int) -> tuple[FeatureTable, list[bool], list[int]]:
     """The feature table without centrality, eligibility, and the ids of the best
-    candidates to embed (cached in ``analysis.cache``)."""
-    key = f"keypoints.embedding_free.{n}"
-    if key not in analysis.cache:
-        table = sentence_features(analysis, embed_ids=[])
-        ok = _eligibility(analysis, table)
-        art = analysis.article
-        sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
-        best = _best_ids(relevance(table), ok, _limit(n), sections)
-        analysis.cache[key] = (table, ok, best)
-    cached: tuple[FeatureTable, list[bool], list[int]] = analysis.cache[key]
-    return cached
+    candidates to embed (memoised on the analysis per ``n`` and settings)."""
+    return analysis.product(_build_embedding_free, n)
+
+
+def _build_embedding_free(
+    analysis: Analysis, n: int
+) -> tuple[FeatureTable, list[bool], list[int]]:
+    table = sentence_features(analysis, embed_ids=[])
+    ok = _eligibility(analysis, table)
+    art = analysis.article
+    sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
+    return table, ok, _best_ids(relevance(table), ok, _limit(n), sections)
 
 
 def embedded_ids(analysis: Analysis, n: int = 4) -> list[int]:
@@ -174,4 +175,4 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
         text = " ".join([text, *(s.text for s in tail)])
         ev = tuple(Evidence(s.id, s.start, s.end, s.text) for s in [head, *tail])
         points.append(KeyPoint(k, text, ev, tuple(edits), float(scores[head.id])))
-    return KeyPoints(art, points, dict(STRATEGIES), notes, analysis=analysis)
+    return KeyPoints(art, points, dict(STRATEGIES), notes)

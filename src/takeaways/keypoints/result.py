@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from takeaways.document import SCHEMA_VERSION, Article, Span
-
-if TYPE_CHECKING:
-    from takeaways.nlp.analyze import Analysis
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +74,6 @@ class KeyPoints:
     points: list[KeyPoint]
     strategies: dict[str, str]
     notes: list[str] = field(default_factory=list)
-    analysis: Analysis | None = None
     verification: Any = None  # an Audit of the points, when --verify is used
 
     def to_dict(self) -> dict[str, Any]:

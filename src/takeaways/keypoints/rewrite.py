@@ -14,19 +14,17 @@ Substituted text always comes from a span of the article (``Edit.source``).
 
 from __future__ import annotations
 
-import logging
 import re
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Any
 
+from takeaways.attribution import Entity, Mention, Quotes, extract_quotes
 from takeaways.document import Sentence, Span
 from takeaways.keypoints.result import Edit
 from takeaways.nlp.analyze import Analysis
 from takeaways.registry import register
 from takeaways.resources import word_list, word_set
 
-log = logging.getLogger(__name__)
 _PAREN = re.compile(r" ?\((?P<inner>[^()]{1,80})\)")
 # Non-restrictive asides that can go without changing the claim: a dash-delimited
 # insert, a comma-delimited "who/which" clause, and an age apposition (", 47,").
@@ -74,20 +72,9 @@ def dangling_start(text: str) -> str | None:
     return None
 
 
-def _quotes(analysis: Analysis) -> Any:
-    try:
-        from takeaways.attribution import extract_quotes  # memoised on the analysis
-
-        return extract_quotes(analysis)
-    except (ImportError, AttributeError, NotImplementedError) as exc:  # quotes not available
-        log.debug("quote graph unavailable for rewriting: %s", exc)
-        return None
-
-
-def _best_alias(entity: Any, *, role: bool) -> Span | None:
+def _best_alias(entity: Entity, *, role: bool) -> Span | None:
     """The article span to substitute: a title-plus-name mention for roles, else the surname."""
-    aliases = list(getattr(entity, "aliases", []))
-    name = str(getattr(entity, "name", ""))
+    aliases, name = entity.aliases, entity.name
     if not aliases or not name:
         return None
     surname = name.split()[-1]
@@ -102,13 +89,8 @@ def _best_alias(entity: Any, *, role: bool) -> Span | None:
 def _mention_edits(analysis: Analysis, sent: Sentence, opening: int) -> list[Edit]:
     """Resolve the first person pronoun or role-only mention whose referent is not
     named earlier in the sentence (mentions come from the quote graph)."""
-    graph = _quotes(analysis)
-    if graph is None:
-        return []
-    if "mentions_by_start" not in analysis.cache:
-        ordered = sorted(getattr(graph, "mentions", []), key=lambda m: (m.start, m.end))
-        analysis.cache["mentions_by_start"] = (ordered, [m.start for m in ordered])
-    mentions, starts = analysis.cache["mentions_by_start"]
+    graph = extract_quotes(analysis)
+    mentions, starts = analysis.product(_mentions_by_start)
     first = bisect_left(starts, opening)
     for m in mentions[first:]:
         if m.start >= sent.end:
@@ -128,13 +110,19 @@ def _mention_edits(analysis: Analysis, sent: Sentence, opening: int) -> list[Edi
     return []
 
 
-def _pronoun_edit(graph: Any, sent: Sentence, start: int, end: int) -> Edit | None:
+def _mentions_by_start(analysis: Analysis) -> tuple[list[Mention], list[int]]:
+    """The quote graph's mentions in article order, and their start offsets (bisected)."""
+    ordered = sorted(extract_quotes(analysis).mentions, key=lambda m: (m.start, m.end))
+    return ordered, [m.start for m in ordered]
+
+
+def _pronoun_edit(graph: Quotes, sent: Sentence, start: int, end: int) -> Edit | None:
     """Replace a subject pronoun (he/she) by the person's surname from the article."""
     mention = graph.resolve(start, end)
-    if mention is None or not getattr(mention, "entity", None):
+    if mention is None or not mention.entity:
         return None
     entity = graph.entity(mention.entity)
-    if entity is None or getattr(entity, "type", "PERSON") != "PERSON":
+    if entity is None or entity.type != "PERSON":
         return None
     if len(str(entity.name).split()) < 2:
         return None  # a bare one-word "person" is often a mistyped club, brand or place
@@ -148,7 +136,7 @@ def _pronoun_edit(graph: Any, sent: Sentence, start: int, end: int) -> Edit | No
                 alias.text, f"pronoun resolved to {entity.name} ({mention.how})", alias)
 
 
-def _role_edit(graph: Any, sent: Sentence, mention: Any) -> Edit | None:
+def _role_edit(graph: Quotes, sent: Sentence, mention: Mention) -> Edit | None:
     """Replace a role-only NP ("The Kremlin spokesman") by the article's named mention."""
     entity = graph.entity(mention.entity)
     if entity is None:
@@ -164,7 +152,7 @@ def _role_edit(graph: Any, sent: Sentence, mention: Any) -> Edit | None:
                 f"role description resolved to {entity.name} ({mention.how})", alias)
 
 
-def _titled_alias(text: str, entity: Any, role_text: str) -> Span | None:
+def _titled_alias(text: str, entity: Entity, role_text: str) -> Span | None:
     """The article's "<role> <Name>" span for a role-only mention ("the Kremlin spokesman"
     → "Kremlin spokesman Dmitry Peskov"), when the article writes one."""
     role = re.sub(r"^the\s+", "", role_text, flags=re.I).strip()
@@ -194,9 +182,8 @@ def _connective_edits(sent: Sentence) -> list[Edit]:
 
 def _quoted_regions(analysis: Analysis, sent: Sentence) -> list[tuple[int, int]]:
     """Article spans of quoted words in ``sent``: never edited, or the quote would change."""
-    graph = _quotes(analysis)
     regions: list[tuple[int, int]] = []
-    for q in getattr(graph, "quotes", []) if graph is not None else []:
+    for q in extract_quotes(analysis).quotes:
         if q.kind in ("direct", "mixed"):
             for part in q.parts or (q.content,):
                 if part.start < sent.end and part.end > sent.start:

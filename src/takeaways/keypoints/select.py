@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
-from takeaways.config import overlay
+from takeaways.config import active
 from takeaways.keypoints.features import FeatureTable
 from takeaways.registry import register
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> dict[str, Any]:
-    text = resources.files("takeaways").joinpath("data/keypoints.toml").read_text("utf-8")
-    return dict(tomllib.loads(text)["keypoints"])
-
-
 def settings() -> dict[str, Any]:
-    """The ``[keypoints]`` settings: ``data/keypoints.toml`` with the user's ``[keypoints]``
-    keys merged in (``$TAKEAWAYS_CONFIG`` or ``~/.config/takeaways/config.toml``)."""
-    return overlay("keypoints", _shipped())
+    """The ``[keypoints]`` section of the active `Settings` (``data/keypoints.toml`` with
+    the user's ``[keypoints]`` keys merged in, or what the `Pipeline` was given)."""
+    return active().section("keypoints")
 
 
 #: a sentence this similar to a chosen one repeats it: never picked, even when the

@@ -2,17 +2,20 @@
 
 spaCy runs on exactly ``article.text``, with the article's own sentence
 boundaries preset, so every token's ``idx`` is an article offset and
-``doc.sents`` matches ``article.sentences``. Embeddings and the quote graph are
-computed lazily and cached here.
+``doc.sents`` matches ``article.sentences``. Embeddings are computed lazily and
+cached here; what the stages above build from an analysis (the quote graph, the
+audit's article index, key-point candidates) is memoised by `Analysis.product`, keyed
+by the builder, its arguments and the active settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
+from takeaways.config import active
 from takeaways.document import Article
 from takeaways.nlp.models import Embedder, get_embedder, get_nlp
 
@@ -39,12 +42,19 @@ def make_doc(article: Article) -> Doc:
 def parse_articles(articles: Sequence[Article], *, batch_size: int = 16) -> list[Doc]:
     """Parse many articles in one ``nlp.pipe`` call (the batch path)."""
     nlp = get_nlp()
+    Analysis.parses += len(articles)
     docs = (make_doc(a) for a in articles)
     return list(nlp.pipe(docs, disable=["senter"], batch_size=batch_size))
 
 
 class Analysis:
-    """Article + parse + embeddings + quote graph, each computed once on demand."""
+    """Article + parse + embeddings + memoised products, each computed once on demand.
+
+    ``doc`` is a parse made elsewhere (the batch path parses a chunk in one call);
+    ``embedder`` is fixed at construction (default: the process-wide one)."""
+
+    #: how many parses this process has made (tests count them: analyse once)
+    parses = 0
 
     def __init__(
         self, article: Article, *, doc: Doc | None = None, embedder: Embedder | None = None
@@ -54,8 +64,7 @@ class Analysis:
         self._embedder = embedder
         self._embeddings: np.ndarray | None = None
         self._vectors: dict[int, np.ndarray] = {}
-        self._products: dict[Callable[[Analysis], Any], Any] = {}
-        self.cache: dict[str, Any] = {}
+        self._products: dict[tuple[Hashable, ...], Any] = {}
 
     @property
     def doc(self) -> Doc:
@@ -68,11 +77,6 @@ class Analysis:
         if self._embedder is None:
             self._embedder = get_embedder()
         return self._embedder
-
-    @embedder.setter
-    def embedder(self, embedder: Embedder) -> None:
-        """Use ``embedder`` from now on (the batch engine's chunk-wide one)."""
-        self._embedder = embedder
 
     @property
     def sentence_embeddings(self) -> np.ndarray:
@@ -109,10 +113,11 @@ class Analysis:
         for s in self.article.sentences:
             yield s.id, self.sentence_span(s.id)
 
-    def product(self, build: Callable[[Analysis], T]) -> T:
-        """``build(self)``, computed once per analysis and memoised by the builder itself
-        (typed: the result has the builder's return type). Features above ``nlp`` (the
-        quote graph) memoise through this, so ``nlp`` imports none of them."""
-        if build not in self._products:
-            self._products[build] = build(self)
-        return cast(T, self._products[build])
+    def product(self, build: Callable[..., T], *args: Hashable) -> T:
+        """``build(self, *args)``, computed once per analysis, arguments and active
+        settings (typed: the result has the builder's return type). The stages above
+        ``nlp`` memoise through this, so ``nlp`` imports none of them."""
+        key = (build, args, active().fingerprint)
+        if key not in self._products:
+            self._products[key] = build(self, *args)
+        return cast(T, self._products[key])

@@ -1,8 +1,8 @@
 """The server's one path to the library: input → Article → one Analysis → results.
 
-Everything goes through `takeaways.api` (no second implementation). One `Analysis`
-serves key points, quotes and audit of a request, and recent analyses are cached by
-content hash, so repeated requests for the same page parse it once.
+Everything goes through a `Pipeline` (no second implementation of any step). One
+`Analysis` serves key points, quotes and audit of a request, and recent analyses are
+cached by content hash, so repeated requests for the same page parse it once.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from takeaways.document import SCHEMA_VERSION, Article
 from takeaways.errors import FetchError, InputError, LimitError, ModelError, TakeawaysError
+from takeaways.pipeline import Pipeline, StepError, default_pipeline
 from takeaways.server.settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,6 @@ def error_from(exc: BaseException, feature: str = "analysis") -> ServerError:
     """Map any exception to a `ServerError` whose message is safe to show."""
     if isinstance(exc, ServerError):
         return exc
-    if isinstance(exc, ImportError | NotImplementedError):
-        return ServerError(501, "not_implemented", f"{feature} is not available in this build.")
     if isinstance(exc, LimitError):
         return ServerError(413, "too_large", str(exc))
     if isinstance(exc, FetchError):
@@ -98,34 +97,38 @@ class _Entry:
 
 
 class Library:
-    """The library calls the server uses; tests may substitute a fake."""
+    """The library calls the server makes, all through one `Pipeline` (default: the
+    process-wide one); tests may substitute a fake."""
+
+    def __init__(self, pipeline: Pipeline | None = None) -> None:
+        self.pipeline = pipeline or default_pipeline()
 
     def read(self, data: bytes, *, kind: str | None, url: str | None, max_bytes: int) -> Article:
-        from takeaways.api import read
-
-        return read(data, kind=kind, url=url, max_bytes=max_bytes)
+        # a request's bytes are the page itself: never a path or a URL to fetch
+        return self.pipeline.read(data, kind=kind, url=url, max_bytes=max_bytes,
+                                  allow_fetch=False)
 
     def analyze(self, article: Article) -> Any:
-        from takeaways.api import analyze
-
-        analysis = analyze(article)
+        analysis = self.pipeline.analyze(article)
         _ = analysis.doc  # parse now, under the entry lock
+        self.pipeline.forget(article)  # the server's own cache keeps it
         return analysis
 
-    def key_points(self, analysis: Any, *, n: int) -> dict[str, Any]:
-        from takeaways.api import key_points
+    def _step(self, analysis: Any, step: str, **options: Any) -> dict[str, Any]:
+        try:
+            done = self.pipeline.run(analysis, [step], **options)
+        except StepError as exc:
+            raise exc.cause from exc
+        return dict(done[step].to_dict())
 
-        return dict(key_points(analysis, n=n).to_dict())
+    def key_points(self, analysis: Any, *, n: int) -> dict[str, Any]:
+        return self._step(analysis, "key_points", n=n)
 
     def quotes(self, analysis: Any) -> dict[str, Any]:
-        from takeaways.api import quotes
-
-        return dict(quotes(analysis).to_dict())
+        return self._step(analysis, "quotes")
 
     def audit(self, analysis: Any, summary: str | None) -> dict[str, Any]:
-        from takeaways.api import audit
-
-        return dict(audit(analysis, summary).to_dict())
+        return self._step(analysis, "audit", summary=summary)
 
 
 class Engine:

@@ -31,8 +31,7 @@ def entity_found(ctx: ClaimContext, text: str, label: str) -> bool:
     key = entity_key(text)
     if not key or f" {key} " in ctx.index.text_norm:
         return True
-    graph = quote_graph(ctx.analysis)
-    if graph is not None and graph.entity(text) is not None:
+    if quote_graph(ctx.analysis).entity(text) is not None:
         return True
     words = key.split()
     if label in ("PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT") and len(words[-1]) > 2:
@@ -69,8 +68,6 @@ def entities_signal(ctx: ClaimContext) -> SignalResult:
     features = {"missing": float(len(missing)), "off_evidence": float(len(off))}
     debug: dict[str, object] = {"entities": [f"{e.text} ({e.label_})" for e in ents],
              "missing": [e.text for e in missing], "off_evidence": [e.text for e in off]}
-    if quote_graph(ctx.analysis) is None:
-        debug["aliases"] = "quote graph unavailable; matched by name, surname and demonym only"
     return SignalResult(ENTITIES, features, findings, debug=debug)
 
 

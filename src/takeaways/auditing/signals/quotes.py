@@ -12,7 +12,7 @@ from takeaways.auditing.context import ClaimContext
 from takeaways.auditing.registry import register_signal
 from takeaways.auditing.signals.base import Finding, SignalResult, claim_span
 from takeaways.auditing.signals.facts import entity_key
-from takeaways.auditing.signals.graph import graph_note, quote_graph
+from takeaways.auditing.signals.graph import quote_graph
 from takeaways.auditing.text import norm
 from takeaways.document import Sentence
 from takeaways.resources import word_set
@@ -20,6 +20,8 @@ from takeaways.resources import word_set
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
     from spacy.tokens import Token
+
+    from takeaways.attribution.result import Quotes
 
 VERBATIM = "audit.signal.quote_verbatim.v1"
 CONTEXT = "audit.signal.quote_context.v1"
@@ -121,12 +123,10 @@ def _named_in(ctx: ClaimContext, ent: SpacySpan, sids: set[int]) -> bool:
 
 
 def _aliases(ctx: ClaimContext, name: str) -> set[str]:
-    graph = quote_graph(ctx.analysis)
-    entity = graph.entity(name) if graph is not None else None
+    entity = quote_graph(ctx.analysis).entity(name)
     if entity is None:
         return set()
-    return {norm(getattr(a, "text", str(a))) for a in getattr(entity, "aliases", [])} | {
-        norm(str(getattr(entity, "name", "")))}
+    return {norm(a.text) for a in entity.aliases} | {norm(entity.name)}
 
 
 def _passage(ctx: ClaimContext, q: ClaimQuote) -> set[int]:
@@ -161,24 +161,21 @@ def quote_context_signal(ctx: ClaimContext) -> SignalResult:
     return SignalResult(CONTEXT, {"outside": float(len(findings))}, findings[:1], evidence, debug)
 
 
-def _article_speakers(graph: Any, q: ClaimQuote, sentences: Sequence[Sentence]) -> list[str]:
+def _article_speakers(graph: Quotes, q: ClaimQuote, sentences: Sequence[Sentence]) -> list[str]:
     """Speakers of the graph quotes holding the quoted words, or spoken in a sentence that
     holds them ("He said ... many disguised it as 'fish fin soup'", where the words fall
     just outside the content span)."""
     names = []
     places = [(sentences[i].start, sentences[i].end) for i in q.sids]
-    for quote in getattr(graph, "quotes", []):
-        content = getattr(quote, "content", None)
-        if content is None:
-            continue
+    for quote in graph.quotes:
+        content = quote.content
         inside = f" {q.key} " in f" {norm(content.text)} "
         if not inside and not any(s <= content.start < e for s, e in places):
             continue
-        speaker = getattr(quote, "speaker", None)
-        name = getattr(speaker, "entity", None) or getattr(getattr(speaker, "mention", None),
-                                                           "text", None)
+        speaker = quote.speaker
+        name = speaker.entity or (speaker.mention.text if speaker.mention else None)
         if name:
-            names.append(str(name))
+            names.append(name)
     return names
 
 
@@ -199,10 +196,9 @@ def _attributed(ctx: ClaimContext) -> list[SpacySpan]:
 
 def _same_person(ctx: ClaimContext, a: str, b: str) -> bool:
     graph = quote_graph(ctx.analysis)
-    ea = graph.entity(a) if graph is not None else None
-    eb = graph.entity(b) if graph is not None else None
+    ea, eb = graph.entity(a), graph.entity(b)
     if ea is not None and eb is not None:
-        return bool(getattr(ea, "name", ea) == getattr(eb, "name", eb))
+        return ea is eb  # one entity of the graph, not merely one name
     ka, kb = entity_key(a).split(), entity_key(b).split()
     return bool(ka and kb and ka[-1] == kb[-1])
 
@@ -211,8 +207,6 @@ def _same_person(ctx: ClaimContext, a: str, b: str) -> bool:
 def quote_speaker_signal(ctx: ClaimContext) -> SignalResult:
     """The person the claim says spoke a quote must be its speaker in the quote graph."""
     graph = quote_graph(ctx.analysis)
-    if graph is None:
-        return SignalResult(SPEAKER, {"mismatch": 0.0}, skipped=graph_note(ctx.analysis))
     findings: list[Finding] = []
     debug: dict[str, Any] = {"checked": []}
     claimed = _attributed(ctx)

@@ -33,6 +33,7 @@ __all__ = [
     "as_record",
     "input_size",
     "iter_inputs",
+    "safe_record",
 ]
 
 
@@ -252,3 +253,13 @@ def as_record(item: Any, index: int) -> Record:
         f"cannot process a {type(item).__name__} record; pass a Record, a dict with "
         "'id' and 'html' or 'text', a path, bytes or the page text."
     )
+
+
+def safe_record(item: Any, index: int) -> Record:
+    """`as_record`, or a record that reports why ``item`` is unusable (never raises)."""
+    try:
+        return as_record(item, index)
+    except Exception as exc:  # noqa: BLE001 - an unusable record is reported, not raised
+        bad = Record(id=str(index), source=f"<records>:{index + 1}")
+        bad.meta["error"] = str(exc)
+        return bad
