@@ -7,6 +7,7 @@ import pytest
 import takeaways
 from takeaways.batch.engine import ChunkResult, schedule
 from takeaways.errors import UsageError
+from takeaways.pipeline import Pipeline
 from takeaways.pipeline.chunk import BatchSettings, normalize_what, process_chunk
 from takeaways.pipeline.records import Record
 from tests.batch._batch_corpus import page, story
@@ -36,8 +37,6 @@ def test_pipeline_pipe_keeps_order_and_isolates_errors() -> None:
 
 
 def test_pipeline_skipped_and_failing_step() -> None:
-    from takeaways.pipeline import Pipeline
-
     class Broken(Pipeline):
         def quotes(self, item: Any) -> Any:
             raise RuntimeError("the quote graph broke")
@@ -79,7 +78,8 @@ def test_pipeline_schedule_orders_out_of_order_completions() -> None:
 
 def test_pipeline_full_path_key_points_and_quotes() -> None:
     recs = [Record(id=str(i), source="t", data=page(i).encode(), kind="html") for i in range(3)]
-    out = process_chunk(recs, BatchSettings(what=("key_points", "quotes"), batch_size=2))
+    out = process_chunk(recs, BatchSettings(what=("key_points", "quotes"), batch_size=2),
+                        Pipeline())
     assert [r["status"] for r in out] == ["ok"] * 3, [r["reason"] for r in out]
     assert set(out[0]["results"]) == {"key_points", "quotes"}
 

@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from takeaways.pipeline import default_pipeline
 from takeaways.pipeline.chunk import BatchSettings, prepare_process, process_chunk, result_dict
 from takeaways.pipeline.records import Record
 
@@ -71,7 +72,7 @@ def work(chunk: list[Record], settings: BatchSettings, worker: str | None = None
     """Process one chunk here and describe where it ran (the unit every engine ships)."""
     if _STATE.get("error") is not None:
         raise _STATE["error"]
-    results = process_chunk(chunk, settings)
+    results = process_chunk(chunk, settings, default_pipeline())
     return ChunkResult(
         results=results,
         worker=worker or f"pid {os.getpid()}",

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from takeaways.errors import StepError
-from takeaways.pipeline.core import STEPS, Pipeline, default_pipeline, normalize_steps
+from takeaways.pipeline.core import Pipeline, default_pipeline
+from takeaways.pipeline.steps import STEPS, normalize_steps
 
 __all__ = ["STEPS", "Pipeline", "StepError", "default_pipeline", "normalize_steps"]

@@ -19,14 +19,15 @@ import numpy as np
 
 from takeaways.document import SCHEMA_VERSION, Article
 from takeaways.errors import InputError, StepError
-from takeaways.pipeline.core import STEPS, Pipeline, default_pipeline, normalize_steps
 from takeaways.pipeline.records import Record
+from takeaways.pipeline.steps import STEPS, normalize_steps
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from takeaways.nlp.analyze import Analysis
     from takeaways.nlp.models import Embedder
+    from takeaways.pipeline.core import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -178,10 +179,10 @@ def _analyse(record: Record, analysis: Analysis, settings: BatchSettings,
 
 
 def process_chunk(
-    records: Sequence[Record], settings: BatchSettings, pipeline: Pipeline | None = None,
+    records: Sequence[Record], settings: BatchSettings, pipeline: Pipeline,
 ) -> list[dict[str, Any]]:
-    """Results for ``records``, in their order; exceptions become ``status: error``."""
-    pipeline = pipeline or default_pipeline()
+    """Results for ``records``, in their order, through ``pipeline``; exceptions become
+    ``status: error``."""
     out: list[dict[str, Any] | None] = [None] * len(records)
     readable: list[tuple[int, Article]] = []
     for i, record in enumerate(records):

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from takeaways.config import Settings, default_settings, use
 from takeaways.document import Article
-from takeaways.errors import StepError, UsageError
+from takeaways.errors import StepError
+from takeaways.pipeline.steps import normalize_steps
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 Source = str | bytes | Path
 Input = Article | Source
 
-#: the steps `Pipeline.run` knows, in the order they run
-STEPS = ("read", "key_points", "quotes", "audit")
 
 
 class Pipeline:
@@ -192,22 +191,6 @@ class Pipeline:
         recs = (safe_record(item, i) for i, item in enumerate(records))
         for chunk in chunked(recs, options.batch_size):
             yield from process_chunk(chunk, options, self)
-
-
-def normalize_steps(what: str | Iterable[str]) -> tuple[str, ...]:
-    """``"read,key-points"`` or ``["read", "key_points"]`` → ``("read", "key_points")``."""
-    items = what.split(",") if isinstance(what, str) else list(what)
-    out: list[str] = []
-    for item in items:
-        name = str(item).strip().lower().replace("-", "_")
-        if name not in STEPS:
-            allowed = ", ".join(s.replace("_", "-") for s in STEPS)
-            raise UsageError(f"unknown step {item!r}; use a comma list of {allowed}.")
-        if name not in out:
-            out.append(name)
-    if not out:
-        raise UsageError("no step given; name at least one of read, key-points, quotes, audit.")
-    return tuple(out)
 
 
 _default: Pipeline | None = None

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from takeaways.server import view
-from takeaways.server.app import ID_RE, Services, form_payload, same_origin
 from takeaways.server.engine import FEATURES, ServerError
+from takeaways.server.services import ID_RE, Services, form_payload, same_origin
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,7 +74,7 @@ async def analyze(request: Request) -> Response:
     """Form post: compute everything, store it, redirect to the permalink."""
     from pydantic import ValidationError
 
-    from takeaways.server.app import AnalyzeRequest, _validation_message
+    from takeaways.server.services import AnalyzeRequest, validation_message
 
     services = _services(request)
     if not same_origin(request):
@@ -85,7 +85,7 @@ async def analyze(request: Request) -> Response:
         job = AnalyzeRequest.model_validate(payload).job(("read", *FEATURES))
         record = await services.submit(job, strict=False)
     except ValidationError as exc:
-        err = ServerError(422, "invalid_request", _validation_message(exc.errors()))
+        err = ServerError(422, "invalid_request", validation_message(exc.errors()))
         return error_page(request, err, form)
     except ServerError as err:
         return error_page(request, err, form)

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from takeaways.server.app import ID_RE, AnalyzeRequest, Services, error_response, parse_job
 from takeaways.server.engine import ServerError
+from takeaways.server.services import ID_RE, AnalyzeRequest, Services, error_response, parse_job
 
 router = APIRouter()
 
