@@ -32,9 +32,9 @@ def test_config_defaults() -> None:
 
 
 def test_config_user_override_merges_by_key(user_config: Path) -> None:
-    user_config.write_text("[limits]\nmax_input_bytes = 1000\n", "utf-8")
-    assert section("limits")["max_input_bytes"] == 1000
-    assert section("limits")["max_words"] == 200_000  # untouched keys keep their default
+    user_config.write_text("[read]\nmin_body_chars = 10\n", "utf-8")
+    assert section("read")["min_body_chars"] == 10
+    assert section("read")["min_english_stopword_ratio"] == 0.08  # untouched: the default
 
 
 def test_config_limit_applies_to_read(user_config: Path) -> None:
@@ -136,3 +136,52 @@ def test_to_toml_round_trips(value: object) -> None:
 
     cfg = {"top": value, "sec": {"k": value, "dotted.key": value, "sub": {"k": value}}}
     assert tomllib.loads(to_toml(cfg)) == cfg
+
+
+@pytest.mark.parametrize(("toml", "section_name", "key", "value"), [
+    ("[limits]\nmax_input_bytes = 1234\n", "limits", "max_input_bytes", 1234),
+    ("[read]\nmin_body_chars = 12\n", "read", "min_body_chars", 12),
+    ("[models]\ndevice = \"cpu\"\n", "models", "device", "cpu"),
+    ("[keypoints]\nmmr_lambda = 0.5\n", "keypoints", "mmr_lambda", 0.5),
+    ("[keypoints.weights]\nbias = 1.5\n", "keypoints", "weights", None),
+    ("[audit]\nevidence_max = 2\n", "audit", "evidence_max", 2),
+])
+def test_every_section_takes_the_user_file_and_shows_it(
+    user_config: Path, capsys: pytest.CaptureFixture[str], toml: str, section_name: str,
+    key: str, value: object,
+) -> None:
+    import tomllib
+
+    from takeaways.cli import main
+
+    user_config.write_text(toml, "utf-8")
+    clear_cache()
+    got = section(section_name)[key]
+    assert got == value if value is not None else got["bias"] == 1.5
+    assert main(["config", "show"]) == 0
+    shown = tomllib.loads(capsys.readouterr().out)[section_name][key]
+    assert shown == got
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ("[limit]\nmax_input_bytes = 1\n", r"unknown section \[limit\]; allowed: audit, keypoints"),
+    ("[read]\nmin_body_char = 1\n", r"unknown key 'min_body_char' in \[read\].*min_body_chars"),
+    ("[models]\nspacy = \"en\"\n", r"models.spacy must be a list"),
+    ("[audit]\nevidence_max = \"3\"\n", r"audit.evidence_max must be a number"),
+    ("[audit]\nweights = 3\n", r"audit.weights must be a table"),
+])
+def test_a_bad_user_file_names_the_file_the_key_and_what_is_allowed(
+    user_config: Path, toml: str, message: str,
+) -> None:
+    user_config.write_text(toml, "utf-8")
+    clear_cache()
+    with pytest.raises(ConfigError, match=message) as info:
+        section("limits")
+    assert str(user_config) in str(info.value)
+
+
+def test_the_user_file_changes_what_the_stages_do(user_config: Path) -> None:
+    user_config.write_text("[read]\nmin_body_chars = 100000\n", "utf-8")
+    clear_cache()
+    with pytest.raises(takeaways.NoArticleError):
+        takeaways.read(P * 3)

@@ -88,12 +88,12 @@ def _kind(value: Any) -> str:
 
 def check(over: Config, base: Config, where: str, path: str = "") -> None:
     """A `ConfigError` naming ``where``, the key and what is allowed, for any key of
-    ``over`` that ``base`` does not have or whose value is of another kind. Tables whose
-    shipped value is a table of numbers (``weights``) may hold any key."""
+    ``over`` that ``base`` does not have or whose value is of another kind. The tables
+    named in `FREE_FORM` (feature weights) may hold any key."""
     for key, value in over.items():
         name = f"{path}.{key}" if path else str(key)
         if key not in base:
-            if path and _free_form(base):
+            if path.rsplit(".", 1)[-1] in FREE_FORM:
                 continue
             allowed = ", ".join(sorted(base)) or "none"
             what = f"key {key!r} in [{path}]" if path else f"section [{key}]"
@@ -109,9 +109,8 @@ def check(over: Config, base: Config, where: str, path: str = "") -> None:
                               f"{want!r}), got {value!r}.")
 
 
-def _free_form(table: Config) -> bool:
-    return bool(table) and all(isinstance(v, int | float) and not isinstance(v, bool)
-                               for v in table.values())
+#: tables whose keys are open (a weight for any feature name)
+FREE_FORM = frozenset({"weights"})
 
 
 def _freeze(value: Any) -> Any:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from takeaways.auditing.registry import SIGNALS, lookup
+from takeaways import registry
+from takeaways.auditing.registry import SIGNAL, lookup
 from takeaways.auditing.settings import load_settings
 from takeaways.auditing.signals.base import Finding
 from takeaways.auditing.verdict import decide, short_name, support_probability
@@ -57,7 +58,9 @@ def test_registry_unknown_name_is_a_config_error() -> None:
     import takeaways.auditing.signals  # noqa: F401
 
     with pytest.raises(ConfigError, match="registered"):
-        lookup(SIGNALS, "audit.signal.nope.v1", "signal")
+        lookup(SIGNAL, "audit.signal.nope.v1")
+    with pytest.raises(ConfigError, match="audit.signal strategy"):
+        lookup(SIGNAL, "keypoints.select.mmr.v2")  # registered, but not a signal
 
 
 def test_settings_every_configured_signal_is_registered() -> None:
@@ -65,7 +68,7 @@ def test_settings_every_configured_signal_is_registered() -> None:
 
     s = load_settings()
     for name in (*s.signals, s.nli_signal):
-        assert name in SIGNALS
+        assert name in registry.names(SIGNAL)
     assert 0.0 < s.support_threshold < 1.0
     assert "audit.signal.quote_speaker.v1" in s.signals
 

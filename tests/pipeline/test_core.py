@@ -104,3 +104,23 @@ def test_settings_replace_checks_keys_and_kinds() -> None:
     with pytest.raises(ConfigError, match="keypoints.min_words must be a number"):
         base.replace(keypoints={"min_words": "eight"})
     assert base == Settings.load(None) and hash(base) == hash(Settings.load(None))
+
+
+def test_the_strategy_named_in_settings_is_the_one_that_runs() -> None:
+    from takeaways import registry
+    from takeaways.errors import ConfigError
+
+    @registry.register("keypoints.select.first.test")
+    def first(scores: Any, similarity: Any, sections: Any, eligible: list[bool], n: int,
+              **_: Any) -> list[int]:
+        return [i for i, ok in enumerate(eligible) if ok][:n]
+
+    article = takeaways.read(TEXT, kind="plain")
+    name = "keypoints.select.first.test"
+    custom = Pipeline(Settings.load().replace(keypoints={"strategy": name}))
+    points = custom.key_points(article, n=2)
+    assert points.strategies["select"] == "keypoints.select.first.test"
+    assert points.points[0].evidence[0].sentence_id == 0  # the first eligible sentence
+    wrong = Pipeline(Settings.load().replace(keypoints={"strategy": "keypoints.select.nope.v9"}))
+    with pytest.raises(ConfigError, match="no strategy named 'keypoints.select.nope.v9'"):
+        wrong.key_points(article, n=2)

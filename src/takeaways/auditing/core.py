@@ -11,7 +11,7 @@ from takeaways.auditing import claims as _claims  # noqa: F401  (registers the s
 from takeaways.auditing import signals as _signals  # noqa: F401  (registers the signals)
 from takeaways.auditing import verdict as _verdict
 from takeaways.auditing.context import ClaimContext, article_index
-from takeaways.auditing.registry import SIGNALS, SPLITTERS, VERDICTS, lookup
+from takeaways.auditing.registry import SIGNAL, SPLITTER, VERDICT, lookup
 from takeaways.auditing.report import Audit, ClaimAudit
 from takeaways.auditing.settings import AuditSettings, load_settings
 from takeaways.auditing.signals.base import SignalResult
@@ -51,7 +51,7 @@ def run_signals(
     cased = [truecase(c, index.cases) for c in claims]
     docs = list(get_nlp().pipe(cased))
     vectors = analysis.embed(cased) if claims else np.zeros((0, 1), dtype=np.float32)
-    funcs = [lookup(SIGNALS, n, "signal") for n in signal_names(settings, nli_model)]
+    funcs = [lookup(SIGNAL, n) for n in signal_names(settings, nli_model)]
     runs = []
     for text, doc, vec in zip(claims, docs, vectors, strict=True):
         ctx = ClaimContext(index, text, doc, settings, vec, {"nli_model": nli_model})
@@ -77,7 +77,7 @@ def _supported_reason(evidence: list[Span]) -> str:
 
 
 def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
-    judge = lookup(VERDICTS, settings.verdict, "verdict")
+    judge = lookup(VERDICT, settings.verdict)
     j: _verdict.Judgement = judge(run.results, settings)
     evidence = _evidence(run, settings.evidence_max)
     if j.verdict == "supported":
@@ -151,7 +151,7 @@ def audit_summary(
     if summary is None:
         summary = [item.text for item in analysis.article.existing_summary]
         source = "page" if summary else "none"
-    split = lookup(SPLITTERS, settings.claim_splitter, "claim splitter")
+    split = lookup(SPLITTER, settings.claim_splitter)
     claims: list[str] = split(summary) if source != "none" else []
     # a claim of several sentences (a fused key point, a two-sentence bullet) is checked
     # sentence by sentence: it is supported only when every sentence is

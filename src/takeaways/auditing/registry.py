@@ -1,4 +1,4 @@
-"""Registries of the audit's swappable strategies, each under a versioned name.
+"""The audit's strategies in the one registry (`takeaways.registry`), by kind.
 
 ``audit.claims.*`` split a summary into claims, ``audit.signal.*`` compute one signal for
 one claim, ``audit.verdict.*`` turn signals into a verdict. The output's ``strategies``
@@ -10,41 +10,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from takeaways.errors import ConfigError
+from takeaways import registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SPLITTERS: dict[str, Callable[..., Any]] = {}
-SIGNALS: dict[str, Callable[..., Any]] = {}
-VERDICTS: dict[str, Callable[..., Any]] = {}
+SPLITTER = "audit.claims."
+SIGNAL = "audit.signal."
+VERDICT = "audit.verdict."
 
 
-def _register(table: dict[str, Callable[..., Any]], name: str) -> Callable[[F], F]:
-    def deco(func: F) -> F:
-        table[name] = func
-        return func
-
-    return deco
+def _checked(prefix: str, name: str) -> str:
+    if not name.startswith(prefix):
+        raise ValueError(f"an audit strategy of this kind is named {prefix}…, not {name!r}")
+    return name
 
 
 def register_splitter(name: str) -> Callable[[F], F]:
-    return _register(SPLITTERS, name)
+    return registry.register(_checked(SPLITTER, name))
 
 
 def register_signal(name: str) -> Callable[[F], F]:
-    return _register(SIGNALS, name)
+    return registry.register(_checked(SIGNAL, name))
 
 
 def register_verdict(name: str) -> Callable[[F], F]:
-    return _register(VERDICTS, name)
+    return registry.register(_checked(VERDICT, name))
 
 
-def lookup(table: dict[str, Callable[..., Any]], name: str, kind: str) -> Callable[..., Any]:
-    """The strategy registered as ``name``, or a `ConfigError` listing the known names."""
-    try:
-        return table[name]
-    except KeyError:
-        known = ", ".join(sorted(table)) or "none"
-        raise ConfigError(
-            f"unknown audit {kind} {name!r}; registered: {known}. Fix the [audit] settings."
-        ) from None
+def lookup(kind: str, name: str) -> Callable[..., Any]:
+    """The audit strategy of ``kind`` (`SPLITTER`, `SIGNAL`, `VERDICT`) named ``name``, or a
+    `ConfigError` listing the registered names of that kind."""
+    return registry.get(name, kind)

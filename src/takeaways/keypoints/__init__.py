@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from takeaways import registry
 from takeaways.document import Article, Sentence
 from takeaways.errors import UsageError
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start, rewrite
-from takeaways.keypoints.select import group_points, relevance, select_mmr, settings
+from takeaways.keypoints.select import group_points, relevance, settings
 from takeaways.nlp.analyze import Analysis
 
 STRATEGIES = {
@@ -147,8 +148,10 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
         notes.append(
             f"the article has only {len(art.sentences)} sentence(s); every one is returned."
         )
+    cfg = settings()
+    select = registry.get(str(cfg["strategy"]))  # the selection strategy the settings name
     scores, eligible, ids = _candidates(analysis, n)
-    fuse = bool(settings().get("fuse_dangling", False))
+    fuse = bool(cfg.get("fuse_dangling", False))
     attach = [False] * len(eligible)
     rewritten: dict[int, tuple[str, list[Edit]]] = {}
     for s in art.sentences:
@@ -165,7 +168,7 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
         attach = [False] * len(eligible)
     sim = _similarity(analysis, ids)
     sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
-    chosen = select_mmr(scores, sim, sections, eligible, n, attach=attach)
+    chosen = select(scores, sim, sections, eligible, n, attach=attach)
     points = []
     for k, group in enumerate(group_points(chosen, attach), 1):
         head = art.sentences[group[0]]
@@ -175,4 +178,4 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
         text = " ".join([text, *(s.text for s in tail)])
         ev = tuple(Evidence(s.id, s.start, s.end, s.text) for s in [head, *tail])
         points.append(KeyPoint(k, text, ev, tuple(edits), float(scores[head.id])))
-    return KeyPoints(art, points, dict(STRATEGIES), notes)
+    return KeyPoints(art, points, {**STRATEGIES, "select": str(cfg["strategy"])}, notes)

