@@ -190,7 +190,6 @@ def _score_group(group: list[Item]) -> list[Scored]:
     out = []
     try:
         analysis = Analysis(takeaways.read(group[0].article, kind="plain"))
-        article_norm = analysis.cache.setdefault("bench.norm", None)
     except TakeawaysError as exc:
         return [Scored(it.dataset, it.id, it.group, it.label, it.claim_labels, it.error_types,
                        [], [], False, status=f"error: {exc.reason}") for it in group]

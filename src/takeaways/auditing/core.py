@@ -38,6 +38,8 @@ class ClaimRun:
 
 def signal_names(settings: AuditSettings, nli_model: str | None) -> list[str]:
     names = list(settings.signals)
+    if settings.entailment and settings.entail_signal not in names:
+        names.append(settings.entail_signal)
     if nli_model and settings.nli_signal not in names:
         names.append(settings.nli_signal)
     return names

@@ -16,6 +16,8 @@ class AuditSettings:
 
     signals: tuple[str, ...]
     nli_signal: str
+    entail_signal: str
+    entailment: bool
     claim_splitter: str
     verdict: str
     evidence_max: int
@@ -38,6 +40,8 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
         return AuditSettings(
             signals=tuple(str(s) for s in raw["signals"]),
             nli_signal=str(raw["nli_signal"]),
+            entail_signal=str(raw["entail_signal"]),
+            entailment=bool(raw["entailment"]),
             claim_splitter=str(raw["claim_splitter"]),
             verdict=str(raw["verdict"]),
             evidence_max=int(raw["evidence_max"]),

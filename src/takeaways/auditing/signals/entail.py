@@ -1,0 +1,47 @@
+"""Signal: entailment of the claim by its evidence, from the shipped cross-encoder.
+
+The premise is the claim's evidence window (the alignment's evidence sentences in
+article order) and, separately, its best-ranked single sentence; the signal keeps the
+pair that entails most. The model (`takeaways.auditing.entail`) is all-MiniLM-L6-v2
+fine-tuned on premise/claim pairs (see its model card); it loads on first use.
+"""
+
+from __future__ import annotations
+
+from takeaways.auditing.context import ClaimContext
+from takeaways.auditing.registry import register_signal
+from takeaways.auditing.signals.base import Finding, SignalResult
+
+ENTAIL = "audit.signal.entail.v1"
+
+
+def premises(ctx: ClaimContext) -> list[str]:
+    """The evidence window and the best single sentence (deduplicated, non-empty)."""
+    sents = ctx.analysis.article.sentences
+    window = " ".join(sents[s].text for s in sorted(ctx.alignment.evidence))
+    best = sents[ctx.alignment.ranked[0]].text if ctx.alignment.ranked else ""
+    return [p for p in dict.fromkeys([window, best]) if p.strip()]
+
+
+@register_signal(ENTAIL)
+def entail_signal(ctx: ClaimContext) -> SignalResult:
+    """P(entailment) and P(contradiction) of the claim given its evidence."""
+    from takeaways.auditing.entail import EntailmentModel
+
+    pairs = [(p, ctx.text) for p in premises(ctx)]
+    if not pairs:
+        return SignalResult(ENTAIL, {"entail": 0.0, "contradict": 0.0},
+                            skipped="the claim has no evidence sentence")
+    probs = EntailmentModel.load().predict(pairs)
+    best = max(range(len(probs)), key=lambda i: probs[i][0])
+    entail, _neutral, contra = probs[best]
+    findings = []
+    if contra > 0.5 and contra > entail:
+        findings.append(Finding(ENTAIL, "predicate", "contradicted",
+                                "The entailment model reads the evidence as contradicting "
+                                "the claim."))
+    return SignalResult(
+        ENTAIL, {"entail": entail, "contradict": contra}, findings,
+        evidence=sorted(ctx.alignment.evidence),
+        debug={"probs": [[round(v, 4) for v in p] for p in probs]},
+    )
