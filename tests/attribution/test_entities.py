@@ -15,7 +15,7 @@ import takeaways
 from takeaways.api import analyze
 from takeaways.attribution import Entity, Quotes, extract_quotes
 from takeaways.attribution.entities import EntityGraph
-from takeaways.attribution.lexicon import lexicon
+from takeaways.lexicon import lexicon
 
 # -- hand-built Docs --------------------------------------------------------------
 

@@ -18,7 +18,6 @@ import pytest
 import takeaways
 from takeaways.api import analyze
 from takeaways.attribution import Quote, Quotes, extract_quotes
-from takeaways.attribution.lexicon import lexicon
 from takeaways.attribution.rules import (
     Frame,
     by_agent,
@@ -30,6 +29,7 @@ from takeaways.attribution.rules import (
     speaker_frame,
     subject_of,
 )
+from takeaways.lexicon import lexicon
 from takeaways.resources import word_list
 
 if TYPE_CHECKING:

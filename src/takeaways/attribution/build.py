@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from takeaways.attribution.entities import EntityGraph
-from takeaways.attribution.lexicon import Lexicon, lexicon
 from takeaways.attribution.marks import find_marked
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
 from takeaways.attribution.rules import (
@@ -34,6 +33,7 @@ from takeaways.attribution.rules import (
     nearest_frame,
 )
 from takeaways.document import Article, Span
+from takeaways.lexicon import Lexicon, lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -43,9 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: the gender a personal pronoun shows (entities carry theirs when the article shows it)
-_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m",
-           "she": "f", "her": "f", "hers": "f", "herself": "f"}
-
 STRATEGIES = {
     "quotes.marks": "quotes.marks.v1",
     "quotes.attribution": "quotes.rules.v1",
@@ -352,7 +349,7 @@ class _Builder:
 
     def _person_pronoun(self, i: int, lo: int) -> tuple[str | None, str]:
         offset = self.doc[i].idx
-        gender = _GENDER.get(self.doc[i].lower_)
+        gender = self.lex.pronoun_genders.get(self.doc[i].lower_)
         best: tuple[int, str, str] | None = None
         prev = self._previous_quote(offset, paragraphs=1)
         if (

@@ -26,9 +26,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from takeaways.attribution.lexicon import Lexicon
 from takeaways.attribution.result import Entity, Mention, fold, similar_names
 from takeaways.document import Article, Span
+from takeaways.lexicon import Lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

@@ -20,10 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-OPEN_DOUBLE = {"“": "”", "„": "“”", "«": "»", "‹": "›", '"': '"'}
-CLOSERS = {"”", "»", "›"}
-SINGLE_OPEN = {"‘", "'"}
-SINGLE_CLOSE = {"’", "'"}
+from takeaways.lexicon import quote_marks
+
+# the marks themselves are language data: data/quote_marks.txt (takeaways.lexicon)
+OPEN_DOUBLE = quote_marks().double_openers
+CLOSERS = set(quote_marks().double_closers)
+SINGLE_OPEN = set(quote_marks().single_openers)
+SINGLE_CLOSE = set(quote_marks().single_closers)
 OPEN_CONTEXT = set(" \t\n([{—–-/\u00a0") | set(OPEN_DOUBLE) | SINGLE_OPEN
 _APOSTROPHE_WORD = re.compile(r"(?:\d\ds|n['’]|em\b|til\b|cause\b|tis\b|twas\b|bout\b)", re.I)
 

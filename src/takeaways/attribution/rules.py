@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from takeaways.attribution.lexicon import Lexicon
+from takeaways.lexicon import Lexicon, quote_marks
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -330,16 +330,21 @@ def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
     return sum(1 for t in doc[r[0] : r[1]] if not t.is_punct) >= 2
 
 
+#: quote marks a span keeps at its ends; a straight ' there is an apostrophe ("leaders'")
+_KEEP_LAST = frozenset(quote_marks().closing) - {"'"}
+_KEEP_FIRST = frozenset(quote_marks().opening) - {"'"}
+
+
 def _trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
     while hi > lo and (
         doc[hi - 1].is_punct
-        and doc[hi - 1].text not in ('"', "”", "’", "»")
+        and doc[hi - 1].text not in _KEEP_LAST
         or doc[hi - 1].is_space
         or doc[hi - 1].lower_ in ("and", "but")
     ):
         hi -= 1
     while lo < hi and (
-        doc[lo].is_punct and doc[lo].text not in ('"', "“", "‘", "«", "„") or doc[lo].is_space
+        doc[lo].is_punct and doc[lo].text not in _KEEP_FIRST or doc[lo].is_space
     ):
         lo += 1
     return lo, hi

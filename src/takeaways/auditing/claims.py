@@ -6,9 +6,13 @@ import re
 from collections.abc import Callable
 
 from takeaways.auditing.registry import register_splitter
+from takeaways.lexicon import quote_marks
 
 _MARKER = re.compile(r"^\s*(?:[-*•–—·]|\(?\d{1,2}[.)]|\(?[a-z][.)]|#+)\s+")
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9])")
+_Q = quote_marks()
+_SENTENCE_END = re.compile(
+    f"(?:(?<=[.!?])|(?<=[.!?][{_Q.char_class(_Q.closing)})]))"
+    f"\\s+(?=[{_Q.char_class(_Q.opening)}(]?[A-Z0-9])")
 
 
 def _strip_marker(line: str) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 
 from takeaways.auditing.settings import AuditSettings
 from takeaways.auditing.text import case_map, is_content, norm, number_value, word_forms
-from takeaways.resources import word_set
+from takeaways.lexicon import lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -71,7 +71,7 @@ class ArticleIndex:
         self._fill()
 
     def _fill(self) -> None:
-        negations = word_set("audit_negation_cues")
+        negations = lexicon().negation_cues
         for sid, span in self.analysis.sentence_spans():
             for tok in span:
                 self._add_token(sid, tok, negations)
@@ -210,7 +210,8 @@ def align(ctx: ClaimContext) -> Alignment:
         return Alignment([], empty, empty, [], set())
     emb = ctx.analysis.sentence_embeddings @ ctx.vector
     lex = _lexical(ctx)
-    combined = 0.5 * emb + 0.5 * lex
+    w = ctx.settings.align_embedding_weight
+    combined = w * emb + (1.0 - w) * lex
     ranked = [int(i) for i in np.argsort(-combined, kind="stable")]
     evidence, covered = _cover(ctx, ranked[: ctx.settings.align_top_k], combined)
     return Alignment(ranked, emb, lex, evidence, covered)
@@ -222,7 +223,7 @@ def _cover(ctx: ClaimContext, top: list[int], combined: np.ndarray) -> tuple[lis
     for sid in top:
         if len(evidence) >= ctx.settings.evidence_max:
             break
-        if evidence and combined[sid] < 0.5 * combined[evidence[0]]:
+        if evidence and combined[sid] < ctx.settings.evidence_min_ratio * combined[evidence[0]]:
             break
         toks = {t.i for t in ctx.content if ctx.index.sent_forms[sid] & set(ctx.supported_forms(t))}
         if not evidence or toks - covered:

@@ -22,6 +22,8 @@ class AuditSettings:
     verdict: str
     evidence_max: int
     align_top_k: int
+    align_embedding_weight: float
+    evidence_min_ratio: float
     word_similarity: float
     strong_alignment: float
     support_threshold: float
@@ -46,6 +48,8 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
             verdict=str(raw["verdict"]),
             evidence_max=int(raw["evidence_max"]),
             align_top_k=int(raw["align_top_k"]),
+            align_embedding_weight=float(raw["align_embedding_weight"]),
+            evidence_min_ratio=float(raw["evidence_min_ratio"]),
             word_similarity=float(raw["word_similarity"]),
             strong_alignment=float(raw["strong_alignment"]),
             support_threshold=float(raw["support_threshold"]),

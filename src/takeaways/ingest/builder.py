@@ -20,11 +20,12 @@ from takeaways.document import (
 )
 from takeaways.errors import NoArticleError
 from takeaways.ingest.sentences import split_sentences
+from takeaways.lexicon import quote_marks
 from takeaways.resources import word_set
 
 # Any Unicode whitespace (also line breaks inside an HTML paragraph) becomes one space.
 _SPACES = re.compile(r"\s+")
-_PROSE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_PROSE_END = re.compile(f"[.!?…][{quote_marks().char_class(quote_marks().closing)})\\]]*$")
 # Control characters that are not whitespace, C1 controls, and invisible zero-width
 # characters (zero-width space, word joiner, BOM) are dropped. ZWJ/ZWNJ stay: emoji
 # sequences and some scripts need them.

@@ -29,10 +29,11 @@ from takeaways.document import Metadata, Removed, SummaryItem
 from takeaways.errors import NoArticleError
 from takeaways.ingest.builder import Block, Parts, clean_line
 from takeaways.ingest.text import _summary_heading, chrome_reason
+from takeaways.lexicon import quote_marks
 
 log = logging.getLogger(__name__)
 _REFERENCE = re.compile(r"^(\[\d+\]|\d+[.)]\s|doi\b)", re.I)
-_SENTENCE_END = re.compile(r"[.!;,\"”’)\]]$")
+_SENTENCE_END = re.compile(f"[.!;,{quote_marks().char_class(quote_marks().closing)})\\]]$")
 _HTML_LANG = re.compile(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 
 

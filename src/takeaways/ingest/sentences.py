@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from takeaways.lexicon import quote_marks
 from takeaways.nlp.models import get_nlp
 from takeaways.resources import word_set
 
 _CHUNK = 50_000
 _ONLY_PUNCT = re.compile(r"^[\W_]+$")
 # A sentence-final mark (optionally closed by a quote) followed by a new quotation.
-_QUOTE_RESTART = re.compile(r"[.!?][\"'”’]?\s+(?=[\"“‘'][A-Z])")
+_Q = quote_marks()
+_QUOTE_RESTART = re.compile(
+    f"[.!?][{_Q.char_class(_Q.closing)}]?\\s+(?=[{_Q.char_class(_Q.opening)}][A-Z])")
 # A scraped photo caption glued to the next sentence with no full stop ("... on Wednesday
 # He said"): a lower-case word, then a capitalised sentence opener from
 # data/glued_openers.txt followed by a lower-case word.

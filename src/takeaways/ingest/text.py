@@ -26,13 +26,15 @@ from functools import lru_cache
 
 from takeaways.document import Removed, SummaryItem
 from takeaways.ingest.builder import Block, Parts, clean_line
+from takeaways.lexicon import quote_marks
 from takeaways.resources import word_list, word_set
 
 _LIST_ITEM = re.compile(r"^\s*(?P<marker>\(?\d{1,2}[.)]|[-*•·▪●–])\s+(?P<text>\S.*)$")
 _MD_HEADING = re.compile(r"^\s*(?P<hashes>#{1,6})\s+(?P<text>\S.*?)\s*#*\s*$")
-_FINAL_PUNCT = re.compile(r"[.!?…:;,]['\"”’)\]]*$")
+_Q = quote_marks()
+_FINAL_PUNCT = re.compile(f"[.!?…:;,][{_Q.char_class(_Q.closing)})\\]]*$")
 _ELLIPSIS = re.compile(r"\s*(\.\.\.|…)\s*$")
-_QUOTES = "\"'“”‘’«»„"
+_QUOTES = _Q.all
 
 
 @dataclass(slots=True)

@@ -35,7 +35,8 @@ __all__ = ["KeyPoint", "KeyPoints", "embedded_ids", "extract_key_points"]
 def _eligible(sent: Sentence, caption: float) -> bool:
     cfg = settings()
     words = len(sent.text.split())
-    return caption < 0.5 and int(cfg["min_words"]) <= words <= int(cfg["max_words"])
+    return (caption < float(cfg["caption_max"])
+            and int(cfg["min_words"]) <= words <= int(cfg["max_words"]))
 
 
 def _best_ids(

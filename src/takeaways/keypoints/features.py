@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from takeaways.lexicon import quote_marks
 from takeaways.nlp.analyze import Analysis
 from takeaways.registry import register
 from takeaways.resources import word_list, word_set
@@ -25,7 +26,7 @@ FEATURES = (
     "first_overlap", "content_words", "shared_words", "word_spread",
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_QUOTE_CHARS = re.compile(r"[\"“”«»„]")
+_QUOTE_CHARS = re.compile(f"[{quote_marks().char_class(quote_marks().double)}]")
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 
 

@@ -21,20 +21,24 @@ from functools import lru_cache
 from takeaways.attribution import Entity, Mention, Quotes, extract_quotes
 from takeaways.document import Sentence, Span
 from takeaways.keypoints.result import Edit
+from takeaways.lexicon import lexicon, quote_marks
 from takeaways.nlp.analyze import Analysis
 from takeaways.registry import register
 from takeaways.resources import word_list, word_set
 
 _PAREN = re.compile(r" ?\((?P<inner>[^()]{1,80})\)")
+_Q = quote_marks()
+_DOUBLE = _Q.char_class(_Q.double)  # an aside or clause holding a double mark is kept
 # Non-restrictive asides that can go without changing the claim: a dash-delimited
 # insert, a comma-delimited "who/which" clause, and an age apposition (", 47,").
 _ASIDES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("dash aside", re.compile(r" [-–—] (?P<inner>(?:(?! [-–—] )[^\"“”]){3,120}?) [-–—](?= )")),
-    ("relative clause", re.compile(r", (?P<inner>(?:who|which|whose) [^,;:\"“”()]{3,120}?),(?= )")),
+    ("dash aside", re.compile(r" [-–—] (?P<inner>(?:(?! [-–—] )[^" + _DOUBLE + r"]){3,120}?)"
+                              r" [-–—](?= )")),
+    ("relative clause", re.compile(r", (?P<inner>(?:who|which|whose) [^,;:()" + _DOUBLE
+                                   + r"]{3,120}?),(?= )")),
     ("age apposition", re.compile(r", (?P<inner>\d{1,3}),(?= )")),
 )
 _NO_COMMA_CONNECTIVES = frozenset({"but", "and"})
-_NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|nobody|nothing|none)\b|n't\b", re.I)
 _MIN_KEPT_WORDS = 8
 _MAX_TRAILING_WORDS = 30
 _SUBJECT_PRONOUNS = frozenset({"he", "she"})
@@ -66,7 +70,7 @@ def dangling_start(text: str) -> str | None:
     n = leading_connective(text)
     if n:
         return text[:n].strip(" ,")
-    first = re.match(r"[\"'“‘]?([A-Za-z]+)", text)
+    first = re.match(f"[{_Q.char_class(_Q.opening)}]?([A-Za-z]+)", text)
     if first and first.group(1).lower() in word_set("dangling_starts"):
         return first.group(1)
     return None
@@ -188,7 +192,7 @@ def _quoted_regions(analysis: Analysis, sent: Sentence) -> list[tuple[int, int]]
             for part in q.parts or (q.content,):
                 if part.start < sent.end and part.end > sent.start:
                     regions.append((part.start, part.end))
-    marks = [sent.start + i for i, ch in enumerate(sent.text) if ch in '"“”«»„']
+    marks = [sent.start + i for i, ch in enumerate(sent.text) if ch in _Q.double]
     regions += list(zip(marks[::2], marks[1::2], strict=False))
     single = _single_quoted(sent.text)
     if single is not None:
@@ -199,11 +203,12 @@ def _quoted_regions(analysis: Analysis, sent: Sentence) -> list[tuple[int, int]]
 def _single_quoted(text: str) -> tuple[int, int] | None:
     """The span from the first opening single quote to its close (or the sentence end,
     when the quote runs on); apostrophes inside words ("Putin's") open nothing."""
-    opener = next((i for i, ch in enumerate(text) if ch in "'‘" and i + 1 < len(text)
-                   and text[i + 1].isalnum() and (i == 0 or text[i - 1] in " (:\"“")), None)
+    opener = next((i for i, ch in enumerate(text) if ch in _Q.single_openers
+                   and i + 1 < len(text) and text[i + 1].isalnum()
+                   and (i == 0 or text[i - 1] in " (:" or text[i - 1] in _Q.double)), None)
     if opener is None:
         return None
-    closers = [i for i in range(opener + 1, len(text)) if text[i] in "'’"
+    closers = [i for i in range(opener + 1, len(text)) if text[i] in _Q.single_closers
                and not text[i - 1].isspace() and (i + 1 == len(text) or not text[i + 1].isalnum())]
     return opener, (closers[-1] + 1 if closers else len(text))
 
@@ -234,7 +239,7 @@ def _trailing_edits(sent: Sentence, quoted: list[tuple[int, int]]) -> list[Edit]
     if m is None or len(sent.text[: m.start()].split()) < _MIN_KEPT_WORDS:
         return []
     clause = m.group("clause")
-    if _NEGATION.search(clause) or len(clause.split()) > _MAX_TRAILING_WORDS:
+    if lexicon().negator_pattern.search(clause) or len(clause.split()) > _MAX_TRAILING_WORDS:
         return []
     start, end = sent.start + m.start(), sent.start + m.end("clause")
     if any(a < end and start < b for a, b in quoted):
@@ -253,7 +258,7 @@ def _trailing_openers() -> re.Pattern[str] | None:
 @lru_cache(maxsize=8)
 def _trailing_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    body = r" [^\"“”«»„;:()]{3,}?)(?=[.!?]?\s*$)"
+    body = r" [^;:()" + _DOUBLE + r"]{3,}?)(?=[.!?]?\s*$)"
     return re.compile(r", (?P<clause>(?P<word>" + alts + ")" + body, re.I)
 
 

@@ -9,7 +9,7 @@ from takeaways.auditing.registry import register_signal
 from takeaways.auditing.signals.base import Finding, SignalResult, claim_span
 from takeaways.auditing.signals.graph import quote_graph
 from takeaways.auditing.text import norm, number_value
-from takeaways.resources import word_set
+from takeaways.lexicon import lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
@@ -108,7 +108,7 @@ def numbers_signal(ctx: ClaimContext) -> SignalResult:
 
 
 def _negations(ctx: ClaimContext) -> list[tuple[int, int]]:
-    cues = word_set("audit_negation_cues")
+    cues = lexicon().negation_cues
     return [(t.idx, t.idx + len(t.text)) for t in ctx.doc
             if t.lower_ in cues or t.lemma_.lower() in cues or t.dep_ == "neg"]
 

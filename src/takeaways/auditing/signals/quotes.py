@@ -15,7 +15,7 @@ from takeaways.auditing.signals.facts import entity_key
 from takeaways.auditing.signals.graph import quote_graph
 from takeaways.auditing.text import norm
 from takeaways.document import Sentence
-from takeaways.resources import word_set
+from takeaways.lexicon import lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
@@ -181,7 +181,7 @@ def _article_speakers(graph: Quotes, q: ClaimQuote, sentences: Sequence[Sentence
 
 def _attributed(ctx: ClaimContext) -> list[SpacySpan]:
     """People the claim makes the subject of a speech verb (possessors excluded)."""
-    verbs = word_set("audit_speech_verbs")
+    verbs = lexicon().speech_verbs
     out = []
     for p in _claim_people(ctx):
         head = _noun_phrase(p.root)
