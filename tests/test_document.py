@@ -45,7 +45,7 @@ def test_document_sentence_at() -> None:
 def test_document_to_dict_round_trip() -> None:
     a = _article()
     d = a.to_dict()
-    assert d["schema_version"] == "1.0" and d["type"] == "article"
+    assert d["schema_version"] == "2.0" and d["type"] == "article"
     assert Article.from_dict(d) == a
 
 

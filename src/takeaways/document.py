@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +129,11 @@ class Article:
     removed: list[Removed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_kind: str = "text"
+
+    def ref(self, *, embed: bool = True) -> dict[str, Any]:
+        """How a result points at its article: the whole article (a result on its own), or
+        only its id (inside an analysis envelope, which holds the article once)."""
+        return {"article": self.to_dict()} if embed else {"article_id": self.id}
 
     def span(self, start: int, end: int) -> Span:
         """A `Span` of this article's text; raises if the offsets are outside it."""

@@ -46,7 +46,7 @@ def test_batch_cli_jsonl_and_warc_inputs(tmp_path: Path) -> None:
     rows = read_jsonl(out)
     assert [r["id"] for r in rows][:3] == ["k0", "k1", "k2"]
     assert [r["status"] for r in rows] == ["ok", "ok", "ok", "ok", "skipped"]
-    assert rows[3]["results"]["read"]["metadata"]["url"] == "https://n.test/1"
+    assert rows[3]["article"]["metadata"]["url"] == "https://n.test/1"
     assert rows[4]["reason"] == "HTTP status 301"
     assert code == 0
 

@@ -10,6 +10,7 @@ from takeaways.errors import UsageError
 from takeaways.pipeline import Pipeline
 from takeaways.pipeline.chunk import BatchSettings, normalize_what, process_chunk
 from takeaways.pipeline.records import Record
+from takeaways.schema import validate
 from tests.batch._batch_corpus import page, story
 
 
@@ -32,8 +33,11 @@ def test_pipeline_pipe_keeps_order_and_isolates_errors() -> None:
     assert [r["status"] for r in out] == ["ok", "error", "error", "ok", "error"]
     assert out[1]["reason"].startswith("read: EmptyInputError: ")
     assert "cannot process a int record" in out[2]["reason"]
-    assert set(out[0]) == {"schema_version", "id", "source", "status", "reason", "results"}
-    assert out[3]["results"]["read"]["title"]
+    keys = ["schema_version", "type", "id", "source", "status", "reason", "article"]
+    assert [list(r) for r in out] == [keys] * 5  # one envelope shape for every status
+    assert out[3]["article"]["title"] and out[1]["article"] is None
+    for row in out:
+        validate(row, "analysis")
 
 
 def test_pipeline_skipped_and_failing_step() -> None:
@@ -47,7 +51,8 @@ def test_pipeline_skipped_and_failing_step() -> None:
     assert (skipped["status"], skipped["reason"]) == ("skipped", "HTTP status 404")
     assert failed["status"] == "error"
     assert failed["reason"] == "quotes: RuntimeError: the quote graph broke"
-    assert "read" in failed["results"]  # what succeeded is kept
+    assert failed["article"]["text"]  # what succeeded is kept
+    validate(failed, "analysis")
 
 
 def test_pipeline_schedule_orders_out_of_order_completions() -> None:
@@ -81,7 +86,11 @@ def test_pipeline_full_path_key_points_and_quotes() -> None:
     out = process_chunk(recs, BatchSettings(what=("key_points", "quotes"), batch_size=2),
                         Pipeline())
     assert [r["status"] for r in out] == ["ok"] * 3, [r["reason"] for r in out]
-    assert set(out[0]["results"]) == {"key_points", "quotes"}
+    assert {"article", "key_points", "quotes"} <= set(out[0])
+    for row in out:
+        validate(row, "analysis")
+        assert row["key_points"]["article_id"] == row["article"]["id"]  # the article once
+        assert "article" not in row["key_points"] and "article" not in row["quotes"]
 
 
 def test_pipeline_chunk_embedder_serves_hits_and_falls_back() -> None:

@@ -48,7 +48,7 @@ class FakeLibrary(Library):
              "evidence": [{"sentence_id": s.id, "start": s.start, "end": s.end, "text": s.text}]}
             for i, s in enumerate(article.sentences[-n:])
         ]
-        return {"schema_version": "1.0", "type": "key_points", "key_points": points,
+        return {"schema_version": "2.0", "type": "key_points", "key_points": points,
                 "article": {"id": article.id}}
 
     def quotes(self, analysis: Any) -> dict[str, Any]:
@@ -59,7 +59,7 @@ class FakeLibrary(Library):
                  "cue": {"start": s.start, "end": s.start, "text": "said"},
                  "speaker": {"mention": {"start": s.start, "end": s.start + 1, "text": s.text[0]},
                              "entity": "<b>Speaker</b>", "how": "fake"}, "embedded": False}
-        return {"schema_version": "1.0", "type": "quotes", "quotes": [quote], "entities": [],
+        return {"schema_version": "2.0", "type": "quotes", "quotes": [quote], "entities": [],
                 "article": {"id": article.id}}
 
     def audit(self, analysis: Any, summary: str | None) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class FakeLibrary(Library):
                    "evidence": [{"start": s.start, "end": s.end, "text": s.text}],
                    "faulty_span": None, "reason": f"<i>reason {i}</i>", "confidence": 0.9}
                   for i, line in enumerate((summary or "A claim.").splitlines())]
-        return {"schema_version": "1.0", "type": "audit", "claims": claims,
+        return {"schema_version": "2.0", "type": "audit", "claims": claims,
                 "verdict": "contradicted", "score": 0.5, "article": {"id": article.id}}
 
 

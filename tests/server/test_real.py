@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from takeaways.schema import validate
 from takeaways.server import ServerSettings, create_app
 from tests.conftest import assert_span_in
 from tests.server.server_fakes import anyio_backend  # noqa: F401
@@ -27,6 +28,8 @@ async def test_server_real_library_endpoints(
 ) -> None:
     text = (await real_client.post("/v1/read", json={"text": seed_text})).json()["text"]
     r = await real_client.post("/v1/key-points", json={"text": seed_text, "n": 3})
+    validate(r.json(), "key_points")  # a result on its own holds its article
+    assert r.json()["article"]["text"] == text
     assert r.status_code in (200, 501), r.text
     if r.status_code == 200:
         points = r.json()["key_points"]
@@ -55,4 +58,9 @@ async def test_server_real_page_renders_everything(
     assert r.status_code == 303
     html = (await real_client.get(r.headers["location"])).text
     assert 'id="article"' in html and 'class="sent"' in html
+    record = (await real_client.get("/v1" + r.headers["location"].replace("/a/", "/analyses/")
+                                    )).json()
+    validate(record, "analysis")  # a stored record is an envelope: the article once
+    assert record["key_points"]["article_id"] == record["article"]["id"]
+    assert "article" not in record["key_points"] and "article" not in record["audit"]
     assert "Internal" not in html

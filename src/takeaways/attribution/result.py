@@ -134,11 +134,12 @@ class Quotes:
     strategies: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, article: bool = True) -> dict[str, Any]:
+        """JSON-ready; ``article=False`` gives ``article_id`` instead of the article."""
         return {
             "schema_version": SCHEMA_VERSION,
             "type": "quotes",
-            "article": self.article.to_dict(),
+            **self.article.ref(embed=article),
             "quotes": [q.to_dict() for q in self.quotes],
             "entities": [e.to_dict() for e in self.entities],
             "mentions": [m.to_dict() for m in self.mentions],

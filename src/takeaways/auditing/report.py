@@ -60,11 +60,12 @@ class Audit:
             out[c.verdict] = out.get(c.verdict, 0) + 1
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, article: bool = True) -> dict[str, Any]:
+        """JSON-ready; ``article=False`` gives ``article_id`` instead of the article."""
         return {
             "schema_version": SCHEMA_VERSION,
             "type": "audit",
-            "article": self.article.to_dict(),
+            **self.article.ref(embed=article),
             "summary_source": self.summary_source,
             "claims": [c.to_dict() for c in self.claims],
             "verdict": self.verdict,

@@ -76,17 +76,19 @@ class KeyPoints:
     notes: list[str] = field(default_factory=list)
     verification: Any = None  # an Audit of the points, when --verify is used
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, article: bool = True) -> dict[str, Any]:
+        """JSON-ready; ``article=False`` gives ``article_id`` instead of the article (the
+        verification audit, of the same article, always refers to it by id)."""
         d: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "type": "key_points",
-            "article": self.article.to_dict(),
+            **self.article.ref(embed=article),
             "key_points": [p.to_dict() for p in self.points],
             "strategies": dict(self.strategies),
             "notes": list(self.notes),
         }
         if self.verification is not None:
-            d["verification"] = self.verification.to_dict()
+            d["verification"] = self.verification.to_dict(article=False)
         return d
 
     def to_markdown(self) -> str:

@@ -9,7 +9,7 @@ article through `Pipeline.run` on one analysis each.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from takeaways.document import SCHEMA_VERSION, Article
+from takeaways.document import Article
 from takeaways.errors import InputError, StepError
+from takeaways.pipeline.envelope import envelope
 from takeaways.pipeline.records import Record
 from takeaways.pipeline.steps import STEPS, normalize_steps
 
@@ -63,17 +64,13 @@ def normalize_what(what: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def result_dict(
-    record: Record, status: str, reason: str | None = None, results: dict[str, Any] | None = None
+    record: Record, status: str, reason: str | None = None, article: Article | None = None,
+    results: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One output line: the same keys for every status."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "id": record.id,
-        "source": record.source,
-        "status": status,
-        "reason": reason,
-        "results": results or {},
-    }
+    """One output line, an analysis envelope (the article once, then each step's result):
+    ``schema_version, type, id, source, status, reason, article`` for every status."""
+    return envelope(article, results or {}, id=record.id, source=record.source,
+                    status=status, reason=reason)
 
 
 def _reason(exc: BaseException) -> str:
@@ -163,19 +160,16 @@ def _prime(embedder: ChunkEmbedder | None, analyses: Sequence[Analysis],
         log.debug("chunk embedding failed; embedding per article", exc_info=True)
 
 
-def _serialise(results: dict[str, Any]) -> dict[str, Any]:
-    return {name: result.to_dict() for name, result in results.items()}
-
-
 def _analyse(record: Record, analysis: Analysis, settings: BatchSettings,
              pipeline: Pipeline) -> dict[str, Any]:
+    steps = [s for s in settings.what if s != "read"]  # the envelope holds the article
     try:
-        done = pipeline.run(analysis, settings.what, n=settings.n, summary=record.summary)
+        done = pipeline.run(analysis, steps, n=settings.n, summary=record.summary)
     except StepError as exc:  # one bad document never sinks a batch
         log.debug("%s failed on %s", exc.step, record.id, exc_info=True)
         return result_dict(record, "error", f"{exc.step}: {_reason(exc.cause)}",
-                           _serialise(exc.partial))
-    return result_dict(record, "ok", None, _serialise(done))
+                           analysis.article, exc.partial)
+    return result_dict(record, "ok", None, analysis.article, done)
 
 
 def process_chunk(
@@ -199,7 +193,7 @@ def process_chunk(
         analyses: dict[int, Analysis] = {}
         for (i, article), doc in zip(readable, docs, strict=True):
             if isinstance(doc, BaseException):
-                out[i] = result_dict(records[i], "error", f"parse: {_reason(doc)}")
+                out[i] = result_dict(records[i], "error", f"parse: {_reason(doc)}", article)
             else:
                 analyses[i] = pipeline.analyze(article, doc=doc, embedder=embedder)
         _prime(embedder, list(analyses.values()), settings)
@@ -208,7 +202,7 @@ def process_chunk(
             pipeline.forget(analysis.article)
     else:
         for i, article in readable:
-            out[i] = result_dict(records[i], "ok", None, {"read": article.to_dict()})
+            out[i] = result_dict(records[i], "ok", None, article)
     return [r for r in out if r is not None]
 
 

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 
 BASE = "https://takeaways.invalid/schema/"
-NAMES = ("article", "key_points", "quotes", "audit")
+NAMES = ("article", "key_points", "quotes", "audit", "analysis")
 
 
 @cache

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from takeaways.document import SCHEMA_VERSION, Article
+from takeaways.document import Article
 from takeaways.errors import FetchError, InputError, LimitError, ModelError, TakeawaysError
 from takeaways.pipeline import Pipeline, StepError, default_pipeline
+from takeaways.pipeline.envelope import envelope
 from takeaways.server.settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ class Library:
             done = self.pipeline.run(analysis, [step], **options)
         except StepError as exc:
             raise exc.cause from exc
-        return dict(done[step].to_dict())
+        return dict(done[step].to_dict(article=False))  # the record holds the article
 
     def key_points(self, analysis: Any, *, n: int) -> dict[str, Any]:
         return self._step(analysis, "key_points", n=n)
@@ -225,11 +226,11 @@ class Engine:
         return record
 
     def _record(self, job: Job, article: Article) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION, "type": "analysis", "id": None,
-            "created_at": time.time(), "title": article.title, "source_kind": article.source_kind,
-            "content_key": job.key(), "summary": job.summary,
-            "options": {"what": list(job.what), "n": job.n, "url": job.source.url},
-            "article": article.to_dict(), "key_points": None, "quotes": None, "audit": None,
-            "errors": {},
-        }
+        """An analysis envelope (``analysis.schema.json``) with the server's own fields."""
+        record = envelope(article, {"key_points": None, "quotes": None, "audit": None},
+                          id=None, created_at=time.time(), title=article.title,
+                          source_kind=article.source_kind, content_key=job.key(),
+                          summary=job.summary,
+                          options={"what": list(job.what), "n": job.n, "url": job.source.url})
+        record["errors"] = {}
+        return record

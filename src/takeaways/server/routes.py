@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from takeaways.pipeline.envelope import standalone
 from takeaways.server.engine import ServerError
 from takeaways.server.services import ID_RE, AnalyzeRequest, Services, error_response, parse_job
 
@@ -55,7 +56,10 @@ async def _analyze(request: Request, feature: str) -> Response:
     cached = services.responses.get(key)
     if cached is None:
         record = await services.submit(job, strict=True)
-        body = json.dumps(record[feature], ensure_ascii=False).encode("utf-8")
+        result = record[feature]
+        if feature != "article" and isinstance(result, dict):
+            result = standalone(result, record.get("article"))  # offsets need the article
+        body = json.dumps(result, ensure_ascii=False).encode("utf-8")
         cached = (body, record.get("id"))
         services.responses.put(key, *cached)
     body, rid = cached

@@ -134,7 +134,9 @@ class Store:
 
 
 def _decode(row: sqlite3.Row) -> dict[str, Any]:
-    out = dict(row)
+    """A stored row as the analysis envelope it was saved from (``analysis.schema.json``)."""
+    out: dict[str, Any] = {"schema_version": row["schema_version"], "type": "analysis"}
+    out.update((k, row[k]) for k in row.keys() if k != "schema_version")
     for col in _JSON_COLUMNS:
         if out.get(col) is not None:
             out[col] = json.loads(out[col])
