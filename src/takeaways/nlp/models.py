@@ -105,9 +105,9 @@ class SentenceTransformerEmbedder:
         # news sentences are short; 128 word pieces cover >99% and cost ~35% less CPU
         self._model.max_seq_length = min(int(self._model.max_seq_length or 128), 128)
         self.bf16 = self.device == "cpu" and _cpu_bf16()
-        dim = getattr(self._model, "get_embedding_dimension", None)  # the newer name
+        dim: Any = getattr(self._model, "get_embedding_dimension", None)  # the newer name
         dim = dim or self._model.get_sentence_embedding_dimension
-        self.dimension = int(dim())
+        self.dimension = int(dim() or 384)  # all-MiniLM-L6-v2's, should a model not say
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
