@@ -108,18 +108,29 @@ def test_speakers_and_mentions_are_entities_of_the_graph(
     "name",
     [
         *TEXTS,
-        pytest.param("seed", marks=pytest.mark.xfail(
-            strict=True,
-            reason="entities are keyed by their name string: the seed's 'Kiev', tagged ORG "
-            "in one place and GPE in another, becomes two entities both named 'Kiev', and "
-            "since `EntityGraph.entities()` collects aliases by name each lists the other's "
-            "mentions too",
-        )),
+        "seed",  # "Kiev" is tagged ORG in one place and GPE in another: one entity
     ],
 )
 def test_entity_names_are_unique(graphs: dict[str, Quotes], name: str) -> None:
     names = [e.name for e in graphs[name].entities]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_entities_have_stable_ids_that_mentions_and_speakers_use(
+    graphs: dict[str, Quotes], name: str,
+) -> None:
+    q = graphs[name]
+    ids = [e.id for e in q.entities]
+    assert len(ids) == len(set(ids)) and all(i.startswith("e") for i in ids)
+    by_id = {e.id: e for e in q.entities}
+    for m in q.mentions:
+        assert m.entity_id  # internal clusters (nationalities) have ids but no entity
+        if m.entity_id in by_id:
+            assert by_id[m.entity_id].name == m.entity
+    for quote in q.quotes:
+        if quote.speaker.entity_id is not None:
+            assert by_id[quote.speaker.entity_id].name == quote.speaker.entity
 
 
 @pytest.mark.parametrize("name", CASES)

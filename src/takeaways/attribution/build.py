@@ -18,7 +18,7 @@ Order of work:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from takeaways.attribution.entities import EntityGraph
@@ -416,14 +416,24 @@ class _Builder:
         mentions = sorted(self.graph.mentions, key=lambda m: (m.start, m.end))
         for w in self.warnings:
             log.info("%s: %s", self.article.id, w)
+        entities = self.graph.entities()
+        ids = {e.name: e.id for e in entities}  # names are unique (`_merge_same_names`)
         return Quotes(
             self.article,
-            self.done,
-            self.graph.entities(),
+            [_with_ids(q, ids) for q in self.done],
+            entities,
             mentions,
             dict(STRATEGIES),
             list(self.warnings),
         )
+
+
+def _with_ids(q: Quote, ids: dict[str, str]) -> Quote:
+    """``q`` (and its embedded quotes) with each speaker's entity id filled in."""
+    speaker = q.speaker
+    if speaker.entity is not None:
+        speaker = replace(speaker, entity_id=ids.get(speaker.entity))
+    return replace(q, speaker=speaker, embedded=[_with_ids(e, ids) for e in q.embedded])
 
 
 def build_quotes(analysis: Analysis) -> Quotes:

@@ -57,6 +57,7 @@ class _Cluster:
     roles: list[str] = field(default_factory=list)
     name: str = ""
     gender: str | None = None  # "m" / "f" when the article shows it (`_genders`)
+    id: str = ""  # stable within the article: "e1", "e2", ... in order of first mention
 
 
 class EntityGraph:
@@ -80,6 +81,7 @@ class EntityGraph:
         self._cluster(named)
         for cluster in self.clusters:
             self._name(cluster)
+        self._merge_same_names()
         self._collect_roles()
         self._genders()
         for cluster in self.clusters:
@@ -192,6 +194,27 @@ class EntityGraph:
                 return
         forms = Counter(self._clean_text(m) for m, _ in c.members)
         c.name = forms.most_common(1)[0][0]
+
+    def _merge_same_names(self) -> None:
+        """One entity per canonical name: spaCy may tag one name ORG in one sentence and GPE
+        in another ("Kiev"); those clusters are one referent, typed by most of its mentions.
+        Then each entity gets its stable id, in order of first mention."""
+        by_name: dict[str, _Cluster] = {}
+        merged: list[_Cluster] = []
+        for c in self.clusters:
+            first = by_name.get(c.name)
+            if first is None or c.type.startswith("_") or first.type.startswith("_"):
+                by_name.setdefault(c.name, c)
+                merged.append(c)
+                continue
+            first.members.extend(c.members)
+            labels = Counter(m.label for m, _ in first.members)
+            if first.type != "PERSON":  # a person stays a person
+                first.type = labels.most_common(1)[0][0]
+        self.clusters = merged
+        order = sorted(self.clusters, key=lambda c: min(m.start for m, _ in c.members))
+        for k, c in enumerate(order, 1):
+            c.id = f"e{k}"
 
     def _clean_text(self, m: _Named) -> str:
         return " ".join(self.doc[m.start : m.end].text.split())
@@ -363,7 +386,7 @@ class EntityGraph:
 
     def _add_mention(self, start: int, end: int, c: _Cluster, how: str) -> Mention:
         span = self.doc[start:end]
-        mention = Mention(span.start_char, span.end_char, span.text, c.name, how)
+        mention = Mention(span.start_char, span.end_char, span.text, c.name, how, c.id)
         self.mentions.append(mention)
         for i in range(start, end):
             self._token_mention[i] = mention
@@ -434,9 +457,9 @@ class EntityGraph:
                 {
                     Span(m.start, m.end, m.text)
                     for m in self.mentions
-                    if m.entity == c.name and not m.how.startswith("pronoun")
+                    if m.entity_id == c.id and not m.how.startswith("pronoun")
                 },
                 key=lambda s: s.start,
             )
-            out.append(Entity(c.name, c.type, aliases, list(c.roles)))
+            out.append(Entity(c.name, c.type, aliases, list(c.roles), c.id))
         return out

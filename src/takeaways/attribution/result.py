@@ -27,11 +27,13 @@ class Speaker:
     mention: Span | None
     entity: str | None
     how: str
+    entity_id: str | None = None  # the `Entity.id` of ``entity``
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "mention": self.mention.to_dict() if self.mention else None,
             "entity": self.entity,
+            "entity_id": self.entity_id,
             "how": self.how,
         }
 
@@ -73,9 +75,11 @@ class Entity:
     type: str
     aliases: list[Span] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
+    id: str = ""  # stable within the article ("e1", "e2", ... in order of first mention)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "name": self.name,
             "type": self.type,
             "aliases": [a.to_dict() for a in self.aliases],
@@ -92,6 +96,7 @@ class Mention:
     text: str
     entity: str
     how: str
+    entity_id: str = ""  # the `Entity.id` of ``entity``
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +104,7 @@ class Mention:
             "end": self.end,
             "text": self.text,
             "entity": self.entity,
+            "entity_id": self.entity_id,
             "how": self.how,
         }
 
