@@ -68,23 +68,14 @@ def _oracle(
 def _row(an: Any, refs: list[str]) -> dict[str, Any]:
     """Features, oracle labels and eligibility of one article, as the pipeline sees them:
     rewritten texts, dangling sentences attached to the one before (`_fusable`)."""
-    from takeaways.keypoints import _eligibility, _fusable, rewrite, settings
+    from takeaways.keypoints import attachments, eligibility
     from takeaways.keypoints.features import sentence_features
-    from takeaways.keypoints.rewrite import dangling_start
 
     sents = an.article.sentences
     table = sentence_features(an)
-    ok = _eligibility(an, table)
-    rewritten = {s.id: rewrite(an, s) for s in sents if ok[s.id]}
+    ok = eligibility(an, table)
+    rewritten, eligible, attach = attachments(an, ok)
     texts = [rewritten[s.id][0] if s.id in rewritten else s.text for s in sents]
-    fuse = bool(settings().get("fuse_dangling", False))
-    eligible, attach = list(ok), [False] * len(sents)
-    for s in sents:
-        if ok[s.id] and dangling_start(texts[s.id]):
-            if fuse and _fusable(an.article, s, attach, rewritten):
-                attach[s.id] = True
-            else:
-                eligible[s.id] = False
     labels = np.zeros(len(sents))
     labels[_oracle(texts, refs, [i for i in range(len(sents)) if eligible[i]])] = 1
     scorer, ref = _scorer(), "\n".join(refs)
@@ -130,7 +121,7 @@ def _pick(
     """N=3 picks as the pipeline makes them: only the best ``embedded_candidates`` by the
     embedding-free score (centrality zeroed) compete, their centrality is recomputed over
     those candidates alone, then MMR."""
-    from takeaways.keypoints import _best_ids, _limit
+    from takeaways.keypoints import best_ids, embedded_limit
     from takeaways.keypoints.features import FEATURES
     from takeaways.keypoints.select import select_mmr
 
@@ -139,9 +130,9 @@ def _pick(
     for r in rows:
         scores = r["x"] @ w + b
         eligible = r["eligible"]
-        if len(scores) > _limit(3):
+        if len(scores) > embedded_limit(3):
             free = scores - r["x"][:, central] * w[central]
-            ids = _best_ids(free, r["ok"], _limit(3))
+            ids = best_ids(free, r["ok"], embedded_limit(3))
             top = set(ids)
             eligible = [e and i in top for i, e in enumerate(eligible)]
             # cosine to the candidates' centroid, from the (unit-norm) similarity matrix

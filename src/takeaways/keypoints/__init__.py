@@ -19,7 +19,8 @@ from takeaways.document import Article, Sentence
 from takeaways.errors import UsageError
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
-from takeaways.keypoints.rewrite import dangling_start, rewrite
+from takeaways.keypoints.rewrite import dangling_start
+from takeaways.keypoints.rewrite import rewrite as rewrite_sentence  # the module keeps its name
 from takeaways.keypoints.select import group_points, relevance, settings
 from takeaways.nlp.analyze import Analysis
 
@@ -29,7 +30,10 @@ STRATEGIES = {
     "rewrite": "keypoints.rewrite.v1",
 }
 
-__all__ = ["KeyPoint", "KeyPoints", "embedded_ids", "extract_key_points"]
+__all__ = [
+    "KeyPoint", "KeyPoints", "attachments", "best_ids", "eligibility", "embedded_ids",
+    "embedded_limit", "extract_key_points",
+]
 
 
 def _eligible(sent: Sentence, caption: float) -> bool:
@@ -39,7 +43,7 @@ def _eligible(sent: Sentence, caption: float) -> bool:
             and int(cfg["min_words"]) <= words <= int(cfg["max_words"]))
 
 
-def _best_ids(
+def best_ids(
     scores: np.ndarray, ok: list[bool], limit: int, sections: list[int] | None = None
 ) -> list[int]:
     """The ``limit`` best sentences (eligible first), in document order. With
@@ -58,13 +62,13 @@ def _best_ids(
     return sorted(picked)
 
 
-def _limit(n: int) -> int:
+def embedded_limit(n: int) -> int:
     """How many candidate sentences are embedded: ``embedded_candidates``, and at least
     twice the number of points so MMR has room to skip near-duplicates."""
     return max(int(settings()["embedded_candidates"]), 2 * n)
 
 
-def _eligibility(analysis: Analysis, table: FeatureTable) -> list[bool]:
+def eligibility(analysis: Analysis, table: FeatureTable) -> list[bool]:
     caption = table.column("caption")
     return [_eligible(s, float(caption[s.id])) for s in analysis.article.sentences]
 
@@ -79,17 +83,17 @@ def _build_embedding_free(
     analysis: Analysis, n: int
 ) -> tuple[FeatureTable, list[bool], list[int]]:
     table = sentence_features(analysis, embed_ids=[])
-    ok = _eligibility(analysis, table)
+    ok = eligibility(analysis, table)
     art = analysis.article
     sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
-    return table, ok, _best_ids(relevance(table), ok, _limit(n), sections)
+    return table, ok, best_ids(relevance(table), ok, embedded_limit(n), sections)
 
 
 def embedded_ids(analysis: Analysis, n: int = 4) -> list[int]:
     """The ids of the sentences whose embeddings `extract_key_points` uses; choosing them
     embeds nothing (the batch engine embeds a whole chunk's candidates in one call)."""
     count = len(analysis.article.sentences)
-    return list(range(count)) if count <= _limit(n) else _embedding_free(analysis, n)[2]
+    return list(range(count)) if count <= embedded_limit(n) else _embedding_free(analysis, n)[2]
 
 
 def _candidates(analysis: Analysis, n: int) -> tuple[np.ndarray, list[bool], list[int]]:
@@ -99,9 +103,9 @@ def _candidates(analysis: Analysis, n: int) -> tuple[np.ndarray, list[bool], lis
     sentences when the article is short): embedding dominates the cost, and centrality
     over the candidates picks points as good (bench/tune_keypoints.py, docs/evaluation.md)."""
     count = len(analysis.article.sentences)
-    if count <= _limit(n):
+    if count <= embedded_limit(n):
         table = sentence_features(analysis)
-        ok, ids = _eligibility(analysis, table), list(range(count))
+        ok, ids = eligibility(analysis, table), list(range(count))
     else:
         table, ok, ids = _embedding_free(analysis, n)
         table = table.with_column("centrality", centrality(analysis, ids))
@@ -134,6 +138,29 @@ def _fusable(
     return len(before.split()) + len(sent.text.split()) <= limit
 
 
+def attachments(
+    analysis: Analysis, eligible: list[bool]
+) -> tuple[dict[int, tuple[str, list[Edit]]], list[bool], list[bool]]:
+    """Rewrite the ``eligible`` sentences; one that still opens with a dangling pronoun
+    or connective joins the sentence before it (``fuse_dangling``, `_fusable`) or stops
+    being eligible. Returns the rewritten texts with their edits, the new eligibility and
+    which sentences attach to the one before."""
+    art = analysis.article
+    fuse = bool(settings().get("fuse_dangling", False))
+    eligible, attach = list(eligible), [False] * len(eligible)
+    rewritten: dict[int, tuple[str, list[Edit]]] = {}
+    for s in art.sentences:
+        if eligible[s.id]:
+            text, edits = rewrite_sentence(analysis, s)
+            rewritten[s.id] = (text, edits)
+            if dangling_start(text):
+                if fuse and _fusable(art, s, attach, rewritten):
+                    attach[s.id] = True  # may only follow its antecedent sentence
+                else:
+                    eligible[s.id] = False
+    return rewritten, eligible, attach
+
+
 def check_n(n: int) -> None:
     """A `UsageError` unless ``n`` (the number of key points) is at least 1."""
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
@@ -152,18 +179,7 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
     cfg = settings()
     select = registry.get(str(cfg["strategy"]))  # the selection strategy the settings name
     scores, eligible, ids = _candidates(analysis, n)
-    fuse = bool(cfg.get("fuse_dangling", False))
-    attach = [False] * len(eligible)
-    rewritten: dict[int, tuple[str, list[Edit]]] = {}
-    for s in art.sentences:
-        if eligible[s.id]:
-            text, edits = rewrite(analysis, s)
-            rewritten[s.id] = (text, edits)
-            if dangling_start(text):
-                if fuse and _fusable(art, s, attach, rewritten):
-                    attach[s.id] = True  # may only follow its antecedent sentence
-                else:
-                    eligible[s.id] = False
+    rewritten, eligible, attach = attachments(analysis, eligible)
     if not any(e and not a for e, a in zip(eligible, attach, strict=True)):
         eligible = [i in set(ids) for i in range(len(eligible))]
         attach = [False] * len(eligible)
@@ -173,7 +189,7 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
     points = []
     for k, group in enumerate(group_points(chosen, attach), 1):
         head = art.sentences[group[0]]
-        text, edits = rewritten.get(head.id) or rewrite(analysis, head)
+        text, edits = rewritten.get(head.id) or rewrite_sentence(analysis, head)
         # attached sentences follow their antecedent verbatim: no rewriting is needed
         tail = [art.sentences[i] for i in group[1:]]
         text = " ".join([text, *(s.text for s in tail)])
