@@ -20,7 +20,9 @@ from typing import Any
 
 
 class TakeawaysError(Exception):
-    """Base class of every error this library raises on purpose."""
+    """Base class of every error this library raises on purpose. Each subclass has a
+    stable ``code`` (the catalogue: `catalogue()`, docs/errors.md) and a message that
+    says what is wrong and how to fix it; ``doc_id`` names the document when known."""
 
     code = "E000"
 
@@ -39,38 +41,62 @@ class TakeawaysError(Exception):
 
 
 class InputError(TakeawaysError):
+    """The input cannot be read as an article. Pass an HTML page, page text or a URL."""
+
     code = "E100"
 
 
 class EmptyInputError(InputError):
+    """The input is empty or only whitespace. Check the file or the request body."""
+
     code = "E101"
 
 
 class BinaryInputError(InputError):
+    """The input is binary (an image, a PDF, an archive), not a page. Pass the page's HTML or
+    text."""
+
     code = "E102"
 
 
 class NoArticleError(InputError):
+    """The page holds no article body (too little prose, or only chrome). Pass the article
+    page, or its text with --kind text."""
+
     code = "E103"
 
 
 class FetchError(InputError):
+    """Fetching the URL was refused (not a public http(s) address, or fetching is off) or
+    failed. Save the page and pass the file."""
+
     code = "E104"
 
 
 class LimitError(TakeawaysError):
+    """The input is over a configured limit ([limits] max_input_bytes, --max-bytes). Raise the
+    limit or shorten the input."""
+
     code = "E200"
 
 
 class ModelError(TakeawaysError):
+    """A model the step needs is missing (spaCy English, the embedder, the entailment weights).
+    Install it as the message says."""
+
     code = "E300"
 
 
 class ConfigError(TakeawaysError):
+    """A settings file, setting or option is invalid (unknown key, wrong kind, unknown
+    strategy). Fix the key the message names."""
+
     code = "E400"
 
 
 class UsageError(TakeawaysError, ValueError):
+    """A bad argument to a function or command (n < 1, an unknown step). Also a ValueError."""
+
     code = "E500"
 
 
@@ -87,3 +113,22 @@ class StepError(TakeawaysError):
         self.step = step
         self.cause = cause
         self.partial = dict(partial)
+
+
+def catalogue() -> list[tuple[str, str, str]]:
+    """Every error class as ``(code, name, what it means and how to fix it)``, by code."""
+    out: list[tuple[str, str, str]] = []
+    todo: list[type[TakeawaysError]] = [TakeawaysError]
+    while todo:
+        cls = todo.pop()
+        doc = " ".join((cls.__doc__ or "").split())
+        out.append((cls.code, cls.__name__, doc))
+        todo.extend(cls.__subclasses__())
+    return sorted(out)
+
+
+def code_of(exc: BaseException) -> str | None:
+    """The catalogue code of ``exc`` (through a `StepError` to its cause), else None."""
+    if isinstance(exc, StepError):
+        return code_of(exc.cause) or exc.code
+    return exc.code if isinstance(exc, TakeawaysError) else None

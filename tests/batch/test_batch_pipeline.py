@@ -33,9 +33,11 @@ def test_pipeline_pipe_keeps_order_and_isolates_errors() -> None:
     assert [r["status"] for r in out] == ["ok", "error", "error", "ok", "error"]
     assert out[1]["reason"].startswith("read: EmptyInputError: ")
     assert "cannot process a int record" in out[2]["reason"]
-    keys = ["schema_version", "type", "id", "source", "status", "reason", "article"]
+    keys = ["schema_version", "type", "id", "source", "status", "reason", "error_code",
+            "article"]
     assert [list(r) for r in out] == [keys] * 5  # one envelope shape for every status
     assert out[3]["article"]["title"] and out[1]["article"] is None
+    assert out[1]["error_code"] == "E101" and out[0]["error_code"] is None  # EmptyInputError
     for row in out:
         validate(row, "analysis")
 

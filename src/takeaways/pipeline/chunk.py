@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from takeaways.document import Article
-from takeaways.errors import InputError, StepError
+from takeaways.errors import InputError, StepError, code_of
 from takeaways.pipeline.envelope import envelope
 from takeaways.pipeline.records import Record
 from takeaways.pipeline.steps import STEPS, normalize_steps
@@ -65,12 +65,14 @@ def normalize_what(what: str | Iterable[str]) -> tuple[str, ...]:
 
 def result_dict(
     record: Record, status: str, reason: str | None = None, article: Article | None = None,
-    results: Mapping[str, Any] | None = None,
+    results: Mapping[str, Any] | None = None, *, error: BaseException | None = None,
 ) -> dict[str, Any]:
     """One output line, an analysis envelope (the article once, then each step's result):
-    ``schema_version, type, id, source, status, reason, article`` for every status."""
+    ``schema_version, type, id, source, status, reason, error_code, article`` for every
+    status; ``error_code`` is the catalogue code of ``error`` (docs/errors.md)."""
     return envelope(article, results or {}, id=record.id, source=record.source,
-                    status=status, reason=reason)
+                    status=status, reason=reason,
+                    error_code=code_of(error) if error is not None else None)
 
 
 def _reason(exc: BaseException) -> str:
@@ -168,7 +170,7 @@ def _analyse(record: Record, analysis: Analysis, settings: BatchSettings,
     except StepError as exc:  # one bad document never sinks a batch
         log.debug("%s failed on %s", exc.step, record.id, exc_info=True)
         return result_dict(record, "error", f"{exc.step}: {_reason(exc.cause)}",
-                           analysis.article, exc.partial)
+                           analysis.article, exc.partial, error=exc)
     return result_dict(record, "ok", None, analysis.article, done)
 
 
@@ -186,14 +188,15 @@ def process_chunk(
         try:
             readable.append((i, _read(record, settings, pipeline)))
         except Exception as exc:  # noqa: BLE001 - recorded per document
-            out[i] = result_dict(record, "error", f"read: {_reason(exc)}")
+            out[i] = result_dict(record, "error", f"read: {_reason(exc)}", error=exc)
     if settings.needs_analysis and readable:
         docs = _parse([a for _, a in readable], settings.batch_size)
         embedder = _chunk_embedder(settings, pipeline)
         analyses: dict[int, Analysis] = {}
         for (i, article), doc in zip(readable, docs, strict=True):
             if isinstance(doc, BaseException):
-                out[i] = result_dict(records[i], "error", f"parse: {_reason(doc)}", article)
+                out[i] = result_dict(records[i], "error", f"parse: {_reason(doc)}", article,
+                                     error=doc)
             else:
                 analyses[i] = pipeline.analyze(article, doc=doc, embedder=embedder)
         _prime(embedder, list(analyses.values()), settings)
