@@ -58,14 +58,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import iter_jsonl  # noqa: E402
+from _data import add_data_argument, data_file, iter_jsonl  # noqa: E402
 
-DEFAULT_DATA = Path("/work/shared/data")
 CACHE_DIR = Path(__file__).resolve().parent / "results"
 FRANK_TYPES = ("RelE", "EntE", "CircE", "CorefE", "LinkE", "OutE", "GramE", "Other")
 AGGREFACT_TYPES = ("intrinsic-NP", "extrinsic-NP", "intrinsic-predicate", "extrinsic-predicate",
@@ -105,26 +105,26 @@ def _split(summary: str) -> list[str]:
 
 def load_items(data: Path, limit: int | None) -> list[Item]:
     items: list[Item] = []
-    for r in iter_jsonl(data / "frank" / "frank.jsonl.gz"):
+    for r in iter_jsonl(data_file(data, "frank")):
         if r["split"] != "dev":
             continue
         items.append(Item(f"frank-{r['dataset']}", r["id"], r["article_id"], r["article"],
                           [detok(s) for s in r["summary_sentences"] if s.strip()], int(r["label"]),
                           error_types=list(r["errors_present"])))
-    for r in iter_jsonl(data / "qags" / "qags.jsonl.gz"):
+    for r in iter_jsonl(data_file(data, "qags")):
         if r["split"] != "dev":
             continue
         sents = r["summary_sentences"]
         items.append(Item(f"qags-{r['dataset']}", r["id"], r["article"][:200], r["article"],
                           [detok(s["sentence"]) for s in sents], int(r["label"]),
                           claim_labels=[int(s["supported"]) for s in sents]))
-    for r in iter_jsonl(data / "aggrefact_unified" / "aggrefact_unified.jsonl.gz"):
+    for r in iter_jsonl(data_file(data, "aggrefact")):
         if r["split"] != "dev":
             continue
         items.append(Item(f"aggrefact-{r['origin']}", r["id"], r["article_id"], r["doc"],
                           _split(r["summary"].replace("\\'", "'")), int(r["label"]),
                           error_types=list(r["error_types"])))
-    for r in iter_jsonl(data / "summeval_subset" / "summeval_subset.jsonl.gz"):
+    for r in iter_jsonl(data_file(data, "summeval")):
         if r["split"] != "dev":
             continue
         items.append(Item("summeval", r["id"], r["cnndm_id"], r["article"], _split(r["summary"]),
@@ -157,6 +157,7 @@ class Scored:
     hard: list[str | None]  # the hard verdict per claim, if any
     novel_entity: bool
     status: str = "ok"
+    article_key: str = ""  # the article's first 200 normalised characters (LODO leakage)
 
 
 def _init_worker() -> None:
@@ -177,16 +178,17 @@ def _novel_entity(nlp: Any, summary: str, article_norm: str) -> bool:
                if norm(e.text))
 
 
-def _score_group(group: list[Item]) -> list[Scored]:
+def _score_group(group: list[Item], entailment: bool = False) -> list[Scored]:
     import takeaways
     from takeaways.auditing.core import run_signals
     from takeaways.auditing.settings import load_settings
     from takeaways.auditing.verdict import feature_vector
+    from takeaways.config import Settings
     from takeaways.errors import TakeawaysError
     from takeaways.nlp.analyze import Analysis
     from takeaways.nlp.models import get_nlp
 
-    settings = load_settings()
+    settings = load_settings(Settings.load().replace(audit={"entailment": entailment}))
     out = []
     try:
         analysis = Analysis(takeaways.read(group[0].article, kind="plain"))
@@ -203,11 +205,12 @@ def _score_group(group: list[Item]) -> list[Scored]:
                 for r in runs]
         ne = _novel_entity(get_nlp(), " ".join(it.claims), article_norm)
         out.append(Scored(it.dataset, it.id, it.group, it.label, it.claim_labels,
-                          it.error_types, feats, hard, ne))
+                          it.error_types, feats, hard, ne,
+                          article_key=article_norm.strip()[:200]))
     return out
 
 
-def extract(items: list[Item], jobs: int) -> list[Scored]:
+def extract(items: list[Item], jobs: int, entailment: bool = False) -> list[Scored]:
     groups: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         groups[it.article].append(it)
@@ -217,11 +220,12 @@ def extract(items: list[Item], jobs: int) -> list[Scored]:
     if jobs <= 1:
         _init_worker()
         for i, g in enumerate(work):
-            scored += _score_group(g)
+            scored += _score_group(g, entailment)
             _progress(i + 1, len(work), t0)
         return scored
     with ProcessPoolExecutor(jobs, initializer=_init_worker) as pool:
-        for i, res in enumerate(pool.map(_score_group, work, chunksize=4)):
+        score = partial(_score_group, entailment=entailment)
+        for i, res in enumerate(pool.map(score, work, chunksize=4)):
             scored += res
             _progress(i + 1, len(work), t0)
     return scored
@@ -297,20 +301,21 @@ def best_threshold(scores: Sequence[float], y: Sequence[int]) -> float:
 FEATURE_SKIP = ("nli.", "novel_content.verbs", "novel_content.unsupported")
 
 
-def feature_names(scored: Iterable[Scored]) -> list[str]:
+def feature_names(scored: Iterable[Scored], skip: tuple[str, ...] = FEATURE_SKIP) -> list[str]:
     names: set[str] = set()
     for s in scored:
         for f in s.claims:
             names |= set(f)
-    return sorted(n for n in names if not n.startswith(FEATURE_SKIP))
+    return sorted(n for n in names if not n.startswith(skip))
 
 
-def fit_weights(train: list[Scored]) -> tuple[dict[str, float], float]:
+def fit_weights(train: list[Scored], skip: tuple[str, ...] = FEATURE_SKIP
+                ) -> tuple[dict[str, float], float]:
     """Claim-level logistic regression (summary labels), then the summary threshold."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    names = feature_names(train)
+    names = feature_names(train, skip)
     X, y = [], []
     for s in train:
         for f, h in zip(s.claims, s.hard, strict=True):
@@ -350,6 +355,113 @@ def cross_validated(frank: list[Scored], folds: int = 5) -> dict[str, int]:
         for s in test:
             out[s.id] = summary_ok(s, st)
     return out
+
+
+def auc(scores: Sequence[float], y: Sequence[int]) -> float | None:
+    """Area under the ROC curve (probability a faithful summary outscores an unfaithful one)."""
+    pos = [s for s, t in zip(scores, y, strict=True) if t == 1]
+    neg = [s for s, t in zip(scores, y, strict=True) if t == 0]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def summary_score(s: Scored, weights: dict[str, float]) -> float:
+    """The summary's weakest claim probability (a hard finding counts as -1)."""
+    return min(claim_probs(s, weights))
+
+
+def lodo_unit(dataset: str) -> str:
+    """The unit left out: FRANK CNN/DM, FRANK XSum, QAGS CNN/DM, QAGS XSum, SummEval, and
+    AggreFact as one (its origins re-use the other sets' summaries)."""
+    return "aggrefact" if dataset.startswith("aggrefact") else dataset
+
+
+Lodo = dict[str, tuple[dict[str, int], dict[str, float]]]
+
+
+def leave_one_dataset_out(scored: list[Scored], skip: tuple[str, ...] = FEATURE_SKIP) -> Lodo:
+    """For each unit: weights and threshold fitted on every other unit, without any summary
+    of an article the unit holds (the sets share CNN/DM and XSum articles), then the
+    unit's predictions and summary scores."""
+    out: Lodo = {}
+    for unit in sorted({lodo_unit(s.dataset) for s in scored}):
+        test = [s for s in scored if lodo_unit(s.dataset) == unit]
+        keys = {s.article_key for s in test}
+        train = [s for s in scored if lodo_unit(s.dataset) != unit and s.article_key not in keys]
+        if len({s.label for s in train}) < 2:
+            continue
+        weights, tau = fit_weights(train, skip)
+        st = _settings(weights, tau)
+        out[unit] = ({s.id: summary_ok(s, st) for s in test},
+                     {s.id: summary_score(s, weights) for s in test})
+    return out
+
+
+def lodo_table(scored: list[Scored], lodo: Lodo, weights: dict[str, float],
+               without: Lodo | None = None) -> None:
+    """Balanced accuracy / AUC per left-out set: the shipped weights, the LODO refit, the
+    LODO refit without the entailment features (``without``), and the entailment
+    probability alone (AUC of the weakest claim's P(entailment))."""
+    print("\nLeave-one-dataset-out (fit on the other sets minus the left-out set's articles): "
+          "balanced accuracy / AUC")
+    has_entail = any("entail.entail" in f for s in scored for f in s.claims)
+    head = f"{'left out':<18}{'n':>5}  {'shipped weights':>18}{'LODO':>18}"
+    head += f"{'LODO -entail':>18}{'entail-only':>18}" if has_entail and without else ""
+    print(head)
+    for unit, (pred, score) in lodo.items():
+        rows = [s for s in scored if lodo_unit(s.dataset) == unit]
+        y = [s.label for s in rows]
+        shipped = [summary_score(s, weights) for s in rows]
+        st = _settings(weights, _TAU[0])
+        cells = [f"{_fmt(bacc(y, [summary_ok(s, st) for s in rows]))}/{_fmt(auc(shipped, y))}",
+                 f"{_fmt(bacc(y, [pred[s.id] for s in rows]))}/"
+                 f"{_fmt(auc([score[s.id] for s in rows], y))}"]
+        if has_entail and without and unit in without:
+            wp, ws = without[unit]
+            cells.append(f"{_fmt(bacc(y, [wp[s.id] for s in rows]))}/"
+                         f"{_fmt(auc([ws[s.id] for s in rows], y))}")
+            ent = [min(f.get("entail.entail", 0.0) for f in s.claims) for s in rows]
+            cells.append(f"{'-':>5}/{_fmt(auc(ent, y))}")
+        print(f"{unit:<18}{len(rows):>5}  " + "".join(f"{c:>18}" for c in cells))
+
+
+_TAU = [0.5]  # the shipped threshold, set in main
+
+
+def highlights_supported(data: Path, weights: dict[str, float], tau: float, limit: int | None,
+                         entailment: bool, heldout: Path | None) -> None:
+    """The share of CNN/DM dev reference-highlight sentences (human-written, mostly
+    faithful) that the audit judges supported; with ``heldout`` (one article id per line),
+    only those articles (the ones the entailment model never trained on)."""
+    from takeaways.auditing import audit_summary
+    from takeaways.config import Settings
+    from takeaways.pipeline import Pipeline
+
+    ids = set(heldout.read_text().split()) if heldout is not None else None
+    settings = Settings.load().replace(audit={"entailment": entailment, "weights": weights,
+                                              "support_threshold": tau})
+    pipeline = Pipeline(settings)
+    counts: dict[str, int] = defaultdict(int)
+    done = 0
+    for r in iter_jsonl(data_file(data, "cnndm")):
+        if r.get("split") != "dev" or (ids is not None and r["article_id"] not in ids):
+            continue
+        if limit and done >= limit:
+            break
+        done += 1
+        analysis = pipeline.analyze(pipeline.read(r["article"], kind="plain"))
+        from takeaways.config import use
+
+        with use(settings):
+            report = audit_summary(analysis, list(r["reference_highlights"]))
+        for c in report.claims:
+            counts[c.verdict] += 1
+    total = sum(counts.values())
+    which = "held-out " if ids is not None else ""
+    print(f"\nCNN/DM {which}reference highlights ({done} articles, {total} sentences): "
+          f"{counts.get('supported', 0) / max(total, 1):.1%} supported; {dict(counts)}")
 
 
 # ---------------------------------------------------------------------------- report
@@ -431,7 +543,7 @@ def load_or_extract(args: argparse.Namespace) -> list[Scored]:
     for family in args.datasets.split(","):
         limit = args.limit_aggrefact if family == "aggrefact" and args.limit_aggrefact else None
         limit = limit or args.limit
-        suffix = f"-{limit}" if limit else ""
+        suffix = (f"-{limit}" if limit else "") + ("-entail" if args.entailment else "")
         if limit and limit != args.limit:
             per: dict[str, int] = defaultdict(int)
             items = [it for it in items if it.dataset.split("-")[0] != family
@@ -444,7 +556,7 @@ def load_or_extract(args: argparse.Namespace) -> list[Scored]:
         todo = [it for it in items if it.dataset.split("-")[0] == family]
         print(f"{family}: {len(todo)} summaries, {len({i.article for i in todo})} articles",
               file=sys.stderr)
-        got = extract(todo, args.jobs)
+        got = extract(todo, args.jobs, args.entailment)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(got))
         scored += got
@@ -460,7 +572,7 @@ def own_points(data: Path, limit: int | None, n: int = 4) -> None:
 
     counts: dict[str, int] = defaultdict(int)
     bad: list[tuple[str, str, str]] = []
-    for i, r in enumerate(iter_jsonl(data / "frank" / "cnndm_articles.jsonl.gz")):
+    for i, r in enumerate(iter_jsonl(data_file(data, "cnndm"))):
         if r.get("split") != "dev" or (limit and i >= limit):
             continue
         analysis = analyze(takeaways.read(r["article"], kind="plain"))
@@ -478,7 +590,7 @@ def own_points(data: Path, limit: int | None, n: int = 4) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_argument(ap)
     ap.add_argument("--limit", type=int, default=None, help="records per dataset")
     ap.add_argument("--limit-aggrefact", type=int, default=None,
                     help="records per AggreFact origin (it is the slowest family)")
@@ -490,6 +602,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=CACHE_DIR)
     ap.add_argument("--own-points", action="store_true",
                     help="only audit our own key points on the dev CNN/DM articles")
+    ap.add_argument("--entailment", action="store_true",
+                    help="add the entailment cross-encoder's signal (audit.signal.entail.v1) to "
+                         "the features; its cache files end in -entail")
+    ap.add_argument("--lodo", action="store_true",
+                    help="also report leave-one-dataset-out balanced accuracy and AUC")
+    ap.add_argument("--highlights", type=int, default=0, metavar="K",
+                    help="also audit the reference highlights of K dev CNN/DM articles")
+    ap.add_argument("--heldout", type=Path, default=None,
+                    help="with --highlights: only the article ids in this file")
     args = ap.parse_args(argv)
     if args.own_points:
         own_points(args.data, args.limit)
@@ -519,6 +640,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     type_recall(scored, preds, "frank", FRANK_TYPES)
     type_recall(scored, preds, "aggrefact", AGGREFACT_TYPES)
     qags_sentences(scored, weights, tau, emb_tau)
+    if args.lodo:
+        _TAU[0] = settings.support_threshold
+        lodo_table(scored, leave_one_dataset_out(scored), settings.weights,
+                   leave_one_dataset_out(scored, (*FEATURE_SKIP, "entail."))
+                   if args.entailment else None)
+    if args.highlights:
+        highlights_supported(args.data, weights, tau, args.highlights, args.entailment,
+                             args.heldout)
     if args.fit:
         print_toml(weights, tau)
     return 0
