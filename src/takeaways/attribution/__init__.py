@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from takeaways import registry
 from takeaways.attribution.build import STRATEGIES, build_quotes, quotes_from_doc
 from takeaways.attribution.component import register_component
 from takeaways.attribution.result import Entity, Mention, Quote, Quotes, Speaker
+from takeaways.config import section
 
 if TYPE_CHECKING:
     from takeaways.nlp.analyze import Analysis
@@ -32,6 +34,9 @@ __all__ = [
 
 
 def extract_quotes(analysis: Analysis) -> Quotes:
-    """The quote graph of ``analysis``, computed once and cached on it."""
-    return analysis.product(build_quotes)
+    """The quote graph of ``analysis`` by the strategy ``[quotes] strategy`` names
+    (``quotes.rules.v1``: `build_quotes`), computed once per analysis and settings."""
+    build = registry.get(str(section("quotes").get("strategy", "quotes.rules.v1")), "quotes.")
+    graph: Quotes = analysis.product(build)
+    return graph
 

@@ -34,6 +34,7 @@ from takeaways.attribution.rules import (
 )
 from takeaways.document import Article, Span
 from takeaways.lexicon import Lexicon, lexicon
+from takeaways.registry import register
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: the gender a personal pronoun shows (entities carry theirs when the article shows it)
+#: the versioned rules each part of the quote graph follows (recorded in every result)
 STRATEGIES = {
     "quotes.marks": "quotes.marks.v1",
     "quotes.attribution": "quotes.rules.v1",
@@ -436,6 +437,7 @@ def _with_ids(q: Quote, ids: dict[str, str]) -> Quote:
     return replace(q, speaker=speaker, embedded=[_with_ids(e, ids) for e in q.embedded])
 
 
+@register("quotes.rules.v1")
 def build_quotes(analysis: Analysis) -> Quotes:
     """The quote graph of ``analysis`` (one parse, no extra model)."""
     return _Builder(analysis.doc, analysis.article, lexicon()).build()
