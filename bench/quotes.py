@@ -442,7 +442,7 @@ def run_takeaways(records: list[dict[str, Any]]) -> SystemRun:
     run = SystemRun("takeaways")
     try:
         takeaways = import_takeaways()
-        read, quotes = takeaways.read, takeaways.attribution
+        read, quotes = takeaways.read, takeaways.quotes
     except (ImportError, AttributeError) as exc:
         run.available = False
         run.notes.append(f"skipped: takeaways API not available ({type(exc).__name__}: {exc})")

@@ -99,9 +99,10 @@ class SentenceTransformerEmbedder:
         path = path or os.environ.get("TAKEAWAYS_EMBEDDER_PATH") or _configured_model_path()
         # float32 weights whatever the checkpoint's dtype; on CPUs with native bf16 the
         # matmuls run in bfloat16 (`_cpu_bf16`), vectors equal to float32's within 1e-4
-        self._model: Any = SentenceTransformer(
-            str(path), device=self.device, model_kwargs={"dtype": "float32"}
-        )
+        with _quiet_loading():  # no "Loading weights" progress bar on every command
+            self._model: Any = SentenceTransformer(
+                str(path), device=self.device, model_kwargs={"dtype": "float32"}
+            )
         # news sentences are short; 128 word pieces cover >99% and cost ~35% less CPU
         self._model.max_seq_length = min(int(self._model.max_seq_length or 128), 128)
         self.bf16 = self.device == "cpu" and _cpu_bf16()
@@ -164,6 +165,23 @@ def _one_thread() -> Iterator[None]:
             yield
         finally:
             torch.set_num_threads(before)
+
+
+@contextlib.contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Hide transformers' weight-loading progress bar (restored afterwards)."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover - sentence-transformers requires transformers
+        yield
+        return
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 #: the `[models] embedder` value that means the packaged weights
