@@ -12,6 +12,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from takeaways.config import Settings, active
 from takeaways.document import SCHEMA_VERSION, Span
 
 if TYPE_CHECKING:
@@ -118,15 +119,27 @@ def fold(text: str) -> str:
     return re.sub(r"[^\w\s-]", "", text).strip()
 
 
-@lru_cache(maxsize=65536)
 def similar_names(a: str, b: str) -> bool:
-    """Spelling variants of one name (Zelenskyi / Zelenskyy / Zelensky)."""
+    """Spelling variants of one name (Zelenskyi / Zelenskyy / Zelensky), by the active
+    settings' ``[quotes] name_similarity`` and ``name_min_chars``."""
+    return _similar(a, b, *_name_match(active()))
+
+
+@lru_cache(maxsize=65536)
+def _similar(a: str, b: str, min_chars: int, ratio: float) -> bool:
     a, b = fold(a), fold(b)
     if a == b:
         return True
-    if len(a) < 5 or len(b) < 5 or a[0] != b[0]:
+    if len(a) < min_chars or len(b) < min_chars or a[0] != b[0]:
         return False
-    return SequenceMatcher(None, a, b).ratio() >= 0.8
+    return SequenceMatcher(None, a, b).ratio() >= ratio
+
+
+@lru_cache(maxsize=8)
+def _name_match(settings: Settings) -> tuple[int, float]:
+    """``[quotes] name_min_chars`` and ``name_similarity`` of ``settings``."""
+    cfg = settings.section("quotes")
+    return int(cfg["name_min_chars"]), float(cfg["name_similarity"])
 
 
 @dataclass(slots=True)
