@@ -124,3 +124,20 @@ def test_the_strategy_named_in_settings_is_the_one_that_runs() -> None:
     wrong = Pipeline(Settings.load().replace(keypoints={"strategy": "keypoints.select.nope.v9"}))
     with pytest.raises(ConfigError, match="no strategy named 'keypoints.select.nope.v9'"):
         wrong.key_points(article, n=2)
+
+
+def test_every_stage_takes_settings_keyword_only() -> None:
+    import inspect
+
+    from takeaways.attribution import extract_quotes
+    from takeaways.auditing import audit_summary
+    from takeaways.ingest import read_article
+    from takeaways.keypoints import extract_key_points
+
+    for stage in (read_article, extract_key_points, extract_quotes, audit_summary):
+        param = inspect.signature(stage).parameters["settings"]
+        assert param.kind is inspect.Parameter.KEYWORD_ONLY, stage.__name__
+    strict = Settings.load().replace(read={"min_body_chars": 100_000})
+    with pytest.raises(takeaways.NoArticleError):
+        read_article(TEXT, kind="plain", settings=strict)
+    assert read_article(TEXT, kind="plain").text  # the default settings are untouched

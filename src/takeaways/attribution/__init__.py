@@ -14,7 +14,7 @@ from takeaways import registry
 from takeaways.attribution.build import STRATEGIES, build_quotes, quotes_from_doc
 from takeaways.attribution.component import register_component
 from takeaways.attribution.result import Entity, Mention, Quote, Quotes, Speaker
-from takeaways.config import section
+from takeaways.config import Settings, section, use
 
 if TYPE_CHECKING:
     from takeaways.nlp.analyze import Analysis
@@ -33,9 +33,13 @@ __all__ = [
 ]
 
 
-def extract_quotes(analysis: Analysis) -> Quotes:
+def extract_quotes(analysis: Analysis, *, settings: Settings | None = None) -> Quotes:
     """The quote graph of ``analysis`` by the strategy ``[quotes] strategy`` names
-    (``quotes.rules.v1``: `build_quotes`), computed once per analysis and settings."""
+    (``quotes.rules.v1``: `build_quotes`), computed once per analysis and settings
+    (``settings``, default: the active ones)."""
+    if settings is not None:
+        with use(settings):
+            return extract_quotes(analysis)
     build = registry.get(str(section("quotes").get("strategy", "quotes.rules.v1")), "quotes.")
     graph: Quotes = analysis.product(build)
     return graph

@@ -16,6 +16,7 @@ from takeaways.auditing.report import Audit, ClaimAudit
 from takeaways.auditing.settings import AuditSettings, load_settings
 from takeaways.auditing.signals.base import SignalResult
 from takeaways.auditing.text import truecase
+from takeaways.config import Settings, use
 from takeaways.document import Span
 from takeaways.nlp.models import get_nlp
 
@@ -138,7 +139,7 @@ def summary_verdict(claims: list[ClaimAudit]) -> str:
 
 def audit_summary(
     analysis: Analysis, summary: str | list[str] | None = None, *, nli_model: str | None = None,
-    settings: AuditSettings | None = None,
+    settings: AuditSettings | Settings | None = None,
 ) -> Audit:
     """Check each claim of ``summary`` against the article of ``analysis``.
 
@@ -147,7 +148,12 @@ def audit_summary(
     (``article.existing_summary``) is audited; when there is none either, the result has no
     claims, verdict ``no-claims`` and a note saying so. ``nli_model`` names a local Hugging
     Face NLI model folder whose entailment probability becomes one more signal.
+    ``settings``: the whole `Settings` tree (the audit runs under it) or only the typed
+    audit settings; default the active ones.
     """
+    if isinstance(settings, Settings):
+        with use(settings):
+            return audit_summary(analysis, summary, nli_model=nli_model)
     settings = settings or load_settings()
     source = "given"
     if summary is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from takeaways.config import section
+from takeaways.config import Settings, section, use
 from takeaways.document import Article
 from takeaways.ingest.builder import build_article
 from takeaways.ingest.loading import Loaded, load_bytes, load_text, read_source_bytes
@@ -55,9 +55,14 @@ def load(
 
 def read_article(
     source: str | bytes | Path, *, kind: str | None = None, url: str | None = None,
-    max_bytes: int | None = None, allow_fetch: bool = True,
+    max_bytes: int | None = None, allow_fetch: bool = True, settings: Settings | None = None,
 ) -> Article:
-    """Read a news page into an `Article` (see `takeaways.read`)."""
+    """Read a news page into an `Article` (see `takeaways.read`), under ``settings``
+    (limits and reading thresholds; default: the active ones)."""
+    if settings is not None:
+        with use(settings):
+            return read_article(source, kind=kind, url=url, max_bytes=max_bytes,
+                                allow_fetch=allow_fetch)
     loaded, fetched = load(source, kind=kind, max_bytes=max_bytes, allow_fetch=allow_fetch)
     return article_from_loaded(loaded, url=url or fetched)
 

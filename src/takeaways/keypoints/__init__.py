@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from takeaways import registry
+from takeaways.config import Settings, use
 from takeaways.document import Article, Sentence
 from takeaways.errors import UsageError
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
@@ -22,6 +23,7 @@ from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start
 from takeaways.keypoints.rewrite import rewrite as rewrite_sentence  # the module keeps its name
 from takeaways.keypoints.select import group_points, relevance, settings
+from takeaways.keypoints.select import settings as keypoint_settings
 from takeaways.nlp.analyze import Analysis
 
 STRATEGIES = {
@@ -167,8 +169,14 @@ def check_n(n: int) -> None:
         raise UsageError(f"n must be at least 1, got {n!r}; ask for 1 or more key points.")
 
 
-def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
-    """N numbered, standalone key points with evidence (see the module docstring)."""
+def extract_key_points(
+    analysis: Analysis, *, n: int = 4, settings: Settings | None = None
+) -> KeyPoints:
+    """N numbered, standalone key points with evidence (see the module docstring), under
+    ``settings`` (default: the active ones)."""
+    if settings is not None:
+        with use(settings):
+            return extract_key_points(analysis, n=n)
     check_n(n)
     art = analysis.article
     notes: list[str] = []
@@ -176,7 +184,7 @@ def extract_key_points(analysis: Analysis, *, n: int = 4) -> KeyPoints:
         notes.append(
             f"the article has only {len(art.sentences)} sentence(s); every one is returned."
         )
-    cfg = settings()
+    cfg = keypoint_settings()  # (the ``settings`` argument is None here)
     select = registry.get(str(cfg["strategy"]))  # the selection strategy the settings name
     scores, eligible, ids = _candidates(analysis, n)
     rewritten, eligible, attach = attachments(analysis, eligible)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from takeaways.config import Settings, default_settings, use
+from takeaways.config import Settings, default_settings
 from takeaways.document import Article
 from takeaways.errors import StepError
 from takeaways.pipeline.steps import normalize_steps
@@ -65,9 +65,8 @@ class Pipeline:
         """Read a news page into an `Article` (see `takeaways.read`)."""
         from takeaways.ingest import read_article
 
-        with use(self.settings):
-            return read_article(source, kind=kind, url=url, max_bytes=max_bytes,
-                                allow_fetch=allow_fetch)
+        return read_article(source, kind=kind, url=url, max_bytes=max_bytes,
+                            allow_fetch=allow_fetch, settings=self.settings)
 
     def analyze(
         self, item: Input | Analysis, *, doc: Doc | None = None,
@@ -109,16 +108,14 @@ class Pipeline:
 
         check_n(n)  # before reading or loading any model
         analysis = self.analyze(item)
-        with use(self.settings):
-            return extract_key_points(analysis, n=n)
+        return extract_key_points(analysis, n=n, settings=self.settings)
 
     def quotes(self, item: Input | Analysis) -> Quotes:
         """Who said what: quotes with resolved speakers and merged entity aliases."""
         from takeaways.attribution import extract_quotes
 
         analysis = self.analyze(item)
-        with use(self.settings):
-            return extract_quotes(analysis)
+        return extract_quotes(analysis, settings=self.settings)
 
     def audit(
         self, item: Input | Analysis, summary: str | list[str] | None = None, *,
@@ -128,8 +125,7 @@ class Pipeline:
         from takeaways.auditing import audit_summary
 
         analysis = self.analyze(item)
-        with use(self.settings):
-            return audit_summary(analysis, summary, nli_model=nli_model)
+        return audit_summary(analysis, summary, nli_model=nli_model, settings=self.settings)
 
     def verify(self, points: KeyPoints, item: Input | Analysis) -> KeyPoints:
         """``points`` with an audit of their own text attached (``--verify``)."""
