@@ -58,7 +58,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +157,8 @@ class Scored:
     novel_entity: bool
     status: str = "ok"
     article_key: str = ""  # the article's first 200 normalised characters (LODO leakage)
+    premises: list[list[str]] = field(default_factory=list)  # per claim: entailment premises
+    claim_texts: list[str] = field(default_factory=list)
 
 
 def _init_worker() -> None:
@@ -178,17 +179,16 @@ def _novel_entity(nlp: Any, summary: str, article_norm: str) -> bool:
                if norm(e.text))
 
 
-def _score_group(group: list[Item], entailment: bool = False) -> list[Scored]:
+def _score_group(group: list[Item]) -> list[Scored]:
     import takeaways
     from takeaways.auditing.core import run_signals
     from takeaways.auditing.settings import load_settings
     from takeaways.auditing.verdict import feature_vector
-    from takeaways.config import Settings
     from takeaways.errors import TakeawaysError
     from takeaways.nlp.analyze import Analysis
     from takeaways.nlp.models import get_nlp
 
-    settings = load_settings(Settings.load().replace(audit={"entailment": entailment}))
+    settings = load_settings()
     out = []
     try:
         analysis = Analysis(takeaways.read(group[0].article, kind="plain"))
@@ -198,19 +198,23 @@ def _score_group(group: list[Item], entailment: bool = False) -> list[Scored]:
     from takeaways.auditing.text import norm
 
     article_norm = " " + norm(analysis.article.text) + " "
+    from takeaways.auditing.signals.entail import premises
+
     for it in group:
         runs = run_signals(analysis, it.claims, settings)
         feats = [feature_vector(r.results) for r in runs]
+        prem = [premises(r.context) for r in runs]
         hard = [next((f.verdict for res in r.results for f in res.findings if f.hard), None)
                 for r in runs]
         ne = _novel_entity(get_nlp(), " ".join(it.claims), article_norm)
         out.append(Scored(it.dataset, it.id, it.group, it.label, it.claim_labels,
                           it.error_types, feats, hard, ne,
-                          article_key=article_norm.strip()[:200]))
+                          article_key=article_norm.strip()[:200], premises=prem,
+                          claim_texts=list(it.claims)))
     return out
 
 
-def extract(items: list[Item], jobs: int, entailment: bool = False) -> list[Scored]:
+def extract(items: list[Item], jobs: int) -> list[Scored]:
     groups: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         groups[it.article].append(it)
@@ -220,15 +224,40 @@ def extract(items: list[Item], jobs: int, entailment: bool = False) -> list[Scor
     if jobs <= 1:
         _init_worker()
         for i, g in enumerate(work):
-            scored += _score_group(g, entailment)
+            scored += _score_group(g)
             _progress(i + 1, len(work), t0)
         return scored
     with ProcessPoolExecutor(jobs, initializer=_init_worker) as pool:
-        score = partial(_score_group, entailment=entailment)
-        for i, res in enumerate(pool.map(score, work, chunksize=4)):
+        for i, res in enumerate(pool.map(_score_group, work, chunksize=4)):
             scored += res
             _progress(i + 1, len(work), t0)
     return scored
+
+
+def add_entailment(scored: list[Scored], folder: Path | None = None) -> None:
+    """Add ``entail.entail`` / ``entail.contradict`` to every claim's features from the
+    cached premises, in large batches (what the signal computes, without re-running the
+    rest of the audit). ``folder``: a model folder other than the shipped one."""
+    from takeaways.auditing.entail import EntailmentModel
+
+    model = EntailmentModel.from_folder(folder) if folder else EntailmentModel.load()
+    pairs: list[tuple[str, str]] = []
+    where: list[tuple[int, int, int]] = []  # (summary, claim, number of premises)
+    for i, s in enumerate(scored):
+        for j, prem in enumerate(s.premises):
+            claim = s.claim_texts[j] if s.claim_texts else ""
+            pairs += [(p, claim) for p in prem]
+            where.append((i, j, len(prem)))
+    t0 = time.time()
+    probs = model.predict(pairs, batch_size=64)
+    print(f"entailment: {len(pairs)} pairs in {time.time() - t0:.0f}s", file=sys.stderr)
+    k = 0
+    for i, j, n in where:
+        got = probs[k : k + n]
+        k += n
+        best = max(got, key=lambda p: p[0]) if got else (0.0, 0.0, 0.0)
+        scored[i].claims[j]["entail.entail"] = best[0]
+        scored[i].claims[j]["entail.contradict"] = best[2]
 
 
 def _progress(done: int, total: int, t0: float) -> None:
@@ -543,7 +572,7 @@ def load_or_extract(args: argparse.Namespace) -> list[Scored]:
     for family in args.datasets.split(","):
         limit = args.limit_aggrefact if family == "aggrefact" and args.limit_aggrefact else None
         limit = limit or args.limit
-        suffix = (f"-{limit}" if limit else "") + ("-entail" if args.entailment else "")
+        suffix = f"-{limit}" if limit else ""
         if limit and limit != args.limit:
             per: dict[str, int] = defaultdict(int)
             items = [it for it in items if it.dataset.split("-")[0] != family
@@ -556,7 +585,7 @@ def load_or_extract(args: argparse.Namespace) -> list[Scored]:
         todo = [it for it in items if it.dataset.split("-")[0] == family]
         print(f"{family}: {len(todo)} summaries, {len({i.article for i in todo})} articles",
               file=sys.stderr)
-        got = extract(todo, args.jobs, args.entailment)
+        got = extract(todo, args.jobs)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(got))
         scored += got
@@ -603,8 +632,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--own-points", action="store_true",
                     help="only audit our own key points on the dev CNN/DM articles")
     ap.add_argument("--entailment", action="store_true",
-                    help="add the entailment cross-encoder's signal (audit.signal.entail.v1) to "
-                         "the features; its cache files end in -entail")
+                    help="add the entailment cross-encoder's features (what "
+                         "audit.signal.entail.v1 computes) to the cached features")
+    ap.add_argument("--entail-model", type=Path, default=None,
+                    help="with --entailment: a model folder other than the shipped one")
     ap.add_argument("--lodo", action="store_true",
                     help="also report leave-one-dataset-out balanced accuracy and AUC")
     ap.add_argument("--highlights", type=int, default=0, metavar="K",
@@ -617,6 +648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     scored = load_or_extract(args)
+    if args.entailment:
+        add_entailment([s for s in scored if s.status == "ok" and s.claims], args.entail_model)
     failed = [s for s in scored if s.status != "ok"]
     scored = [s for s in scored if s.status == "ok" and s.claims]
 
