@@ -411,9 +411,15 @@ def summary_score(s: Scored, weights: dict[str, float]) -> float:
 
 
 def lodo_unit(dataset: str) -> str:
-    """The unit left out: FRANK CNN/DM, FRANK XSum, QAGS CNN/DM, QAGS XSum, SummEval, and
-    AggreFact as one (its origins re-use the other sets' summaries)."""
-    return "aggrefact" if dataset.startswith("aggrefact") else dataset
+    """The dataset a subset belongs to (FRANK, QAGS, SummEval, AggreFact): the unit left
+    out, both its CNN/DM and XSum parts at once."""
+    return dataset.split("-")[0]
+
+
+#: left out of the leave-one-dataset-out fits and tables: AggreFact's dev labels are
+#: 1,790 unfaithful of 1,792 (and it re-uses FRANK's and others' summaries), so it would
+#: only teach "unfaithful"; its error-type recall is reported above
+LODO_EXCLUDE = ("aggrefact",)
 
 
 Lodo = dict[str, tuple[dict[str, int], dict[str, float]]]
@@ -424,6 +430,7 @@ def leave_one_dataset_out(scored: list[Scored], skip: tuple[str, ...] = FEATURE_
     of an article the unit holds (the sets share CNN/DM and XSum articles), then the
     unit's predictions and summary scores."""
     out: Lodo = {}
+    scored = [s for s in scored if lodo_unit(s.dataset) not in LODO_EXCLUDE]
     for unit in sorted({lodo_unit(s.dataset) for s in scored}):
         test = [s for s in scored if lodo_unit(s.dataset) == unit]
         keys = {s.article_key for s in test}
@@ -448,8 +455,14 @@ def lodo_table(scored: list[Scored], lodo: Lodo, weights: dict[str, float],
     head = f"{'left out':<18}{'n':>5}  {'shipped weights':>18}{'LODO':>18}"
     head += f"{'LODO -entail':>18}{'entail-only':>18}" if has_entail and without else ""
     print(head)
-    for unit, (pred, score) in lodo.items():
-        rows = [s for s in scored if lodo_unit(s.dataset) == unit]
+    subsets = sorted({s.dataset for s in scored if lodo_unit(s.dataset) in lodo})
+    groups = [(d, [d]) for d in subsets]
+    groups += [(f"{u} (all)", [d for d in subsets if lodo_unit(d) == u]) for u in lodo
+               if sum(lodo_unit(d) == u for d in subsets) > 1]
+    for name, members in groups:
+        unit = lodo_unit(members[0])
+        pred, score = lodo[unit]
+        rows = [s for s in scored if s.dataset in members]
         y = [s.label for s in rows]
         shipped = [summary_score(s, weights) for s in rows]
         st = _settings(weights, _TAU[0])
@@ -462,7 +475,7 @@ def lodo_table(scored: list[Scored], lodo: Lodo, weights: dict[str, float],
                          f"{_fmt(auc([ws[s.id] for s in rows], y))}")
             ent = [min(f.get("entail.entail", 0.0) for f in s.claims) for s in rows]
             cells.append(f"{'-':>5}/{_fmt(auc(ent, y))}")
-        print(f"{unit:<18}{len(rows):>5}  " + "".join(f"{c:>18}" for c in cells))
+        print(f"{name:<18}{len(rows):>5}  " + "".join(f"{c:>18}" for c in cells))
 
 
 _TAU = [0.5]  # the shipped threshold, set in main

@@ -21,7 +21,7 @@ from takeaways.auditing.signals.base import ERROR_TYPES, Finding, SignalResult
 LOGISTIC = "audit.verdict.logistic.v1"
 _SEVERITY = ("misattributed", "contradicted", "unsupported")
 _PRIORITY = ("quote_speaker", "quote_context", "quote_verbatim", "numbers", "negation",
-             "entities", "novel_content", "relations", "nli", "grammar")
+             "entities", "novel_content", "relations", "entail", "nli", "grammar")
 
 
 @dataclass

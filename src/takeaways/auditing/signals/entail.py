@@ -37,9 +37,10 @@ def entail_signal(ctx: ClaimContext) -> SignalResult:
     entail, _neutral, contra = probs[best]
     findings = []
     if contra > 0.5 and contra > entail:
-        findings.append(Finding(ENTAIL, "predicate", "contradicted",
-                                "The entailment model reads the evidence as contradicting "
-                                "the claim."))
+        findings.append(Finding(
+            ENTAIL, "predicate", "contradicted",
+            f"The article's closest passage contradicts this claim (entailment model: "
+            f"P(contradiction) = {contra:.2f})."))
     return SignalResult(
         ENTAIL, {"entail": entail, "contradict": contra}, findings,
         evidence=sorted(ctx.alignment.evidence),
