@@ -235,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             logits = net.logits(batch)
         loss = loss_fn(logits, y)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         sched.step()
