@@ -234,13 +234,21 @@ def extract(items: list[Item], jobs: int) -> list[Scored]:
     return scored
 
 
-def add_entailment(scored: list[Scored], folder: Path | None = None) -> None:
+def add_entailment(scored: list[Scored], folder: Path | None = None,
+                   cache: Path | None = None) -> None:
     """Add ``entail.entail`` / ``entail.contradict`` to every claim's features from the
     cached premises, in large batches (what the signal computes, without re-running the
-    rest of the audit). ``folder``: a model folder other than the shipped one."""
-    from takeaways.auditing.entail import EntailmentModel
+    rest of the audit). ``folder``: a model folder other than the shipped one; ``cache``:
+    a folder where the pair probabilities are kept per model (keyed by its weights' hash)."""
+    import hashlib
 
-    model = EntailmentModel.from_folder(folder) if folder else EntailmentModel.load()
+    from takeaways.auditing.entail import EntailmentModel, shipped_dir
+
+    weights = (Path(folder) if folder else shipped_dir()) / "model.safetensors"
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
+    memo_path = cache / f"entail-{digest}.pkl" if cache is not None else None
+    memo: dict[tuple[str, str], tuple[float, float, float]] = (
+        pickle.loads(memo_path.read_bytes()) if memo_path and memo_path.is_file() else {})
     pairs: list[tuple[str, str]] = []
     where: list[tuple[int, int, int]] = []  # (summary, claim, number of premises)
     for i, s in enumerate(scored):
@@ -248,9 +256,15 @@ def add_entailment(scored: list[Scored], folder: Path | None = None) -> None:
             claim = s.claim_texts[j] if s.claim_texts else ""
             pairs += [(p, claim) for p in prem]
             where.append((i, j, len(prem)))
-    t0 = time.time()
-    probs = model.predict(pairs, batch_size=64)
-    print(f"entailment: {len(pairs)} pairs in {time.time() - t0:.0f}s", file=sys.stderr)
+    todo = [p for p in dict.fromkeys(pairs) if p not in memo]
+    if todo:
+        model = EntailmentModel.from_folder(folder) if folder else EntailmentModel.load()
+        t0 = time.time()
+        memo.update(zip(todo, model.predict(todo, batch_size=64), strict=True))
+        print(f"entailment: {len(todo)} pairs in {time.time() - t0:.0f}s", file=sys.stderr)
+        if memo_path is not None:
+            memo_path.write_bytes(pickle.dumps(memo))
+    probs = [memo[p] for p in pairs]
     k = 0
     for i, j, n in where:
         got = probs[k : k + n]
@@ -674,7 +688,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     scored = load_or_extract(args)
     if args.entailment:
-        add_entailment([s for s in scored if s.status == "ok" and s.claims], args.entail_model)
+        add_entailment([s for s in scored if s.status == "ok" and s.claims], args.entail_model,
+                       args.cache)
     failed = [s for s in scored if s.status != "ok"]
     scored = [s for s in scored if s.status == "ok" and s.claims]
 
