@@ -500,7 +500,6 @@ def highlights_supported(data: Path, weights: dict[str, float], tau: float, limi
     """The share of CNN/DM dev reference-highlight sentences (human-written, mostly
     faithful) that the audit judges supported; with ``heldout`` (one article id per line),
     only those articles (the ones the entailment model never trained on)."""
-    from takeaways.auditing import audit_summary
     from takeaways.config import Settings
     from takeaways.pipeline import Pipeline
 
@@ -516,11 +515,9 @@ def highlights_supported(data: Path, weights: dict[str, float], tau: float, limi
         if limit and done >= limit:
             break
         done += 1
-        analysis = pipeline.analyze(pipeline.read(r["article"], kind="plain"))
-        from takeaways.config import use
-
-        with use(settings):
-            report = audit_summary(analysis, list(r["reference_highlights"]))
+        article = pipeline.read(r["article"], kind="plain")
+        report = pipeline.audit(article, list(r["reference_highlights"]))
+        pipeline.forget(article)
         for c in report.claims:
             counts[c.verdict] += 1
     total = sum(counts.values())

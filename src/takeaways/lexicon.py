@@ -14,52 +14,53 @@ from functools import cached_property, lru_cache
 from takeaways.resources import word_list, word_set
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class QuoteMarks:
-    """The quote marks of ``data/quote_marks.txt``: openers with their closers."""
+    """The quote marks of ``data/quote_marks.txt``: openers with their closers. The
+    derived sets are computed once (modules test characters against them in loops)."""
 
     double_pairs: tuple[tuple[str, str], ...]  # (opener, closers)
     single_pairs: tuple[tuple[str, str], ...]
 
-    @property
+    @cached_property
     def double(self) -> str:
         """Every double mark, opening or closing (``"“”„«»‹›``)."""
         return "".join(dict.fromkeys(ch for o, cs in self.double_pairs for ch in o + cs))
 
-    @property
+    @cached_property
     def single(self) -> str:
         """Every single mark (``'‘’``); most of them are apostrophes in running text."""
         return "".join(dict.fromkeys(ch for o, cs in self.single_pairs for ch in o + cs))
 
-    @property
+    @cached_property
     def all(self) -> str:
         return self.double + self.single
 
-    @property
+    @cached_property
     def double_openers(self) -> dict[str, str]:
         """Double opener → the marks that close it."""
         return dict(self.double_pairs)
 
-    @property
+    @cached_property
     def double_closers(self) -> frozenset[str]:
         """Marks that only close (``”»›``): closers that never open a quote."""
         opens = {o for o, _ in self.double_pairs}
         return frozenset(c for _, cs in self.double_pairs for c in cs if c not in opens)
 
-    @property
+    @cached_property
     def single_openers(self) -> frozenset[str]:
         return frozenset(o for o, _ in self.single_pairs)
 
-    @property
+    @cached_property
     def single_closers(self) -> frozenset[str]:
         return frozenset(c for _, cs in self.single_pairs for c in cs)
 
-    @property
+    @cached_property
     def opening(self) -> str:
         """Every mark that can open a quote, double or single (``“„«‹"‘'``)."""
         return "".join(dict.fromkeys(o for o, _ in (*self.double_pairs, *self.single_pairs)))
 
-    @property
+    @cached_property
     def closing(self) -> str:
         """Every mark that can close a quote, double or single (``”“»›"’'``)."""
         return "".join(dict.fromkeys(

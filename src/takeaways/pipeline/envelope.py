@@ -36,5 +36,10 @@ def standalone(result: dict[str, Any], article: dict[str, Any] | None) -> dict[s
     ``article_id`` (what a result on its own carries, so its offsets can be read)."""
     if "article_id" not in result or article is None:
         return result
-    return {k: v for key, value in result.items()
-            for k, v in ([("article", article)] if key == "article_id" else [(key, value)])}
+    out: dict[str, Any] = {}
+    for key, value in result.items():
+        if key == "article_id":
+            out["article"] = article
+        else:
+            out[key] = value
+    return out
