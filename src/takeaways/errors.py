@@ -7,6 +7,7 @@ TakeawaysError
 │   ├── NoArticleError
 │   └── FetchError    URL fetching refused or failed
 ├── LimitError        the input is over a configured limit
+│   └── DeadlineError the work on one document ran past its time limit
 ├── ModelError        a required model is not installed
 ├── ConfigError       a configuration file or option is invalid
 ├── UsageError        a bad argument to a function or command (also a ValueError)
@@ -78,6 +79,17 @@ class LimitError(TakeawaysError):
     limit or shorten the input."""
 
     code = "E200"
+
+
+class DeadlineError(LimitError):
+    """The work on one document ran past its time limit (batch --doc-timeout, the server's
+    request timeout) and was stopped. Shorten the input or raise the limit."""
+
+    code = "E201"
+
+    @property
+    def reason(self) -> str:
+        return "TimeoutError"
 
 
 class ModelError(TakeawaysError):
