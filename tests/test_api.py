@@ -12,7 +12,7 @@ import takeaways
 
 EXPORTED = {
     "SCHEMA_VERSION", "Analysis", "Article", "BinaryInputError", "ConfigError",
-    "EmptyInputError", "FetchError", "InputError", "LimitError", "ModelError", "NoArticleError",
+    "EmptyInputError", "FetchError", "InputError", "LimitError", "DeadlineError", "ModelError", "NoArticleError",
     "Pipeline", "Sentence", "Settings", "Span", "StepError", "TakeawaysError", "UsageError",
     "__version__", "analyze", "audit", "key_points", "pipe", "quotes", "read",
 }
