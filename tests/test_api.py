@@ -11,8 +11,8 @@ from pathlib import Path
 import takeaways
 
 EXPORTED = {
-    "SCHEMA_VERSION", "Analysis", "Article", "BinaryInputError", "ConfigError",
-    "EmptyInputError", "FetchError", "InputError", "LimitError", "DeadlineError", "ModelError", "NoArticleError",
+    "SCHEMA_VERSION", "Analysis", "Article", "BinaryInputError", "ConfigError", "DeadlineError",
+    "EmptyInputError", "FetchError", "InputError", "LimitError", "ModelError", "NoArticleError",
     "Pipeline", "Sentence", "Settings", "Span", "StepError", "TakeawaysError", "UsageError",
     "__version__", "analyze", "audit", "key_points", "pipe", "quotes", "read",
 }
