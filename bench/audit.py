@@ -128,6 +128,14 @@ def load_items(data: Path, limit: int | None) -> list[Item]:
             continue
         items.append(Item("summeval", r["id"], r["cnndm_id"], r["article"], _split(r["summary"]),
                           int(r["label"])))
+    heldout_file = Path(__file__).resolve().parents[1] / "train/entail/cnndm_heldout_ids.txt"
+    heldout = set(heldout_file.read_text().split()) if heldout_file.is_file() else set()
+    for r in iter_jsonl(data_file(data, "cnndm")):
+        if r.get("split") != "dev":
+            continue
+        part = "heldout" if r["article_id"] in heldout else "dev"
+        items.append(Item(f"highlights-{part}", f"hl-{r['article_id']}", r["article_id"],
+                          r["article"], [h for h in r["reference_highlights"] if h.strip()], 1))
     if limit:
         per: dict[str, int] = defaultdict(int)
         kept = []

@@ -95,6 +95,7 @@ class Lexicon:
     negators: frozenset[str]  # grammatical negation: not, never, without, n't, ...
     negation_cues: frozenset[str]  # negators and verbs of denial/failure (deny, fail, ...)
     speech_verbs: frozenset[str]  # verbs a claim uses to attribute words (the audit)
+    places: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (country forms, inside)
 
     @cached_property
     def negator_pattern(self) -> re.Pattern[str]:
@@ -124,6 +125,16 @@ def _role_heads() -> dict[str, str]:
     return heads
 
 
+def _places() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """``data/places.txt``: per line, the forms that name a country, and places inside it."""
+    out = []
+    for line in word_list("places"):
+        forms, _, inside = line.partition(">")
+        out.append((tuple(w.strip().lower() for w in forms.split("|") if w.strip()),
+                    tuple(w.strip().lower() for w in inside.split("|") if w.strip())))
+    return tuple(out)
+
+
 def _tab_map(name: str) -> dict[str, str]:
     """``data/<name>.txt`` lines ``word<TAB>value`` as {lower-cased word: value}."""
     out: dict[str, str] = {}
@@ -150,4 +161,5 @@ def lexicon() -> Lexicon:
         negators=frozenset(w for w, k in negations.items() if k == "grammatical"),
         negation_cues=frozenset(negations),
         speech_verbs=word_set("audit_speech_verbs"),
+        places=_places(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from takeaways.auditing.context import ClaimContext
@@ -19,19 +20,36 @@ NUMBERS = "audit.signal.numbers.v1"
 NEGATION = "audit.signal.negation.v1"
 NUMERIC_LABELS = frozenset({"CARDINAL", "ORDINAL", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY"})
 _GROUP_LABELS = frozenset({"NORP", "GPE", "LOC", "LANGUAGE"})
+_PLACE_LABELS = frozenset({"NORP", "GPE", "LOC", "ORG"})
 
 
 def entity_key(text: str) -> str:
     return norm(text.removesuffix("'s").removesuffix("\u2019s").removeprefix("the "))
 
 
+@lru_cache(maxsize=1)
+def place_names() -> dict[str, frozenset[str]]:
+    """Normalised country form → every form that names it or a place inside it
+    (``data/places.txt``: "u k" → {"british", "london", ...})."""
+    out: dict[str, frozenset[str]] = {}
+    for forms, inside in lexicon().places:
+        names = frozenset(norm(w) for w in (*forms, *inside)) - {""}
+        for form in forms:
+            out[norm(form)] = out.get(norm(form), frozenset()) | names
+    return out
+
+
 def entity_found(ctx: ClaimContext, text: str, label: str) -> bool:
     """Whether the article names this entity: the same words, a known alias (quote graph),
-    a surname, or a demonym ("German" for "Germany")."""
+    a surname, a demonym ("German" for "Germany"), or for a country another of its names,
+    its demonym or a place inside it ("U.K." for "British" or "London"; data/places.txt)."""
     key = entity_key(text)
     if not key or f" {key} " in ctx.index.text_norm:
         return True
     if quote_graph(ctx.analysis).entity(text) is not None:
+        return True
+    if label in _PLACE_LABELS and any(f" {n} " in ctx.index.text_norm
+                                      for n in place_names().get(key, ())):
         return True
     words = key.split()
     if label in ("PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT") and len(words[-1]) > 2:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from takeaways.auditing.context import ClaimContext
+from takeaways.auditing.context import ClaimContext, Mention
 from takeaways.auditing.registry import register_signal
 from takeaways.auditing.signals.base import Finding, SignalResult, claim_span
 from takeaways.auditing.signals.facts import entity_key
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
     from takeaways.attribution.result import Quotes
+    from takeaways.nlp.analyze import Analysis
 
 VERBATIM = "audit.signal.quote_verbatim.v1"
 CONTEXT = "audit.signal.quote_context.v1"
@@ -45,6 +46,7 @@ class ClaimQuote:
     text: str
     key: str
     sids: tuple[int, ...]
+    implicit: bool = False  # article quote words the claim reuses without quote marks
 
 
 def claim_quotes(ctx: ClaimContext) -> list[ClaimQuote]:
@@ -63,9 +65,70 @@ def claim_quotes(ctx: ClaimContext) -> list[ClaimQuote]:
             seen.add((start, end))
             sids = tuple(i for i, s in enumerate(ctx.index.sent_norm) if f" {key} " in f" {s} ")
             out.append(ClaimQuote(start, end, ctx.text[start:end], key, sids))
+    out += _implicit_quotes(ctx, seen)
     out.sort(key=lambda q: q.start)
     ctx.extra["quotes"] = out
     return out
+
+
+_MAX_IMPLICIT = 8  # words: longer reused runs are checked by their first eight
+
+
+def _implicit_quotes(ctx: ClaimContext, taken: set[tuple[int, int]]) -> list[ClaimQuote]:
+    """Runs of two or more claim words, with a common noun, verb or adjective and neither
+    starting nor ending on a stop word, that the article has only inside quotation marks
+    (its quote graph), when the claim attributes words to someone with a speech verb:
+    "Peskov called Zelenskyy's demand a peace initiative" reuses the article's quoted
+    "a peace initiative". They are checked like quoted words (passage and speaker), never
+    for verbatim presence."""
+    verbs = lexicon().speech_verbs
+    if not any(t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX") for t in ctx.doc):
+        return []
+    quoted, unquoted = ctx.analysis.product(_quoted_norm)
+    if not quoted:
+        return []
+    toks = [t for t in ctx.doc if not t.is_punct and not t.is_space]
+    out: list[ClaimQuote] = []
+    i = 0
+    while i < len(toks) - 1:
+        found = None
+        for j in range(min(len(toks), i + _MAX_IMPLICIT), i + 1, -1):
+            run = toks[i:j]
+            if run[0].is_stop or run[-1].is_stop or not any(
+                    t.pos_ in ("NOUN", "VERB", "ADJ") and not t.is_stop for t in run):
+                continue
+            start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+            if any(s < end and start < e for s, e in taken):
+                continue
+            key = norm(ctx.text[start:end])
+            if key and f" {key} " in quoted:
+                found = (j, start, end, key)
+                break
+        if found is None:
+            i += 1
+            continue
+        j, start, end, key = found
+        sids = tuple(k for k, s in enumerate(ctx.index.sent_norm) if f" {key} " in f" {s} ")
+        if sids and f" {key} " not in unquoted:
+            out.append(ClaimQuote(start, end, ctx.text[start:end], key, sids, implicit=True))
+        i = j
+    return out
+
+
+def _quoted_norm(analysis: Analysis) -> tuple[str, str]:
+    """The article's quoted words and its words outside quotes, normalised, each padded
+    with spaces (built once per analysis)."""
+    text = analysis.article.text
+    spans = sorted((q.content.start, q.content.end) for q in quote_graph(analysis).quotes)
+    inside, outside, pos = [], [], 0
+    for s, e in spans:
+        inside.append(text[s:e])
+        if s >= pos:
+            outside.append(text[pos:s])
+            pos = e
+    outside.append(text[pos:])
+    return (f" {' | '.join(norm(t) for t in inside)} " if inside else "",
+            f" {' | '.join(norm(t) for t in outside)} ")
 
 
 def _verbatim(ctx: ClaimContext, q: ClaimQuote) -> bool:
@@ -75,7 +138,7 @@ def _verbatim(ctx: ClaimContext, q: ClaimQuote) -> bool:
 @register_signal(VERBATIM)
 def quote_verbatim_signal(ctx: ClaimContext) -> SignalResult:
     """Every quoted string of the claim must appear word for word in the article."""
-    quotes = claim_quotes(ctx)
+    quotes = [q for q in claim_quotes(ctx) if not q.implicit]
     missing = [q for q in quotes if not _verbatim(ctx, q)]
     findings = [
         Finding(VERBATIM, "out-of-article", "unsupported",
@@ -134,6 +197,57 @@ def _passage(ctx: ClaimContext, q: ClaimQuote) -> set[int]:
     return {s for s, p in ctx.index.paragraph_of.items() if p in paras} | set(q.sids)
 
 
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _claim_phrase(p: SpacySpan) -> str:
+    """What the claim ties the words to: the person's noun phrase head ("Volodymyr
+    Zelenskyy's call") when the person is a possessor, else the person."""
+    name = display_name(p.text)
+    if p.root.dep_ == "poss" and p.root.head.pos_ in ("NOUN", "PROPN"):
+        return f"{name}'s {p.root.head.text}"
+    return name
+
+
+def _context_reason(ctx: ClaimContext, q: ClaimQuote, p: SpacySpan) -> str:
+    """The fault in words: who says the quoted words in the article, the sentence they
+    come from, and what the claim wrongly ties them to."""
+    sentences = ctx.analysis.article.sentences
+    where = sentences[q.sids[0]].text
+    speakers = _article_speakers(quote_graph(ctx.analysis), q, sentences)
+    who = f"{speakers[0]} says" if speakers else "the article uses"
+    topic = _passage_topic(ctx, _passage(ctx, q), speakers)
+    about = f"a passage about {topic} that" if topic else "a passage that"
+    return (f"In the article, {who} \u201c{q.text}\u201d of something else, in {about} "
+            f"never mentions {display_name(p.text)}: \u201c{_clip(where)}\u201d The claim ties "
+            f"the words to {_claim_phrase(p)}.")
+
+
+def _passage_topic(ctx: ClaimContext, sids: set[int], speakers: list[str]) -> str | None:
+    """The name the passage mentions most (people, organisations, places), not counting
+    the quote's speaker: what the quoted words are about there ("the Kremlin")."""
+    skip: set[str] = set()
+    for name in speakers:
+        key = entity_key(name)
+        skip |= {key, key.split()[-1]} if key else set()
+    counts: dict[str, int] = {}
+    first: dict[str, Mention] = {}
+    for m in ctx.index.mentions:
+        key = entity_key(m.text)
+        if m.sid in sids and m.label in _PERSONISH and key and key not in skip \
+                and key.split()[-1] not in skip:
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, m)
+    if not counts:
+        return None
+    key = max(counts, key=lambda k: (counts[k], -first[k].start))
+    m = first[key]
+    text = ctx.analysis.article.text
+    before = text[max(0, m.start - 4):m.start].lower()
+    return ("the " if before.endswith("the ") else "") + display_name(m.text)
+
+
 @register_signal(CONTEXT)
 def quote_context_signal(ctx: ClaimContext) -> SignalResult:
     """People the claim ties to a quote must appear in the passage the quote comes from.
@@ -153,9 +267,7 @@ def quote_context_signal(ctx: ClaimContext) -> SignalResult:
                 continue
             debug["outside"].append({"person": p.text, "quote": q.text})
             findings.append(Finding(
-                CONTEXT, "discourse-link", "misattributed",
-                f"The words \u201c{q.text}\u201d come from a passage of the article that is not "
-                f"about {display_name(p.text)}; the claim ties them to the wrong thing.",
+                CONTEXT, "discourse-link", "misattributed", _context_reason(ctx, q, p),
                 claim_span(ctx.text, p.start_char, p.end_char), hard=True))
     evidence = sorted({q.sids[0] for q in quotes})
     return SignalResult(CONTEXT, {"outside": float(len(findings))}, findings[:1], evidence, debug)
