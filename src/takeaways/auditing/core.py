@@ -93,7 +93,8 @@ def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
         text=run.context.text, verdict=j.verdict, error_types=j.error_types, evidence=evidence,
         faulty_span=j.lead.span if j.lead is not None and j.verdict != "supported" else None,
         reason=reason, confidence=j.confidence, support=j.support,
-        signals={r.name: r for r in run.results},
+        signals={r.name: r for r in run.results}, probability=j.probability,
+        confirmed=j.confirmed,
     )
 
 
@@ -127,14 +128,20 @@ def _combine(text: str, parts: list[tuple[int, ClaimAudit]], limit: int) -> Clai
         evidence=evidence[: limit + 1], faulty_span=span, reason=worst.reason,
         confidence=worst.confidence, support=min(p.support for _, p in parts),
         signals=worst.signals,
+        probability=min(p.probability if p.probability is not None else p.support
+                        for _, p in parts),
+        confirmed=any(p.confirmed for _, p in parts),
     )
 
 
-def summary_verdict(claims: list[ClaimAudit]) -> str:
-    ok = sum(c.verdict == "supported" for c in claims)
-    if not claims:
-        return "no-claims"
-    return "supported" if ok == len(claims) else "partly-supported" if ok else "unsupported"
+def summary_verdict(claims: list[ClaimAudit], settings: AuditSettings) -> tuple[str, float | None]:
+    """The summary's verdict and score (`verdict.summary_judgement`)."""
+    if len(claims) == 1:
+        c = claims[0]
+        return ("supported" if c.verdict == "supported" else "unsupported"), c.support
+    return _verdict.summary_judgement(
+        [c.probability if c.probability is not None else c.support for c in claims],
+        [c.confirmed for c in claims], [c.verdict == "supported" for c in claims], settings)
 
 
 def audit_summary(
@@ -173,8 +180,9 @@ def audit_summary(
     ]
     notes = [] if claims else [NO_SUMMARY if source == "none" else "The summary has no claims."]
     strategies = [settings.claim_splitter, *signal_names(settings, nli_model), settings.verdict]
+    verdict, score = summary_verdict(audits, settings)
     return Audit(
-        article=analysis.article, claims=audits, verdict=summary_verdict(audits),
-        score=min((c.support for c in audits), default=None), summary_source=source,
+        article=analysis.article, claims=audits, verdict=verdict, score=score,
+        summary_source=source,
         strategies=strategies, notes=notes,
     )

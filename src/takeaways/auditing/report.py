@@ -26,6 +26,8 @@ class ClaimAudit:
     confidence: float
     support: float
     signals: dict[str, SignalResult] = field(default_factory=dict)
+    probability: float | None = None  # the claim model's P(supported), before the rules
+    confirmed: bool = False  # a hard finding (misquote, misattribution...) decided it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,7 +50,8 @@ class Audit:
     article: Article
     claims: list[ClaimAudit]
     verdict: str
-    score: float | None  # the weakest claim's support probability; None without claims
+    score: float | None  # P(the summary is faithful): its one claim's support, or the
+    #                      summary model's over several claims; None without claims
     summary_source: str  # "given", "page" (the page's own summary box) or "none"
     strategies: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -29,12 +29,19 @@ class AuditSettings:
     support_threshold: float
     paraphrase_similarity: float
     weights: dict[str, float] = field(default_factory=dict)
+    summary_threshold: float = 0.5
+    summary_weights: dict[str, float] = field(default_factory=dict)
 
-    def with_weights(self, weights: dict[str, float], threshold: float) -> AuditSettings:
-        """A copy with other weights and threshold (the benchmark's fitting uses this)."""
+    def with_weights(self, weights: dict[str, float], threshold: float,
+                     summary: tuple[dict[str, float], float] | None = None) -> AuditSettings:
+        """A copy with other claim weights and threshold, and optionally other summary
+        weights and threshold (the benchmark's fitting uses this)."""
         from dataclasses import replace
 
-        return replace(self, weights=dict(weights), support_threshold=threshold)
+        out = replace(self, weights=dict(weights), support_threshold=threshold)
+        if summary is not None:
+            out = replace(out, summary_weights=dict(summary[0]), summary_threshold=summary[1])
+        return out
 
 
 def _build(raw: dict[str, Any]) -> AuditSettings:
@@ -55,6 +62,9 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
             support_threshold=float(raw["support_threshold"]),
             paraphrase_similarity=float(raw["paraphrase_similarity"]),
             weights={str(k): float(v) for k, v in raw.get("weights", {}).items()},
+            summary_threshold=float(raw["summary_threshold"]),
+            summary_weights={str(k): float(v)
+                             for k, v in raw.get("summary_weights", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(

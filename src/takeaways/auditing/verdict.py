@@ -32,6 +32,8 @@ class Judgement:
     error_types: list[str]
     lead: Finding | None
     findings: list[Finding] = field(default_factory=list)
+    probability: float = 0.0  # the claim model's P(supported), before the rules
+    confirmed: bool = False  # a hard finding decided the verdict
 
 
 def short_name(signal: str) -> str:
@@ -82,14 +84,51 @@ def decide(
         lead = hard[0]
         used = [f for f in hard if f.verdict == lead.verdict]
         return Judgement(lead.verdict, min(p, tau * 0.5), max(1.0 - p, 0.7), _types(used), lead,
-                         findings)
+                         findings, p, True)
     if p >= tau or is_paraphrase(features, settings):
-        return Judgement("supported", max(p, tau), max(p, tau), [], None, findings)
+        return Judgement("supported", max(p, tau), max(p, tau), [], None, findings, p)
     soft = sorted(findings, key=_rank)
     first: Finding | None = soft[0] if soft else None
     verdict = first.verdict if first is not None else "unsupported"
     types = _types(soft) or ["out-of-article"]
-    return Judgement(verdict, p, 1.0 - p, types, first, findings)
+    return Judgement(verdict, p, 1.0 - p, types, first, findings, p)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1.0 - 1e-4)
+    return math.log(p / (1.0 - p))
+
+
+def summary_features(probabilities: list[float], confirmed: list[bool]) -> dict[str, float]:
+    """What the summary model reads from the claims: the weakest claim's logit, the mean
+    of the two weakest, the mean of all, and whether any claim has a confirmed error."""
+    logits = sorted(_logit(p) for p in probabilities)
+    return {"claims.min_logit": logits[0], "claims.min2_logit": sum(logits[:2]) / len(logits[:2]),
+            "claims.mean_logit": sum(logits) / len(logits),
+            "claims.confirmed": float(any(confirmed))}
+
+
+def summary_judgement(probabilities: list[float], confirmed: list[bool], supported: list[bool],
+                      settings: AuditSettings) -> tuple[str, float | None]:
+    """The summary's verdict and P(faithful) from its claims.
+
+    One claim: the summary is that claim (its verdict, its support). Several: a confirmed
+    error (a hard finding) in any claim fails the summary; otherwise the summary model
+    (``[audit.summary_weights]``, fitted on dev summaries) weighs the claims together, so
+    one weak claim of a long summary does not fail it on its own, while several do.
+    Not supported: ``partly-supported`` when some claim is supported, else ``unsupported``.
+    """
+    if not probabilities:
+        return "no-claims", None
+    if len(probabilities) == 1:
+        ok, score = supported[0], probabilities[0]
+    else:
+        score = support_probability(summary_features(probabilities, confirmed),
+                                    settings.summary_weights)
+        ok = not any(confirmed) and score >= settings.summary_threshold
+    if ok:
+        return "supported", score
+    return ("partly-supported" if any(supported) else "unsupported"), score
 
 
 @register_verdict(LOGISTIC)

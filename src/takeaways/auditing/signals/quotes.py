@@ -81,19 +81,23 @@ def _implicit_quotes(ctx: ClaimContext, taken: set[tuple[int, int]]) -> list[Cla
     "Peskov called Zelenskyy's demand a peace initiative" reuses the article's quoted
     "a peace initiative". They are checked like quoted words (passage and speaker), never
     for verbatim presence."""
-    verbs = lexicon().speech_verbs
-    if not any(t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX") for t in ctx.doc):
+    said = _said_tokens(ctx)
+    if not said:
         return []
     quoted, unquoted = ctx.analysis.product(_quoted_norm)
     if not quoted:
         return []
-    toks = [t for t in ctx.doc if not t.is_punct and not t.is_space]
+    toks = [t for t in ctx.doc if t.i in said and not t.is_punct and not t.is_space]
     out: list[ClaimQuote] = []
     i = 0
     while i < len(toks) - 1:
         found = None
         for j in range(min(len(toks), i + _MAX_IMPLICIT), i + 1, -1):
             run = toks[i:j]
+            if run[-1].i - run[0].i != j - i - 1 and any(
+                    not ctx.doc[k].is_punct for k in range(run[0].i, run[-1].i + 1)
+                    if ctx.doc[k].i not in said):
+                continue
             if run[0].is_stop or run[-1].is_stop or not any(
                     t.pos_ in ("NOUN", "VERB", "ADJ") and not t.is_stop for t in run):
                 continue
@@ -112,6 +116,26 @@ def _implicit_quotes(ctx: ClaimContext, taken: set[tuple[int, int]]) -> list[Cla
         if sids and f" {key} " not in unquoted:
             out.append(ClaimQuote(start, end, ctx.text[start:end], key, sids, implicit=True))
         i = j
+    return out
+
+
+_SAID_DEPS = frozenset({"dobj", "obj", "ccomp", "xcomp", "oprd", "attr", "acomp", "dative"})
+
+
+def _said_tokens(ctx: ClaimContext) -> set[int]:
+    """The claim's tokens that a speech verb with a subject attributes to it: its objects
+    and complements ("called [Zelenskyy's demand] [a peace initiative]", "viewed [this]
+    [as a peace initiative]"), not its subject nor its adverbial clauses ("Despite ...")."""
+    verbs = lexicon().speech_verbs
+    out: set[int] = set()
+    for tok in ctx.doc:
+        if tok.lemma_.lower() not in verbs or tok.pos_ not in ("VERB", "AUX"):
+            continue
+        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            continue
+        for child in tok.children:
+            if child.dep_ in _SAID_DEPS or (child.dep_ == "prep" and child.lower_ == "as"):
+                out |= {t.i for t in child.subtree}
     return out
 
 
