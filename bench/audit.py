@@ -297,10 +297,13 @@ def claim_probs(s: Scored, weights: dict[str, float]) -> list[float]:
                                                                           strict=True)]
 
 
-def _settings(weights: dict[str, float], tau: float) -> Any:
+Summary = tuple[dict[str, float], float]  # the summary model's weights and threshold
+
+
+def _settings(weights: dict[str, float], tau: float, summary: Summary | None = None) -> Any:
     from takeaways.auditing.settings import load_settings
 
-    return load_settings().with_weights(weights, tau)
+    return load_settings().with_weights(weights, tau, summary)
 
 
 def claim_ok(f: dict[str, float], hard: str | None, st: Any) -> int:
@@ -310,14 +313,32 @@ def claim_ok(f: dict[str, float], hard: str | None, st: Any) -> int:
     return int(hard is None and decide(f, [], st).verdict == "supported")
 
 
+def _summary(s: Scored, st: Any) -> tuple[str, float | None]:
+    """Exactly the library's summary rule (`takeaways.auditing.verdict.summary_judgement`)."""
+    from takeaways.auditing.verdict import summary_judgement, support_probability
+
+    probs = [support_probability(f, st.weights) for f in s.claims]
+    ok = [bool(claim_ok(f, h, st)) for f, h in zip(s.claims, s.hard, strict=True)]
+    return summary_judgement(probs, [h is not None for h in s.hard], ok, st)
+
+
 def summary_ok(s: Scored, st: Any) -> int:
-    return int(all(claim_ok(f, h, st) for f, h in zip(s.claims, s.hard, strict=True)))
+    return int(_summary(s, st)[0] == "supported")
+
+
+def _sets(rows: list[Scored]) -> list[str]:
+    """The datasets whose summaries have both labels (the reference highlights do not)."""
+    return sorted(d for d in {s.dataset for s in rows}
+                  if len({s.label for s in rows if s.dataset == d}) > 1)
 
 
 def fit_threshold(rows: list[Scored], weights: dict[str, float], per_dataset: bool = False
                   ) -> float:
-    """The support threshold maximising balanced accuracy (paraphrase route included);
-    ``per_dataset``: the mean of the datasets' balanced accuracies (no set dominates)."""
+    """The claim support threshold maximising balanced accuracy of single-claim summaries
+    judged by it, and of every summary under the all-claims rule (paraphrase route
+    included); ``per_dataset``: the mean of the datasets' balanced accuracies (no set
+    dominates)."""
+    rows = [s for s in rows if s.dataset in _sets(rows)]
     scores = sorted({round(p, 3) for s in rows for p in claim_probs(s, weights) if p >= 0})
     step = max(1, len(scores) // 200)
     best, best_t = -1.0, 0.5
@@ -325,11 +346,48 @@ def fit_threshold(rows: list[Scored], weights: dict[str, float], per_dataset: bo
     for t in scores[::step]:
         st = _settings(weights, t)
         vals = [bacc([s.label for s in rows if d in ("*", s.dataset)],
-                     [summary_ok(s, st) for s in rows if d in ("*", s.dataset)]) for d in sets]
+                     [int(all(claim_ok(f, h, st) for f, h in zip(s.claims, s.hard, strict=True)))
+                      for s in rows if d in ("*", s.dataset)]) for d in sets]
         b = sum(v for v in vals if v is not None) / max(1, sum(v is not None for v in vals))
         if b > best:
             best, best_t = b, t
     return best_t
+
+
+def fit_summary(train: list[Scored], weights: dict[str, float], tau: float) -> Summary:
+    """The summary model: a logistic regression over `summary_features` of the training
+    sets' summaries of two or more claims, each (dataset, label) class weighing the same,
+    then the threshold maximising the mean of those sets' balanced accuracies under the
+    library's rule (a confirmed error fails a summary)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from takeaways.auditing.verdict import summary_features, support_probability
+
+    multi = [s for s in train if len(s.claims) > 1]
+    multi = [s for s in multi if s.dataset in _sets(multi)]
+    if not multi:
+        return {"bias": 0.0}, 0.5
+    feats = [summary_features([support_probability(f, weights) for f in s.claims],
+                              [h is not None for h in s.hard]) for s in multi]
+    names = sorted(feats[0])
+    count: dict[tuple[str, int], int] = defaultdict(int)
+    for s in multi:
+        count[(s.dataset, s.label)] += 1
+    lr = LogisticRegression(C=1.0, max_iter=5000)
+    lr.fit(np.array([[f[n] for n in names] for f in feats]), np.array([s.label for s in multi]),
+           sample_weight=np.array([1.0 / count[(s.dataset, s.label)] for s in multi]))
+    sw = {"bias": float(lr.intercept_[0])}
+    sw.update({n: float(w) for n, w in zip(names, lr.coef_[0], strict=True)})
+    best, best_t = -1.0, 0.5
+    for t in [i / 100 for i in range(5, 96)]:
+        st = _settings(weights, tau, (sw, t))
+        vals = [bacc([s.label for s in multi if s.dataset == d],
+                     [summary_ok(s, st) for s in multi if s.dataset == d]) for d in _sets(multi)]
+        b = sum(v for v in vals if v is not None) / max(1, sum(v is not None for v in vals))
+        if b > best:
+            best, best_t = b, t
+    return sw, best_t
 
 
 def bacc(y: Sequence[int], pred: Sequence[int]) -> float | None:
@@ -366,10 +424,11 @@ def feature_names(scored: Iterable[Scored], skip: tuple[str, ...] = FEATURE_SKIP
 
 
 def fit_weights(train: list[Scored], skip: tuple[str, ...] = FEATURE_SKIP,
-                per_dataset: bool = False) -> tuple[dict[str, float], float]:
-    """Claim-level logistic regression (summary labels), then the summary threshold: on
-    FRANK CNN/DM (the shipped fit), or with ``per_dataset`` on the mean balanced accuracy
-    of every training set (the leave-one-dataset-out fits)."""
+                per_dataset: bool = False) -> tuple[dict[str, float], float, Summary]:
+    """Claim-level logistic regression (summary labels; the reference highlights' claims
+    count as faithful ones), the claim threshold, then the summary model: on FRANK CNN/DM
+    (the FRANK-only fit), or with ``per_dataset`` on the mean balanced accuracy of every
+    training set (the leave-one-dataset-out fits and the shipped one)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -384,17 +443,14 @@ def fit_weights(train: list[Scored], skip: tuple[str, ...] = FEATURE_SKIP,
     lr.fit(np.array(X), np.array(y))
     weights = {"bias": float(lr.intercept_[0])}
     weights.update({n: float(w) for n, w in zip(names, lr.coef_[0], strict=True)})
-    if per_dataset:
-        return weights, fit_threshold(train, weights, per_dataset=True)
-    cnn = [s for s in train if s.dataset == "frank-cnndm"] or train
-    return weights, fit_threshold(cnn, weights)
+    rows = train if per_dataset else [s for s in train if s.dataset == "frank-cnndm"] or train
+    tau = fit_threshold(rows, weights, per_dataset=per_dataset)
+    return weights, tau, fit_summary(rows, weights, tau)
 
 
-def predictions(scored: list[Scored], weights: dict[str, float], tau: float,
-                emb_tau: float) -> dict[str, dict[str, int]]:
+def predictions(scored: list[Scored], st: Any, emb_tau: float) -> dict[str, dict[str, int]]:
     """system -> summary id -> predicted label (1 faithful)."""
     out: dict[str, dict[str, int]] = {k: {} for k in SYSTEMS[:4]}
-    st = _settings(weights, tau)
     for s in scored:
         out["always-faithful"][s.id] = 1
         out["novel-entity"][s.id] = int(not s.novel_entity)
@@ -410,8 +466,7 @@ def cross_validated(frank: list[Scored], folds: int = 5) -> dict[str, int]:
     for k in range(folds):
         train = [s for s in frank if fold_of[s.group] != k]
         test = [s for s in frank if fold_of[s.group] == k]
-        weights, tau = fit_weights(train)
-        st = _settings(weights, tau)
+        st = _settings(*fit_weights(train))
         for s in test:
             out[s.id] = summary_ok(s, st)
     return out
@@ -427,9 +482,10 @@ def auc(scores: Sequence[float], y: Sequence[int]) -> float | None:
     return wins / (len(pos) * len(neg))
 
 
-def summary_score(s: Scored, weights: dict[str, float]) -> float:
-    """The summary's weakest claim probability (a hard finding counts as -1)."""
-    return min(claim_probs(s, weights))
+def summary_score(s: Scored, st: Any) -> float:
+    """The summary's P(faithful) as the library scores it (a confirmed error counts as -1)."""
+    score = _summary(s, st)[1]
+    return -1.0 if any(h is not None for h in s.hard) or score is None else score
 
 
 def lodo_unit(dataset: str) -> str:
@@ -447,26 +503,27 @@ LODO_EXCLUDE = ("aggrefact",)
 Lodo = dict[str, tuple[dict[str, int], dict[str, float]]]
 
 
-def leave_one_dataset_out(scored: list[Scored], skip: tuple[str, ...] = FEATURE_SKIP) -> Lodo:
-    """For each unit: weights and threshold fitted on every other unit, without any summary
-    of an article the unit holds (the sets share CNN/DM and XSum articles), then the
-    unit's predictions and summary scores."""
+def leave_one_dataset_out(scored: list[Scored], skip: tuple[str, ...] = FEATURE_SKIP,
+                          extra: Sequence[Scored] = ()) -> Lodo:
+    """For each unit: weights and thresholds fitted on every other unit (and ``extra``,
+    the dev reference highlights), without any summary of an article the unit holds (the
+    sets share CNN/DM and XSum articles), then the unit's predictions and summary scores."""
     out: Lodo = {}
     scored = [s for s in scored if lodo_unit(s.dataset) not in LODO_EXCLUDE]
     for unit in sorted({lodo_unit(s.dataset) for s in scored}):
         test = [s for s in scored if lodo_unit(s.dataset) == unit]
         keys = {s.article_key for s in test}
-        train = [s for s in scored if lodo_unit(s.dataset) != unit and s.article_key not in keys]
+        train = [s for s in [*scored, *extra]
+                 if lodo_unit(s.dataset) != unit and s.article_key not in keys]
         if len({s.label for s in train}) < 2:
             continue
-        weights, tau = fit_weights(train, skip, per_dataset=True)
-        st = _settings(weights, tau)
+        st = _settings(*fit_weights(train, skip, per_dataset=True))
         out[unit] = ({s.id: summary_ok(s, st) for s in test},
-                     {s.id: summary_score(s, weights) for s in test})
+                     {s.id: summary_score(s, st) for s in test})
     return out
 
 
-def lodo_table(scored: list[Scored], lodo: Lodo, weights: dict[str, float],
+def lodo_table(scored: list[Scored], lodo: Lodo, shipped_st: Any,
                without: Lodo | None = None) -> None:
     """Balanced accuracy / AUC per left-out set: the shipped weights, the LODO refit, the
     LODO refit without the entailment features (``without``), and the entailment
@@ -486,8 +543,8 @@ def lodo_table(scored: list[Scored], lodo: Lodo, weights: dict[str, float],
         pred, score = lodo[unit]
         rows = [s for s in scored if s.dataset in members]
         y = [s.label for s in rows]
-        shipped = [summary_score(s, weights) for s in rows]
-        st = _settings(weights, _TAU[0])
+        shipped = [summary_score(s, shipped_st) for s in rows]
+        st = shipped_st
         cells = [f"{_fmt(bacc(y, [summary_ok(s, st) for s in rows]))}/{_fmt(auc(shipped, y))}",
                  f"{_fmt(bacc(y, [pred[s.id] for s in rows]))}/"
                  f"{_fmt(auc([score[s.id] for s in rows], y))}"]
@@ -500,10 +557,19 @@ def lodo_table(scored: list[Scored], lodo: Lodo, weights: dict[str, float],
         print(f"{name:<18}{len(rows):>5}  " + "".join(f"{c:>18}" for c in cells))
 
 
-_TAU = [0.5]  # the shipped threshold, set in main
+def highlight_table(rows: list[Scored], st: Any, emb_tau: float) -> None:
+    """The reference highlights (human-written, mostly faithful) from the cached features:
+    the share of sentences and of whole references judged supported."""
+    claims = [claim_ok(f, h, st) for s in rows for f, h in zip(s.claims, s.hard, strict=True)]
+    emb = [int(f["align.emb_max"] >= emb_tau) for s in rows for f in s.claims]
+    whole = [summary_ok(s, st) for s in rows]
+    print(f"CNN/DM reference highlights ({', '.join(sorted({s.dataset for s in rows}))}): "
+          f"{len(rows)} references, {len(claims)} sentences; takeaways supports "
+          f"{sum(claims) / len(claims):.1%} of the sentences and {sum(whole) / len(whole):.1%} "
+          f"of the references; emb-max {sum(emb) / len(emb):.1%} of the sentences")
 
 
-def highlights_supported(data: Path, weights: dict[str, float], tau: float, limit: int | None,
+def highlights_supported(data: Path, st: Any, limit: int | None,
                          entailment: bool, heldout: Path | None) -> None:
     """The share of CNN/DM dev reference-highlight sentences (human-written, mostly
     faithful) that the audit judges supported; with ``heldout`` (one article id per line),
@@ -512,10 +578,12 @@ def highlights_supported(data: Path, weights: dict[str, float], tau: float, limi
     from takeaways.pipeline import Pipeline
 
     ids = set(heldout.read_text().split()) if heldout is not None else None
-    settings = Settings.load().replace(audit={"entailment": entailment, "weights": weights,
-                                              "support_threshold": tau})
+    settings = Settings.load().replace(audit={
+        "entailment": entailment, "weights": st.weights, "support_threshold": st.support_threshold,
+        "summary_weights": st.summary_weights, "summary_threshold": st.summary_threshold})
     pipeline = Pipeline(settings)
     counts: dict[str, int] = defaultdict(int)
+    whole: dict[str, int] = defaultdict(int)
     done = 0
     for r in iter_jsonl(data_file(data, "cnndm")):
         if r.get("split") != "dev" or (ids is not None and r["article_id"] not in ids):
@@ -526,12 +594,15 @@ def highlights_supported(data: Path, weights: dict[str, float], tau: float, limi
         article = pipeline.read(r["article"], kind="plain")
         report = pipeline.audit(article, list(r["reference_highlights"]))
         pipeline.forget(article)
+        whole[report.verdict] += 1
         for c in report.claims:
             counts[c.verdict] += 1
     total = sum(counts.values())
     which = "held-out " if ids is not None else ""
-    print(f"\nCNN/DM {which}reference highlights ({done} articles, {total} sentences): "
-          f"{counts.get('supported', 0) / max(total, 1):.1%} supported; {dict(counts)}")
+    print(f"\nCNN/DM {which}reference highlights through the pipeline ({done} articles, "
+          f"{total} sentences): {counts.get('supported', 0) / max(total, 1):.1%} of the "
+          f"sentences supported, {whole.get('supported', 0) / max(done, 1):.1%} of the "
+          f"references; {dict(counts)}")
 
 
 # ---------------------------------------------------------------------------- report
@@ -574,9 +645,7 @@ def type_recall(scored: list[Scored], preds: dict[str, dict[str, int]], prefix: 
         print(f"{t:<24}{len(sub):>5}  {cells}")
 
 
-def qags_sentences(scored: list[Scored], weights: dict[str, float], tau: float,
-                   emb_tau: float) -> None:
-    st = _settings(weights, tau)
+def qags_sentences(scored: list[Scored], st: Any, emb_tau: float) -> None:
     rows = [(f, h, lab, s.dataset) for s in scored if s.claim_labels
             for f, h, lab in zip(s.claims, s.hard, s.claim_labels, strict=True)]
     if not rows:
@@ -597,12 +666,14 @@ def qags_sentences(scored: list[Scored], weights: dict[str, float], tau: float,
               f"{_fmt(bacc(y, emb))}  takeaways {acc(ours):.3f}/{_fmt(bacc(y, ours))}")
 
 
-def print_toml(weights: dict[str, float], tau: float) -> None:
+def print_toml(st: Any) -> None:
     print("\n# --fit result: paste into src/takeaways/data/audit.toml")
-    print(f"support_threshold = {tau:.4f}")
-    print("\n[audit.weights]")
-    for k, v in weights.items():
-        print(f'"{k}" = {v:.4f}' if k != "bias" else f"bias = {v:.4f}")
+    print(f"support_threshold = {st.support_threshold:.4f}")
+    print(f"summary_threshold = {st.summary_threshold:.4f}")
+    for table, weights in (("weights", st.weights), ("summary_weights", st.summary_weights)):
+        print(f"\n[audit.{table}]")
+        for k, v in weights.items():
+            print(f'"{k}" = {v:.4f}' if k != "bias" else f"bias = {v:.4f}")
 
 
 def load_or_extract(args: argparse.Namespace) -> list[Scored]:
@@ -701,35 +772,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     from takeaways.auditing.settings import load_settings
 
     settings = load_settings()
+    highlights = [s for s in scored if s.dataset.startswith("highlights")]
+    heldout = [s for s in highlights if s.dataset == "highlights-heldout"]
+    scored = [s for s in scored if not s.dataset.startswith("highlights")]
     frank = [s for s in scored if s.dataset.startswith("frank")]
+    # the fits see the dev highlights as faithful claims, never the held-out ones
+    train_hl = [s for s in highlights if s.dataset != "highlights-heldout"]
     if args.fit_all:
-        weights, tau = fit_weights(scored, per_dataset=True)
+        st = _settings(*fit_weights(scored + train_hl, per_dataset=True))
     elif args.fit:
-        weights, tau = fit_weights(frank)
+        st = _settings(*fit_weights(frank))
     else:
-        weights, tau = settings.weights, settings.support_threshold
+        st = settings
     cnn = [s for s in frank if s.dataset == "frank-cnndm"]
     emb_tau = best_threshold([min(f["align.emb_max"] for f in s.claims) for s in cnn],
                              [s.label for s in cnn]) if cnn else 0.5
-    preds = predictions(scored, weights, tau, emb_tau)
+    preds = predictions(scored, st, emb_tau)
     preds["takeaways-cv"] = cross_validated(frank) if len({s.group for s in frank}) >= 5 else {}
 
     table(scored, preds)
-    print(f"\nthresholds fixed on FRANK CNN/DM dev: takeaways support >= {tau:.3f}, "
-          f"emb-max >= {emb_tau:.3f}; {len(failed)} summaries skipped (article unreadable)")
+    print(f"\nthresholds: takeaways claim support >= {st.support_threshold:.3f}, summary "
+          f"P(faithful) >= {st.summary_threshold:.3f}; emb-max >= {emb_tau:.3f} (FRANK CNN/DM "
+          f"dev); {len(failed)} summaries skipped (article unreadable)")
     type_recall(scored, preds, "frank", FRANK_TYPES)
     type_recall(scored, preds, "aggrefact", AGGREFACT_TYPES)
-    qags_sentences(scored, weights, tau, emb_tau)
+    qags_sentences(scored, st, emb_tau)
+    if highlights:
+        highlight_table(highlights, st, emb_tau)
     if args.lodo:
-        _TAU[0] = settings.support_threshold
-        lodo_table(scored, leave_one_dataset_out(scored), settings.weights,
-                   leave_one_dataset_out(scored, (*FEATURE_SKIP, "entail."))
+        lodo_table(scored, leave_one_dataset_out(scored, extra=train_hl), settings,
+                   leave_one_dataset_out(scored, (*FEATURE_SKIP, "entail."), extra=train_hl)
                    if args.entailment else None)
+        if heldout:
+            fitted = _settings(*fit_weights([s for s in scored if lodo_unit(s.dataset)
+                                             not in LODO_EXCLUDE] + train_hl, per_dataset=True))
+            print("\nheld-out highlights, judged by the weights fitted on every other dev set:")
+            highlight_table(heldout, fitted, emb_tau)
     if args.highlights:
-        highlights_supported(args.data, weights, tau, args.highlights, args.entailment,
-                             args.heldout)
+        highlights_supported(args.data, st, args.highlights, args.entailment, args.heldout)
     if args.fit or args.fit_all:
-        print_toml(weights, tau)
+        print_toml(st)
     return 0
 
 

@@ -110,7 +110,7 @@ def check(over: Config, base: Config, where: str, path: str = "") -> None:
 
 
 #: tables whose keys are open (a weight for any feature name)
-FREE_FORM = frozenset({"weights"})
+FREE_FORM = frozenset({"weights", "summary_weights"})
 
 
 def _freeze(value: Any) -> Any:

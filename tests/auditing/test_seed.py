@@ -46,3 +46,11 @@ def test_seed_reasons_name_the_problem(seed_report) -> None:  # type: ignore[no-
     assert first.faulty_span is not None and "Zelenskyy" in first.faulty_span.text
     assert third.faulty_span is not None
     assert "stalemate" in third.reason or "stalemate" in third.faulty_span.text
+
+
+def test_seed_misattribution_reason_names_the_speaker_and_the_evidence(seed_report) -> None:  # type: ignore[no-untyped-def]
+    first = seed_report.claims[0]
+    assert first.verdict == "misattributed"
+    assert "Peskov" in first.reason and "Kremlin" in first.reason
+    assert "a peace initiative that takes into account" in first.reason  # the sentence itself
+    assert first.confirmed

@@ -8,7 +8,13 @@ from takeaways import registry
 from takeaways.auditing.registry import SIGNAL, lookup
 from takeaways.auditing.settings import load_settings
 from takeaways.auditing.signals.base import Finding
-from takeaways.auditing.verdict import decide, short_name, support_probability
+from takeaways.auditing.verdict import (
+    decide,
+    short_name,
+    summary_features,
+    summary_judgement,
+    support_probability,
+)
 from takeaways.document import Span
 from takeaways.errors import ConfigError
 
@@ -78,3 +84,45 @@ def test_audit_exported_names() -> None:
 
     assert sorted(audit.__all__) == ["Audit", "AuditSettings", "ClaimAudit", "audit_summary",
                                      "load_settings"]
+
+
+def _summary_settings():  # type: ignore[no-untyped-def]
+    base = load_settings()
+    return base.with_weights(base.weights, base.support_threshold,
+                             ({"bias": 0.0, "claims.mean_logit": 1.0}, 0.5))
+
+
+def test_summary_features_weigh_the_weakest_claims() -> None:
+    f = summary_features([0.9, 0.2, 0.8], [False, False, True])
+    assert f["claims.min_logit"] < f["claims.min2_logit"] < f["claims.mean_logit"]
+    assert f["claims.confirmed"] == 1.0
+    assert summary_features([0.5], [False])["claims.min_logit"] == pytest.approx(0.0)
+
+
+def test_summary_one_claim_is_that_claim() -> None:
+    st = _summary_settings()
+    assert summary_judgement([0.9], [False], [True], st) == ("supported", 0.9)
+    assert summary_judgement([0.2], [False], [False], st) == ("unsupported", 0.2)
+    assert summary_judgement([], [], [], st) == ("no-claims", None)
+
+
+def test_summary_one_weak_claim_does_not_fail_a_long_faithful_summary() -> None:
+    st = _summary_settings()
+    verdict, score = summary_judgement([0.95, 0.9, 0.92, 0.4], [False] * 4,
+                                       [True, True, True, False], st)
+    assert verdict == "supported" and score is not None and score > 0.5
+
+
+def test_summary_one_confirmed_error_fails_it() -> None:
+    st = _summary_settings()
+    verdict, _ = summary_judgement([0.95, 0.9, 0.92, 0.95], [False, False, False, True],
+                                   [True, True, True, False], st)
+    assert verdict == "partly-supported"
+    weak, _ = summary_judgement([0.1, 0.2], [False, False], [False, False], st)
+    assert weak == "unsupported"
+
+
+def test_summary_settings_are_free_form_and_shipped() -> None:
+    st = load_settings()
+    assert 0.0 < st.summary_threshold < 1.0
+    assert set(st.summary_weights) >= {"bias"}
