@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from takeaways import registry
@@ -126,3 +128,35 @@ def test_summary_settings_are_free_form_and_shipped() -> None:
     st = load_settings()
     assert 0.0 < st.summary_threshold < 1.0
     assert set(st.summary_weights) >= {"bias"}
+
+
+def _novel(**kw: float) -> dict[str, float]:
+    f = {"align.lex_best": 0.2, "novel_content.nouns": 0.0, "novel_content.verbs": 0.0,
+         "novel_content.unsupported": 0.0, "novel_content.far": 0.0}
+    f.update(kw)
+    return f
+
+
+def _soft_settings():  # type: ignore[no-untyped-def]
+    return load_settings().with_weights(
+        {"bias": 0.0, "align.lex_best": 1.0, "novel_content.nouns": -2.0}, 0.5)
+
+
+def test_soft_word_never_fails_a_claim_alone() -> None:
+    st = _soft_settings()
+    near = _novel(**{"novel_content.nouns": 1.0, "novel_content.unsupported": 1.0})
+    assert support_probability(near, st.weights) < 0.5
+    assert decide(near, [], st).verdict == "supported"  # "worse" for "deteriorating"
+
+
+def test_far_nouns_entities_and_figures_still_fail() -> None:
+    st = _soft_settings()
+    far = _novel(**{"novel_content.nouns": 1.0, "novel_content.unsupported": 1.0,
+                    "novel_content.far": 1.0})  # "stalemate": close to nothing
+    assert decide(far, [], st).verdict == "unsupported"
+    named = _novel(**{"novel_content.nouns": 1.0, "novel_content.unsupported": 1.0,
+                      "entities.missing": 1.0})
+    assert decide(named, [], st).verdict == "unsupported"
+    off = replace(st, soft_word_route=False)
+    near = _novel(**{"novel_content.nouns": 1.0, "novel_content.unsupported": 1.0})
+    assert decide(near, [], off).verdict == "unsupported"

@@ -29,6 +29,7 @@ class AuditSettings:
     support_threshold: float
     paraphrase_similarity: float
     weights: dict[str, float] = field(default_factory=dict)
+    soft_word_route: bool = True
     summary_threshold: float = 0.5
     summary_weights: dict[str, float] = field(default_factory=dict)
 
@@ -62,6 +63,7 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
             support_threshold=float(raw["support_threshold"]),
             paraphrase_similarity=float(raw["paraphrase_similarity"]),
             weights={str(k): float(v) for k, v in raw.get("weights", {}).items()},
+            soft_word_route=bool(raw["soft_word_route"]),
             summary_threshold=float(raw["summary_threshold"]),
             summary_weights={str(k): float(v)
                              for k, v in raw.get("summary_weights", {}).items()},

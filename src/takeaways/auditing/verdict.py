@@ -63,6 +63,28 @@ def is_paraphrase(features: dict[str, float], settings: AuditSettings) -> bool:
             and not features.get("numbers.missing", 0.0))
 
 
+def soft_words_only(features: dict[str, float], settings: AuditSettings) -> bool:
+    """The soft-word route: a word of the claim's own that is close to some article word
+    (a paraphrase below ``word_similarity``, such as "worse" for "deteriorating") never
+    fails a claim on its own. The claim passes when, with those words cleared (only the
+    novel nouns far from every article word kept), it would pass, and it names no unknown
+    entity or figure."""
+    if not settings.soft_word_route or features.get("entities.missing", 0.0) \
+            or features.get("numbers.missing", 0.0):
+        return False
+    far = features.get("novel_content.far", 0.0)
+    words = features.get("novel_content.unsupported", 0.0)
+    if words <= far:
+        return False
+    cleared = dict(features)
+    cleared["novel_content.nouns"] = min(far, features.get("novel_content.nouns", 0.0))
+    cleared["novel_content.verbs"] = 0.0
+    cleared["novel_content.unsupported"] = far
+    cleared["novel_content.unsupported_frac"] = (
+        features.get("novel_content.unsupported_frac", 0.0) * far / words)
+    return support_probability(cleared, settings.weights) >= settings.support_threshold
+
+
 def _rank(f: Finding) -> tuple[int, int]:
     sig = short_name(f.signal)
     return (_SEVERITY.index(f.verdict), _PRIORITY.index(sig) if sig in _PRIORITY else 99)
@@ -85,7 +107,7 @@ def decide(
         used = [f for f in hard if f.verdict == lead.verdict]
         return Judgement(lead.verdict, min(p, tau * 0.5), max(1.0 - p, 0.7), _types(used), lead,
                          findings, p, True)
-    if p >= tau or is_paraphrase(features, settings):
+    if p >= tau or is_paraphrase(features, settings) or soft_words_only(features, settings):
         return Judgement("supported", max(p, tau), max(p, tau), [], None, findings, p)
     soft = sorted(findings, key=_rank)
     first: Finding | None = soft[0] if soft else None
