@@ -76,12 +76,18 @@ def soft_words_only(features: dict[str, float], settings: AuditSettings) -> bool
     words = features.get("novel_content.unsupported", 0.0)
     if words <= far:
         return False
+    frac = features.get("novel_content.unsupported_frac", 0.0)
     cleared = dict(features)
     cleared["novel_content.nouns"] = min(far, features.get("novel_content.nouns", 0.0))
     cleared["novel_content.verbs"] = 0.0
     cleared["novel_content.unsupported"] = far
-    cleared["novel_content.unsupported_frac"] = (
-        features.get("novel_content.unsupported_frac", 0.0) * far / words)
+    cleared["novel_content.unsupported_frac"] = frac * far / words
+    # and count the cleared words as found in the claim's lexical recall (their share of
+    # its content words is frac * (words - far) / words)
+    bump = frac * (words - far) / words
+    for name in ("align.lex_best", "align.lex_cover", "align.lex_article"):
+        if name in features:
+            cleared[name] = min(1.0, features[name] + bump)
     return support_probability(cleared, settings.weights) >= settings.support_threshold
 
 
