@@ -704,6 +704,44 @@ def load_or_extract(args: argparse.Namespace) -> list[Scored]:
     return scored
 
 
+def speed(data: Path, articles: int, entailment: bool) -> None:
+    """Claims per second of the audit on one process (the article analysed first, not
+    counted; then every reference-highlight sentence of ``articles`` dev CNN/DM articles
+    audited), and the cold start of ``takeaways audit`` on the seed page (a fresh process:
+    imports, model loads, one page)."""
+    import subprocess
+
+    from takeaways.config import Settings
+    from takeaways.pipeline import Pipeline
+
+    pipeline = Pipeline(Settings.load().replace(audit={"entailment": entailment}))
+    records = [r for r in iter_jsonl(data_file(data, "cnndm")) if r.get("split") == "dev"]
+    records = records[:articles]
+    pipeline.audit(pipeline.read(records[0]["article"], kind="plain"), ["Warm-up claim."])
+    claims = 0
+    t_analyse = t_audit = 0.0
+    for r in records:
+        t0 = time.perf_counter()
+        article = pipeline.read(r["article"], kind="plain")
+        pipeline.analyze(article)
+        t1 = time.perf_counter()
+        report = pipeline.audit(article, list(r["reference_highlights"]))
+        t_audit += time.perf_counter() - t1
+        t_analyse += t1 - t0
+        claims += len(report.claims)
+        pipeline.forget(article)
+    seed = Path(__file__).resolve().parents[1] / "examples" / "putin-astana.scraped.txt"
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "takeaways", "audit", str(seed), "--format", "json"],
+                   check=True, capture_output=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    cold = time.perf_counter() - t0
+    print(f"\nAudit speed (entailment {'on' if entailment else 'off'}, {os.cpu_count()} "
+          f"cores): {claims} claims of {len(records)} articles in {t_audit:.1f} s = "
+          f"{claims / max(t_audit, 1e-9):.1f} claims/s after the analysis ({t_analyse:.1f} s "
+          f"for the articles' analysis: {claims / max(t_audit + t_analyse, 1e-9):.1f} claims/s "
+          f"all in); cold start of `takeaways audit` on the seed page {cold:.1f} s")
+
+
 def own_points(data: Path, limit: int | None, n: int = 4) -> None:
     """``takeaways summarize --verify`` on the dev CNN/DM articles: how many of our own key
     points does the audit call supported?"""
@@ -755,11 +793,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="also report leave-one-dataset-out balanced accuracy and AUC")
     ap.add_argument("--highlights", type=int, default=0, metavar="K",
                     help="also audit the reference highlights of K dev CNN/DM articles")
+    ap.add_argument("--speed", type=int, default=0, metavar="K",
+                    help="only measure the audit's speed on K dev CNN/DM articles")
     ap.add_argument("--heldout", type=Path, default=None,
                     help="with --highlights: only the article ids in this file")
     args = ap.parse_args(argv)
     if args.own_points:
         own_points(args.data, args.limit)
+        return 0
+    if args.speed:
+        speed(args.data, args.speed, args.entailment)
         return 0
 
     scored = load_or_extract(args)
