@@ -80,10 +80,16 @@ def _reason(exc: BaseException) -> str:
 
 
 def _read(record: Record, settings: BatchSettings, pipeline: Pipeline) -> Article:
+    exc = record.meta.get("exc")
+    if isinstance(exc, BaseException):  # an error record: its reader's error, code and all
+        raise exc
     if record.meta.get("error") or (record.data is None and record.path is None):
         raise InputError(str(record.meta.get("error") or f"{record.source}: no input."))
     source = record.data if record.data is not None else Path(str(record.path))
-    return pipeline.read(source, kind=record.kind, url=record.url, max_bytes=settings.max_bytes)
+    article = pipeline.read(source, kind=record.kind, url=record.url,
+                            max_bytes=settings.max_bytes)
+    article.warnings.extend(record.meta.get("notes", ()))  # e.g. lone surrogates replaced
+    return article
 
 
 def _parse(articles: Sequence[Article], batch_size: int) -> list[Doc | BaseException]:
