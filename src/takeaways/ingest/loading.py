@@ -18,7 +18,6 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import IO
 
 from takeaways.errors import BinaryInputError, EmptyInputError, InputError, LimitError, UsageError

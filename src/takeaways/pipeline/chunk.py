@@ -49,6 +49,8 @@ class BatchSettings:
     n: int = 4
     batch_size: int = 16
     max_bytes: int | None = None
+    #: seconds one document may take (batch engines stop it past that); None: no limit
+    doc_timeout: float | None = None
     embedder: Callable[[], Embedder] | None = None
     #: embed the sentences of the whole chunk in one call (bigger, better-packed batches)
     batch_embeddings: bool = True
