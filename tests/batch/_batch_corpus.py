@@ -60,3 +60,69 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
+
+
+def gzip_bomb(inflated: int, *, prefix: bytes = b"", suffix: bytes = b"", fill: bytes = b"\0",
+              block: int = 1 << 20) -> bytes:
+    """A gzip member that inflates to ``prefix + fill * inflated + suffix`` bytes, made in
+    milliseconds: one compressed block of ``fill`` is repeated (each ends with a full flush,
+    so the copies are independent). The CRC trailer is computed only for small bombs; big
+    ones carry a wrong one (a reader that stops at its limit never gets there)."""
+    import zlib
+
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
+    one = c.compress(fill * block) + c.flush(zlib.Z_FULL_FLUSH)
+    reps, extra = divmod(inflated, block)
+    rest = c.compress(fill * extra) + c.flush(zlib.Z_FULL_FLUSH) if extra else b""
+    end = c.compress(suffix) + c.flush(zlib.Z_FINISH)
+    # ``end`` holds the trailer for what ``c`` saw (prefix + one block + rest + suffix);
+    # put the right one on when the bomb is small enough to check, else keep it as is.
+    body = head + one * reps + rest + end[:-8]
+    total = len(prefix) + inflated + len(suffix)
+    if total <= 64 << 20:
+        crc = zlib.crc32(prefix + fill * inflated + suffix)
+        return body + crc.to_bytes(4, "little") + (total & 0xFFFFFFFF).to_bytes(4, "little")
+    return body + end[-8:]
+
+
+def write_bomb_warc(path: Path, inflated: int, good: bytes) -> None:
+    """A .warc.gz: one response whose body has ``Content-Encoding: gzip`` and inflates to
+    ``inflated`` bytes, then an ordinary response with ``good``."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    bomb = gzip_bomb(inflated, prefix=b"<html><body><p>", fill=b" ")
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url, headers, body in (
+            ("https://bomb.test/", [("Content-Type", "text/html"),
+                                    ("Content-Encoding", "gzip")], bomb),
+            ("https://good.test/", [("Content-Type", "text/html")], good),
+        ):
+            http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=http))
+
+
+class HangingEmbedder:
+    """`HashingEmbedder`, except that it never returns for a sentence with 'HANG' in it
+    (a document that would run forever)."""
+
+    def __init__(self) -> None:
+        from takeaways.nlp.models import HashingEmbedder
+
+        self.base = HashingEmbedder()
+        self.name = self.base.name
+
+    def encode(self, texts: list[str]) -> object:
+        import time
+
+        if any("HANG" in t for t in texts):
+            while True:
+                time.sleep(1)
+        return self.base.encode(texts)
+
+
+def hanging_embedder() -> HangingEmbedder:
+    return HangingEmbedder()
