@@ -9,8 +9,10 @@ forms that carry an IPv4 address (IPv4-mapped ``::ffff:a.b.c.d``, IPv4-compatibl
 Teredo); the local-use NAT64 block ``64:ff9b:1::/48`` is refused outright.
 
 A fetch has a total deadline (``deadline`` seconds, default 30) on top of the
-per-read ``timeout``: every read waits at most the time left, so a server that trickles
-a byte at a time cannot hold it.
+per-read ``timeout``: each connect and read phase waits at most the time left, the body
+loop checks the clock after every chunk, and at the deadline a watchdog timer shuts the
+fetch's sockets down, so a server that trickles its headers or body a byte at a time
+cannot hold it.
 
 The connection goes to the very address that was checked (the URL's host is sent in
 the ``Host`` header and as the TLS server name), so a DNS answer that changes between
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -145,20 +148,87 @@ class _TimeLeft(dict[str, Any]):
         return left if value is None else min(float(value), left)
 
 
+class _Watchdog:
+    """Shuts the sockets of one fetch down at its deadline: a read blocked on a server
+    that trickles bytes then returns at once (``sock.shutdown`` wakes a blocked ``recv``)."""
+
+    def __init__(self, end: float) -> None:
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self.fired = False
+        self._timer = threading.Timer(max(0.0, end - time.monotonic()), self.fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._socks.append(sock)
+            if self.fired:
+                _shut(sock)
+
+    def fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._socks:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
+
+
+def _transport(dog: _Watchdog) -> Any:
+    """An httpx transport whose connections report their sockets to ``dog`` (through
+    httpcore's network backend; without that hook the other deadline checks remain)."""
+    import httpcore
+    import httpx
+
+    class Backend(httpcore.SyncBackend):
+        def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+            stream = super().connect_tcp(*args, **kwargs)
+            sock = stream.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                dog.watch(sock)
+            return stream
+
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    if pool is not None and hasattr(pool, "_network_backend"):
+        pool._network_backend = Backend()
+    return transport
+
+
 def fetch_url(
     url: str, *, max_bytes: int, timeout: float = 10.0, policy: Policy = is_public_address,
     deadline: float = FETCH_DEADLINE_S,
 ) -> tuple[bytes, str]:
     """GET ``url`` with every hop checked; returns the body and the final URL. ``timeout``
     bounds each connect/read, ``deadline`` the whole fetch (`FetchError` past it)."""
-    import httpx
-
     max_bytes = check_max_bytes(max_bytes)
-    if not deadline > 0:
+    if not deadline > 0 or deadline == float("inf"):
         raise FetchError(f"the fetch deadline must be positive, got {deadline!r}.")
     end = time.monotonic() + deadline
+    dog = _Watchdog(end)
+    try:
+        return _fetch(url, max_bytes=max_bytes, timeout=timeout, policy=policy,
+                      deadline=deadline, end=end, dog=dog)
+    finally:
+        dog.cancel()
+
+
+def _fetch(url: str, *, max_bytes: int, timeout: float, policy: Policy, deadline: float,
+           end: float, dog: _Watchdog) -> tuple[bytes, str]:
+    import httpx
+
     current = url
-    with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False) as client:
+    with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False,
+                      transport=_transport(dog)) as client:
         for _ in range(MAX_REDIRECTS + 1):
             ip = check_url(current, policy=policy)
             target, host_header, sni = _pinned(current, ip)
@@ -179,7 +249,7 @@ def fetch_url(
                 finally:
                     resp.close()
             except httpx.HTTPError as exc:
-                if time.monotonic() >= end:
+                if dog.fired or time.monotonic() >= end:
                     raise _late(current, deadline) from exc
                 raise FetchError(f"fetching {current} failed: {exc}") from exc
     raise FetchError(f"fetching {url} failed: more than {MAX_REDIRECTS} redirects.")
@@ -206,4 +276,6 @@ def _read_body(resp: object, url: str, max_bytes: int, end: float, deadline: flo
             raise LimitError(f"{url}: the page is over {max_bytes:,} bytes.")
         if time.monotonic() >= end:
             raise _late(url, deadline)
+    if time.monotonic() >= end:  # the watchdog's shutdown looks like the end of the body
+        raise _late(url, deadline)
     return bytes(body)
