@@ -63,11 +63,12 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
 
 
 def gzip_bomb(inflated: int, *, prefix: bytes = b"", suffix: bytes = b"", fill: bytes = b"\0",
-              block: int = 1 << 20) -> bytes:
-    """A gzip member that inflates to ``prefix + fill * inflated + suffix`` bytes, made in
-    milliseconds: one compressed block of ``fill`` is repeated (each ends with a full flush,
-    so the copies are independent). The CRC trailer is computed only for small bombs; big
-    ones carry a wrong one (a reader that stops at its limit never gets there)."""
+              block: int = 1 << 20, exact: bool = False) -> bytes:
+    """A gzip member that inflates to ``prefix + fill * inflated + suffix`` bytes, made
+    fast: one compressed block of ``fill`` is repeated (each ends with a full flush, so the
+    copies are independent). The CRC trailer is right for bombs up to 64 MB or with
+    ``exact`` (a second per GB); else it is wrong (a reader that stops at its limit never
+    checks it)."""
     import zlib
 
     c = zlib.compressobj(9, zlib.DEFLATED, 31)
@@ -76,14 +77,16 @@ def gzip_bomb(inflated: int, *, prefix: bytes = b"", suffix: bytes = b"", fill: 
     reps, extra = divmod(inflated, block)
     rest = c.compress(fill * extra) + c.flush(zlib.Z_FULL_FLUSH) if extra else b""
     end = c.compress(suffix) + c.flush(zlib.Z_FINISH)
-    # ``end`` holds the trailer for what ``c`` saw (prefix + one block + rest + suffix);
-    # put the right one on when the bomb is small enough to check, else keep it as is.
     body = head + one * reps + rest + end[:-8]
     total = len(prefix) + inflated + len(suffix)
-    if total <= 64 << 20:
-        crc = zlib.crc32(prefix + fill * inflated + suffix)
-        return body + crc.to_bytes(4, "little") + (total & 0xFFFFFFFF).to_bytes(4, "little")
-    return body + end[-8:]
+    if not (exact or total <= 64 << 20):
+        return body + end[-8:]
+    crc = zlib.crc32(prefix)
+    ones = fill * block
+    for _ in range(reps):
+        crc = zlib.crc32(ones, crc)
+    crc = zlib.crc32(suffix, zlib.crc32(fill * extra, crc))
+    return body + crc.to_bytes(4, "little") + (total & 0xFFFFFFFF).to_bytes(4, "little")
 
 
 def write_bomb_warc(path: Path, inflated: int, good: bytes) -> None:
