@@ -114,7 +114,9 @@ _GUARDED = textwrap.dedent("""
     for r in iter_inputs([Path(sys.argv[1])], max_bytes=int(sys.argv[2])):
         exc = r.meta.get("exc")
         out.append([r.id, type(exc).__name__ if exc else None, len(r.data or b"")])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # VmHWM: this process's peak RSS (ru_maxrss would carry the parent's over exec)
+    hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")]
+    peak = int(hwm[0].split()[1]) * 1024 if hwm else 0
     print(json.dumps({"records": out, "peak": peak}))
 """)
 
