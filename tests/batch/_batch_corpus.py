@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 STORY = (
     "The council voted on Monday to approve the budget for district {i}. "
@@ -110,7 +111,7 @@ def write_bomb_warc(path: Path, inflated: int, good: bytes) -> None:
 
 class HangingEmbedder:
     """`HashingEmbedder`, except that it never returns for a sentence with 'HANG' in it
-    (a document that would run forever)."""
+    (a document that would run forever) and kills its process on one with 'CRASH'."""
 
     def __init__(self) -> None:
         from takeaways.nlp.models import HashingEmbedder
@@ -118,9 +119,12 @@ class HangingEmbedder:
         self.base = HashingEmbedder()
         self.name = self.base.name
 
-    def encode(self, texts: list[str]) -> object:
+    def encode(self, texts: list[str]) -> Any:
+        import os
         import time
 
+        if any("CRASH" in t for t in texts):
+            os._exit(3)  # a worker that dies (as on a segfault or an OOM kill)
         if any("HANG" in t for t in texts):
             while True:
                 time.sleep(1)

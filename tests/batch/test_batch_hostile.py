@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,6 +79,13 @@ def test_batch_bad_jsonl_lines_are_error_records_and_the_good_ones_are_written(
     assert "already done 6" in capsys.readouterr().err
 
 
+def test_batch_summary_of_the_wrong_kind_is_an_error_record(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "s", "text": story(1), "summary": [None]}) + "\n", "utf-8")
+    (rec,) = iter_inputs([src])
+    assert rec.meta["exc"].code == "E100" and "list of strings" in rec.meta["error"]
+
+
 def test_batch_writer_scrubs_surrogates_and_survives_unwritable_results(tmp_path: Path) -> None:
     from takeaways.batch.output import ResultWriter
 
@@ -121,7 +129,7 @@ _GUARDED = textwrap.dedent("""
 """)
 
 
-def _guarded_records(path: Path, max_bytes: int) -> dict[str, object]:
+def _guarded_records(path: Path, max_bytes: int) -> dict[str, Any]:
     """The records of ``path`` read in a child process capped at 2 GiB of address space."""
     proc = subprocess.run(
         [sys.executable, "-c", _GUARDED, str(path), str(max_bytes)], cwd=REPO,
@@ -143,7 +151,7 @@ def test_batch_warc_content_encoding_bomb_is_a_limit_error(tmp_path: Path) -> No
     assert isinstance(records, list) and len(records) == 2
     assert records[0][1] == "LimitError" and records[0][2] == 0
     assert records[1][1] is None and records[1][2] == len(page(1).encode())
-    assert int(got["peak"]) < 1 << 30  # type: ignore[call-overload]
+    assert int(got["peak"]) < 1 << 30
 
 
 def _bomb_jsonl(path: Path, line_bytes: int) -> None:
@@ -159,9 +167,9 @@ def test_batch_jsonl_gz_line_over_the_limit_is_a_limit_error_and_the_rest_is_rea
     path = tmp_path / "bomb.jsonl.gz"
     _bomb_jsonl(path, 64_000_000)  # a 64 MB line, limit 1 MB (the 4 GB one is slow_extra)
     got = _guarded_records(path, 1_000_000)
-    assert [r[:2] for r in got["records"]] == [  # type: ignore[union-attr]
+    assert [r[:2] for r in got["records"]] == [
         ["g0", None], [f"{path}:2", "LimitError"], ["g1", None]]
-    assert int(got["peak"]) < 512 << 20  # type: ignore[call-overload]
+    assert int(got["peak"]) < 512 << 20
 
 
 @pytest.mark.slow_extra
@@ -169,9 +177,9 @@ def test_batch_jsonl_gz_with_a_4_gb_line_stays_flat(tmp_path: Path) -> None:
     path = tmp_path / "bomb.jsonl.gz"
     _bomb_jsonl(path, 4_000_000_000)  # the issue's 4 MB .jsonl.gz with one 4 GB line
     got = _guarded_records(path, 5_000_000)
-    assert [r[:2] for r in got["records"]] == [  # type: ignore[union-attr]
+    assert [r[:2] for r in got["records"]] == [
         ["g0", None], [f"{path}:2", "LimitError"], ["g1", None]]
-    assert int(got["peak"]) < 1 << 30  # type: ignore[call-overload]
+    assert int(got["peak"]) < 1 << 30
 
 
 def test_batch_bomb_is_an_error_record_and_the_batch_goes_on(tmp_path: Path) -> None:
@@ -318,3 +326,31 @@ def test_batch_in_process_run_stops_a_late_document(tmp_path: Path) -> None:
     summary = run_batch([src], tmp_path / "out.jsonl", RunOptions(settings=settings))
     _check_hang_results(read_jsonl(tmp_path / "out.jsonl"))
     assert summary.errors_by_reason == {"TimeoutError": 1} and summary.ok == 3
+
+
+def test_batch_local_engine_reruns_a_crashed_chunk_one_by_one() -> None:
+    texts = [story(1), story(2) + " CRASH CRASH said the mayor.", story(3)]
+    records = [Record(id=f"c{i}", source=f"s{i}", data=t.encode(), kind="text")
+               for i, t in enumerate(texts)]
+    settings = BatchSettings(what=("key_points",), batch_size=2, doc_timeout=0,
+                             embedder=hanging_embedder)
+    engine = LocalEngine(settings, 1, max_tasks_per_worker=50)
+    try:
+        chunks = list(engine.map(chunked(records, 2), ordered=True))
+    finally:
+        engine.close()
+    results = [r for c in chunks for r in c.results]
+    assert [r["status"] for r in results] == ["ok", "error", "ok"]
+    assert "WorkerCrashed" in str(results[1]["reason"])
+
+
+def test_batch_local_engine_recycles_a_worker_after_max_tasks() -> None:
+    records = [Record(id=f"m{i}", source=f"s{i}", data=story(i).encode(), kind="text")
+               for i in range(2)]
+    engine = LocalEngine(BatchSettings(what=("read",), batch_size=1), 1, max_tasks_per_worker=1)
+    try:
+        chunks = list(engine.map(chunked(records, 1), ordered=True))
+    finally:
+        engine.close()
+    assert [c.results[0]["status"] for c in chunks] == ["ok", "ok"]
+    assert len({c.worker for c in chunks}) == 2  # a fresh process for the second chunk

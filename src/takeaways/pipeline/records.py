@@ -297,6 +297,11 @@ def _jsonl_record(line: bytes, path: Path, lineno: int, fields: JsonlFields) -> 
     )
     if notes:
         rec.meta["notes"] = notes
+    if isinstance(summary, list) and not all(isinstance(x, str) for x in summary):
+        return rec.fail(InputError(
+            f"{source}: '{fields.summary}' must be a string or a list of strings; "
+            "fix the line or name another field with --summary-field."
+        ))
     if not isinstance(body, str):
         rec.meta["error"] = (
             f"{source}: no '{fields.html}' or '{fields.text}' string field; "
