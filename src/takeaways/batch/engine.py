@@ -241,8 +241,13 @@ def _merge(parts: list[ChunkResult], chunk: list[Record]) -> ChunkResult:
 def _worker_main(conn: Connection, settings: BatchSettings, threads: int,
                  max_tasks: int | None) -> None:
     """A local worker: load the models, say so, then run chunks until told to stop."""
+    _exit_with_parent()
     _init_worker(settings, threads)
-    conn.send(("ready", _STATE.get("error")))
+    error = _STATE.get("error")
+    try:
+        conn.send(("ready", error))
+    except Exception:  # noqa: BLE001 - an unpicklable error: send its text
+        conn.send(("ready", RuntimeError(f"{type(error).__name__}: {error}")))
     done = 0
     while True:
         try:
@@ -262,6 +267,20 @@ def _worker_main(conn: Connection, settings: BatchSettings, threads: int,
         done += 1
         if max_tasks and done >= max_tasks:
             return
+
+
+def _exit_with_parent(every: float = 1.0) -> None:
+    """End this worker when the driver is gone (killed with SIGKILL, say), even in the
+    middle of a document that would never finish."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 @dataclass(eq=False)
