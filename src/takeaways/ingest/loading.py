@@ -54,7 +54,10 @@ class Loaded:
     encoding: str
 
 
-def check_max_bytes(max_bytes: object, *, name: str = "max_bytes") -> int:
+def check_max_bytes(
+    max_bytes: object, *, name: str = "the size limit (max_bytes, --max-bytes, [limits] "
+    "max_input_bytes)",
+) -> int:
     """``max_bytes`` as an int, or `UsageError` unless it is a whole number of bytes from 1
     to `MAX_BYTES_CEILING`."""
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
