@@ -22,10 +22,10 @@ from takeaways.document import SCHEMA_VERSION, Article, Sentence, Span
 from takeaways.errors import (
     BinaryInputError,
     ConfigError,
-    DeadlineError,
     EmptyInputError,
     FetchError,
     InputError,
+    DeadlineError,
     LimitError,
     ModelError,
     NoArticleError,
