@@ -1,8 +1,8 @@
 """``takeaways batch``: parse options, show progress, print the summary, pick the exit code.
 
 Exit codes: 0 when at most ``--max-error-ratio`` (default 10%) of the documents
-failed, 1 when more did, 2 for usage errors (bad options, missing inputs, an
-existing output without ``--resume``), 130 when interrupted.
+failed, 1 when more did or an input was truncated, 2 for usage errors (bad options,
+missing inputs, an existing output without ``--resume``), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -13,8 +13,15 @@ import sys
 import time
 from typing import Any
 
-from takeaways.batch.runner import MAX_ERROR_RATIO, RunOptions, RunSummary, run_batch
+from takeaways.batch.runner import (
+    MAX_ERROR_RATIO,
+    RunOptions,
+    RunSummary,
+    check_doc_timeout,
+    run_batch,
+)
 from takeaways.errors import ConfigError
+from takeaways.ingest.loading import check_max_bytes
 from takeaways.pipeline.chunk import BatchSettings, normalize_what
 from takeaways.pipeline.records import JsonlFields
 
@@ -45,7 +52,11 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="skip ids already in --out")
     p.add_argument("--unordered", action="store_true", help="write results as they finish")
     p.add_argument("--batch-size", type=int, default=16, help="documents per nlp.pipe batch (16)")
-    p.add_argument("--max-bytes", type=int, default=None, help="per-document size limit (5 MB)")
+    p.add_argument("--max-bytes", type=int, default=None,
+                   help="per-document size limit, 1 to 100,000,000 (default 5 MB)")
+    p.add_argument("--doc-timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop a document after this many seconds, 0 = never "
+                        "(default [limits] doc_timeout_s, 60)")
     p.add_argument("--max-error-ratio", type=float, default=MAX_ERROR_RATIO,
                    help=f"exit 1 when more than this share of documents fail ({MAX_ERROR_RATIO})")
     p.add_argument("--max-tasks-per-worker", type=int, default=None,
@@ -66,9 +77,16 @@ def _options(args: argparse.Namespace) -> RunOptions:
         raise ConfigError(f"-n must be at least 1, got {args.n}; ask for 1 or more key points.")
     if not 0.0 <= args.max_error_ratio <= 1.0:
         raise ConfigError("--max-error-ratio must be between 0 and 1.")
+    if args.max_bytes is not None:
+        try:
+            check_max_bytes(args.max_bytes, name="--max-bytes")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
     settings = BatchSettings(
         what=normalize_what(args.what), n=args.n, batch_size=args.batch_size,
         max_bytes=args.max_bytes,
+        doc_timeout=check_doc_timeout(args.doc_timeout) if args.doc_timeout is not None
+        else None,
     )
     workers = args.workers if args.workers is not None else (
         0 if args.engine == "ray" else _default_workers()
@@ -163,6 +181,9 @@ def print_summary(summary: RunSummary, out: str, max_ratio: float) -> None:
         f"  ok {summary.ok} · error {summary.error} · skipped {summary.skipped} · "
         f"already done {summary.resumed} · duplicate ids {summary.duplicates}",
     ]
+    if summary.truncated:
+        lines.append(f"  truncated or corrupt inputs: {summary.truncated} (documents may be "
+                     "missing; the run fails)")
     for reason, count in d["errors_by_reason"].items():
         lines.append(f"  error {count:>6} × {reason}")
     if d["peak_rss_mb"]:

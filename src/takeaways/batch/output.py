@@ -3,6 +3,11 @@
 A run killed at any moment leaves complete lines plus at most one torn last
 line. `done_ids` truncates that torn tail and returns the ids already written, so
 ``--resume`` processes exactly the documents that are missing.
+
+Every line is valid UTF-8 JSON: a lone UTF-16 surrogate anywhere in a result is replaced
+by U+FFFD (and said so in the article's warnings, or the reason), and a result that
+cannot be written as JSON at all is written as an error line for its id instead, so one
+odd result never loses the batch around it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+from takeaways.pipeline.records import scrub_surrogates
 
 log = logging.getLogger(__name__)
 
@@ -100,5 +107,47 @@ class ResultWriter:
         self.close()
 
 
-def _line(result: dict[str, Any]) -> bytes:
+_SCRUBBED = "lone UTF-16 surrogates in this result were replaced by U+FFFD"
+
+
+def _dumps(result: dict[str, Any]) -> bytes:
     return json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub_surrogates(value)[0]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _line(result: dict[str, Any]) -> bytes:
+    try:
+        return _dumps(result)
+    except UnicodeEncodeError:
+        pass
+    except (TypeError, ValueError, RecursionError) as exc:
+        return _unwritable(result, exc)
+    try:
+        clean = _scrub(result)
+        article = clean.get("article")
+        if isinstance(article, dict) and isinstance(article.get("warnings"), list):
+            article["warnings"].append(_SCRUBBED)
+        else:
+            clean["reason"] = f"{clean.get('reason') or ''} ({_SCRUBBED})".lstrip()
+        return _dumps(clean)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return _unwritable(result, exc)
+
+
+def _unwritable(result: dict[str, Any], exc: BaseException) -> bytes:
+    """The error line written for a result that is not JSON-serialisable."""
+    log.warning("result %r cannot be written as JSON: %s", result.get("id"), exc)
+    line = {k: _scrub(result.get(k)) for k in ("schema_version", "type", "id", "source")}
+    line.update(status="error", reason=f"write: {type(exc).__name__}: {exc}",
+                error_code="E000", article=None)
+    return _dumps({k: v if isinstance(v, str) or v is None else str(v)
+                   for k, v in line.items()})

@@ -7,10 +7,11 @@ and prints the summary).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,6 +55,9 @@ class RunSummary:
     skipped: int = 0
     resumed: int = 0
     duplicates: int = 0
+    #: inputs that ended early (a truncated or corrupt file): the run exits 1 whatever
+    #: the error ratio, since documents may be missing
+    truncated: int = 0
     errors_by_reason: Counter[str] = field(default_factory=Counter)
     peak_rss: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
@@ -70,8 +74,9 @@ class RunSummary:
         return self.error / judged if judged else 0.0
 
     def exit_code(self, max_error_ratio: float = MAX_ERROR_RATIO) -> int:
-        """0 when the error ratio is at most ``max_error_ratio``, else 1."""
-        return 0 if self.error_ratio <= max_error_ratio else 1
+        """0 when the error ratio is at most ``max_error_ratio`` and no input was
+        truncated, else 1."""
+        return 0 if self.error_ratio <= max_error_ratio and not self.truncated else 1
 
     def add(self, chunk: ChunkResult) -> None:
         for r in chunk.results:
@@ -90,6 +95,7 @@ class RunSummary:
         return {
             "ok": self.ok, "error": self.error, "skipped": self.skipped,
             "resumed": self.resumed, "duplicates": self.duplicates,
+            "truncated": self.truncated,
             "error_ratio": round(self.error_ratio, 4),
             "errors_by_reason": dict(self.errors_by_reason.most_common()),
             "elapsed_s": round(self.elapsed, 2),
@@ -126,6 +132,37 @@ class _NoProgress:
         pass
 
 
+def check_doc_timeout(value: object) -> float:
+    """A per-document time limit in seconds (0: none), or `ConfigError`."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+        math.isfinite(value) and value >= 0
+    ):
+        raise ConfigError(
+            f"the per-document time limit must be 0 (none) or a positive number of seconds, "
+            f"got {value!r}; set --doc-timeout or [limits] doc_timeout_s."
+        )
+    return float(value)
+
+
+def resolve_settings(settings: BatchSettings) -> BatchSettings:
+    """``settings`` with the time limit taken from ``[limits] doc_timeout_s`` when unset,
+    checked (0 becomes None: no limit)."""
+    from takeaways.config import section
+
+    raw = settings.doc_timeout
+    if raw is None:
+        raw = section("limits").get("doc_timeout_s", 0)
+    timeout = check_doc_timeout(raw)
+    if settings.max_bytes is not None:
+        from takeaways.ingest.loading import check_max_bytes
+
+        try:
+            check_max_bytes(settings.max_bytes, name="--max-bytes")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+    return replace(settings, doc_timeout=timeout or None)
+
+
 def make_engine(options: RunOptions) -> Engine:
     if options.engine == "ray":
         from takeaways.batch.ray_engine import RayEngine
@@ -157,6 +194,9 @@ def _todo(
     """Drop records already in the output (``--resume``) and repeated ids."""
     seen: set[str] = set()
     for record in records:
+        if record.meta.get("truncated"):
+            summary.truncated += 1
+            log.warning("%s", record.meta.get("error"))
         if record.id in done:
             summary.resumed += 1
             progress.advance(record.size, summary)
@@ -175,12 +215,16 @@ def run_batch(
 ) -> RunSummary:
     """Process every document of ``inputs`` into ``out`` (JSONL); returns the summary."""
     options = options or RunOptions()
+    options = replace(options, settings=resolve_settings(options.settings))
     inputs, out_path, sink = list(inputs), Path(out), progress or _NoProgress()
     _check_out(out_path, options.resume)
     done = done_ids(out_path) if options.resume else set()
     summary = RunSummary(engine=options.engine)
     sink.start(input_size(inputs))
-    records = _todo(iter_inputs(inputs, fields=options.fields), done, summary, sink)
+    records = _todo(
+        iter_inputs(inputs, fields=options.fields, max_bytes=options.settings.max_bytes),
+        done, summary, sink,
+    )
     started = time.perf_counter()
     engine = make_engine(options)
     summary.workers = engine.workers

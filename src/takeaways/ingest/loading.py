@@ -1,8 +1,13 @@
 """Turn a source (path, bytes, str, stdin) into decoded text plus its kind.
 
-Handles gzip, byte-order marks, HTML meta charsets, a charset-normalizer guess
-and a Latin-1 fallback. Raises clear `InputError`s for empty, binary,
-truncated or oversized input.
+Handles gzip (every member of a multi-member file), byte-order marks, HTML meta
+charsets, a charset-normalizer guess and a Latin-1 fallback. Raises clear
+`InputError`s for empty, binary, truncated or oversized input.
+
+The size limit is applied while reading and inflating (bounded reads, a capped
+inflate), so neither a big file nor a decompression bomb is ever held past it, and
+nothing is allocated by the limit itself. `check_max_bytes` validates a limit (a whole
+number from 1 to `MAX_BYTES_CEILING`).
 """
 
 from __future__ import annotations
@@ -13,8 +18,14 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-from takeaways.errors import BinaryInputError, EmptyInputError, InputError, LimitError
+from takeaways.errors import BinaryInputError, EmptyInputError, InputError, LimitError, UsageError
+
+#: The largest per-document limit accepted (100 MB): the pipeline holds several copies of
+#: a document (text, tokens, vectors), so a larger one could not be processed anyway.
+MAX_BYTES_CEILING = 100_000_000
+_READ_BLOCK = 1 << 20
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -43,35 +54,77 @@ class Loaded:
     encoding: str
 
 
+def check_max_bytes(
+    max_bytes: object, *, name: str = "the size limit (max_bytes, --max-bytes, [limits] "
+    "max_input_bytes)",
+) -> int:
+    """``max_bytes`` as an int, or `UsageError` unless it is a whole number of bytes from 1
+    to `MAX_BYTES_CEILING`."""
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        raise UsageError(
+            f"{name} must be a whole number of bytes, got {max_bytes!r}; e.g. 5000000 (5 MB)."
+        )
+    if not 1 <= max_bytes <= MAX_BYTES_CEILING:
+        raise UsageError(
+            f"{name} must be between 1 and {MAX_BYTES_CEILING:,} bytes, got {max_bytes:,}; "
+            "the default is 5,000,000 (5 MB); split larger documents."
+        )
+    return max_bytes
+
+
+def read_capped(fh: IO[bytes], max_bytes: int) -> bytes:
+    """Up to ``max_bytes + 1`` bytes of ``fh`` (one more detects overflow), read in blocks
+    so nothing is allocated by the limit."""
+    buf = bytearray()
+    while len(buf) <= max_bytes:
+        block = fh.read(min(_READ_BLOCK, max_bytes + 1 - len(buf)))
+        if not block:
+            break
+        buf += block
+    return bytes(buf)
+
+
 def read_source_bytes(source: str | Path, *, max_bytes: int) -> tuple[bytes, str]:
     """Read a file path, or ``-`` for stdin, up to ``max_bytes`` (+1 to detect overflow)."""
+    max_bytes = check_max_bytes(max_bytes)
     if str(source) == "-":
         import sys
 
-        return sys.stdin.buffer.read(max_bytes + 1), "<stdin>"
+        return read_capped(sys.stdin.buffer, max_bytes), "<stdin>"
     path = Path(source)
     if not path.exists():
         raise InputError(f"file not found: {path}. Check the path, or pass '-' to read stdin.")
     if path.is_dir():
         raise InputError(f"{path} is a directory; pass a file (use 'takeaways batch' for folders).")
     with path.open("rb") as fh:
-        return fh.read(max_bytes + 1), str(path)
+        return read_capped(fh, max_bytes), str(path)
 
 
 def _gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:
+    """Inflate every gzip member of ``data`` (``cat a.gz b.gz``), at most ``max_bytes``."""
+    out = bytearray()
+    rest = data
     try:
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        out = d.decompress(data, max_bytes + 1)
-        if len(out) > max_bytes:
-            raise LimitError(
-                f"{origin}: decompressed input is over the {max_bytes:,}-byte limit; "
-                "raise it with --max-bytes or [limits] max_input_bytes."
-            )
-        if not d.eof:
-            raise InputError(
-                f"{origin}: the gzip data is truncated or corrupt; re-download or re-compress it."
-            )
-        return out
+        while True:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out += d.decompress(rest, max_bytes + 1 - len(out))
+            if len(out) > max_bytes:
+                raise LimitError(
+                    f"{origin}: decompressed input is over the {max_bytes:,}-byte limit; "
+                    "raise it with --max-bytes or [limits] max_input_bytes."
+                )
+            if not d.eof:
+                raise InputError(
+                    f"{origin}: the gzip data is truncated or corrupt; re-download or "
+                    "re-compress it."
+                )
+            rest = d.unused_data
+            if not rest.strip(b"\x00"):  # the end (gzip tolerates zero padding too)
+                return bytes(out)
+            if rest[:2] != b"\x1f\x8b":
+                raise InputError(
+                    f"{origin}: unexpected bytes after the gzip data; re-compress the file."
+                )
     except (zlib.error, EOFError, gzip.BadGzipFile) as exc:
         raise InputError(f"{origin}: cannot decompress gzip input ({exc}).") from exc
 
@@ -183,6 +236,7 @@ def detect_kind(text: str) -> str:
 
 def load_bytes(data: bytes, *, origin: str, kind: str | None, max_bytes: int) -> Loaded:
     """Validate and decode raw bytes into a `Loaded` input."""
+    max_bytes = check_max_bytes(max_bytes)
     _check_size(data, origin, max_bytes)
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data, origin, max_bytes)
@@ -201,6 +255,7 @@ def load_text(
     text: str, *, origin: str, kind: str | None, max_bytes: int, encoding: str = "str"
 ) -> Loaded:
     """Validate an already-decoded string into a `Loaded` input."""
+    max_bytes = check_max_bytes(max_bytes)
     if len(text) > max_bytes:
         _check_size(text.encode("utf-8", "replace"), origin, max_bytes)
     if not text.strip():

@@ -49,6 +49,8 @@ class BatchSettings:
     n: int = 4
     batch_size: int = 16
     max_bytes: int | None = None
+    #: seconds one document may take (batch engines stop it past that); None: no limit
+    doc_timeout: float | None = None
     embedder: Callable[[], Embedder] | None = None
     #: embed the sentences of the whole chunk in one call (bigger, better-packed batches)
     batch_embeddings: bool = True
@@ -80,10 +82,16 @@ def _reason(exc: BaseException) -> str:
 
 
 def _read(record: Record, settings: BatchSettings, pipeline: Pipeline) -> Article:
+    exc = record.meta.get("exc")
+    if isinstance(exc, BaseException):  # an error record: its reader's error, code and all
+        raise exc
     if record.meta.get("error") or (record.data is None and record.path is None):
         raise InputError(str(record.meta.get("error") or f"{record.source}: no input."))
     source = record.data if record.data is not None else Path(str(record.path))
-    return pipeline.read(source, kind=record.kind, url=record.url, max_bytes=settings.max_bytes)
+    article = pipeline.read(source, kind=record.kind, url=record.url,
+                            max_bytes=settings.max_bytes)
+    article.warnings.extend(record.meta.get("notes", ()))  # e.g. lone surrogates replaced
+    return article
 
 
 def _parse(articles: Sequence[Article], batch_size: int) -> list[Doc | BaseException]:

@@ -5,6 +5,13 @@ carries its input (a file path to read later, or the bytes themselves), the
 kind hint, the URL and an optional summary to audit. ``size`` is how many input
 bytes the record accounts for, so progress (and its ETA) can be measured in
 bytes across every input format.
+
+No input line can stop the stream: a line that is not JSON, too deeply nested, over the
+size limit, or a file that is truncated or corrupt becomes an *error record* (``meta``
+holds the error and its message) and the readers go on. Reads are bounded by the
+per-document limit (``max_bytes``) while reading, so a decompression bomb never inflates
+past it. Lone UTF-16 surrogates (``"\\ud800"`` in JSON) are replaced by U+FFFD and
+noted in ``meta["notes"]``, so every output line is valid UTF-8.
 """
 
 from __future__ import annotations
@@ -13,12 +20,14 @@ import gzip
 import json
 import logging
 import os
+import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from takeaways.errors import InputError
+from takeaways.errors import InputError, LimitError, TakeawaysError
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +43,14 @@ __all__ = [
     "input_size",
     "iter_inputs",
     "safe_record",
+    "scrub_surrogates",
 ]
+
+#: A JSONL line may be this many times ``max_bytes`` (JSON escapes such as ``\\u00e9`` make
+#: a line longer than the page it holds); the page itself is held to ``max_bytes``.
+LINE_FACTOR = 2
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_SKIP_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +78,15 @@ class Record:
     skip_reason: str | None = None
     size: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def fail(self, exc: TakeawaysError, *, truncated: bool = False) -> Record:
+        """Make this an error record: ``exc`` is raised when the record is read."""
+        self.data = self.path = None
+        self.meta["error"] = str(exc)
+        self.meta["exc"] = exc
+        if truncated:
+            self.meta["truncated"] = True
+        return self
 
     def materialize(self) -> Record:
         """Load ``path`` into ``data`` (for engines whose workers cannot see local files)."""
@@ -121,17 +146,29 @@ def input_size(inputs: Iterable[str | Path]) -> int:
     return sum(f.stat().st_size for f, _, _ in _expand(inputs))
 
 
+def _limit(max_bytes: int | None) -> int:
+    from takeaways.config import section
+    from takeaways.ingest.loading import check_max_bytes
+
+    return check_max_bytes(
+        max_bytes if max_bytes is not None else section("limits")["max_input_bytes"]
+    )
+
+
 def iter_inputs(
-    inputs: Iterable[str | Path], *, fields: JsonlFields | None = None
+    inputs: Iterable[str | Path], *, fields: JsonlFields | None = None,
+    max_bytes: int | None = None,
 ) -> Iterator[Record]:
-    """Records from every input, in order: directories recursively, JSONL, WARC."""
+    """Records from every input, in order: directories recursively, JSONL, WARC. Each
+    document is read up to ``max_bytes`` (default ``[limits] max_input_bytes``)."""
     fields = fields or JsonlFields()
+    limit = _limit(max_bytes)
     inputs = list(inputs)
     for path, fmt, root in _expand(inputs):
         if fmt == "warc":
-            yield from iter_warc(path)
+            yield from iter_warc(path, max_bytes=limit)
         elif fmt == "jsonl":
-            yield from iter_jsonl(path, fields=fields)
+            yield from iter_jsonl(path, fields=fields, max_bytes=limit)
         else:
             yield _file_record(path, root)
 
@@ -149,13 +186,80 @@ def _open_text(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def iter_jsonl(path: Path, *, fields: JsonlFields) -> Iterator[Record]:
-    """One record per line. A line that is not a JSON object becomes an error record."""
-    with _open_text(path) as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            yield _jsonl_record(line, path, lineno, fields)
+def scrub_surrogates(value: str) -> tuple[str, bool]:
+    """``value`` with lone UTF-16 surrogates replaced by U+FFFD; True when any were."""
+    if _SURROGATES.search(value) is None:
+        return value, False
+    return _SURROGATES.sub("\ufffd", value), True
+
+
+def _truncated(source: str, exc: BaseException) -> InputError:
+    return InputError(
+        f"{source}: the input is truncated or corrupt ({type(exc).__name__}: {exc}); "
+        "what came before was read; re-download or re-compress the file and run again."
+    )
+
+
+def _lines(fh: IO[bytes], cap: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """``(line number, line, bytes)``; the line is None when it is over ``cap`` bytes (its
+    rest is skipped in bounded blocks, never held)."""
+    lineno = 0
+    while line := fh.readline(cap + 1):
+        lineno += 1
+        if len(line) <= cap or line.endswith(b"\n"):
+            yield lineno, line, len(line)
+            continue
+        size = len(line)
+        del line
+        while rest := fh.readline(_SKIP_BLOCK):
+            size += len(rest)
+            if rest.endswith(b"\n"):
+                break
+        yield lineno, None, size
+
+
+def iter_jsonl(
+    path: Path, *, fields: JsonlFields, max_bytes: int | None = None
+) -> Iterator[Record]:
+    """One record per line. A line that is not a JSON object, or over the limit, becomes an
+    error record; a truncated or corrupt file ends with one (the lines before it are kept)."""
+    limit = _limit(max_bytes)
+    cap = LINE_FACTOR * limit + 4096
+    lineno = 0
+    try:
+        with _open_text(path) as fh:
+            for lineno, line, size in _lines(fh, cap):
+                if line is None:
+                    source = f"{path}:{lineno}"
+                    yield Record(id=source, source=source, size=size).fail(LimitError(
+                        f"{source}: the line is over {cap:,} bytes (the document limit is "
+                        f"{limit:,} bytes); raise it with --max-bytes or split the document."
+                    ))
+                elif line.strip():
+                    yield _safe_jsonl_record(line, path, lineno, fields)
+    except (OSError, EOFError, zlib.error) as exc:
+        source = f"{path}:{lineno + 1}"
+        yield Record(id=source, source=source).fail(_truncated(source, exc), truncated=True)
+
+
+def _safe_jsonl_record(line: bytes, path: Path, lineno: int, fields: JsonlFields) -> Record:
+    try:
+        return _jsonl_record(line, path, lineno, fields)
+    except Exception as exc:  # noqa: BLE001 - one bad line never stops the stream
+        source = f"{path}:{lineno}"
+        return Record(id=source, source=source, size=len(line)).fail(
+            InputError(f"{source}: unusable JSONL line ({type(exc).__name__}: {exc}).")
+        )
+
+
+def _text_field(value: Any, name: str, notes: list[str]) -> Any:
+    if isinstance(value, str):
+        value, scrubbed = scrub_surrogates(value)
+        if scrubbed:
+            notes.append(f"lone UTF-16 surrogates in '{name}' were replaced by U+FFFD")
+    elif isinstance(value, list):
+        value = [_text_field(v, name, notes) for v in value]
+    return value
 
 
 def _jsonl_record(line: bytes, path: Path, lineno: int, fields: JsonlFields) -> Record:
@@ -164,23 +268,40 @@ def _jsonl_record(line: bytes, path: Path, lineno: int, fields: JsonlFields) -> 
         obj = json.loads(line)
         if not isinstance(obj, dict):
             raise ValueError("the line is not a JSON object")
+    except RecursionError:
+        bad = Record(id=source, source=source, size=len(line))
+        return bad.fail(InputError(
+            f"{source}: invalid JSON line (nested too deeply); write one flat JSON object "
+            "per line."
+        ))
     except ValueError as exc:
         bad = Record(id=source, source=source, size=len(line))
         bad.meta["error"] = f"{source}: invalid JSON line ({exc})."
         return bad
+    notes: list[str] = []
     rid = obj.get(fields.id)
-    html, text = obj.get(fields.html), obj.get(fields.text)
+    rid = _text_field(str(rid), fields.id, notes) if rid is not None else source
+    html = _text_field(obj.get(fields.html), fields.html, notes)
+    text = _text_field(obj.get(fields.text), fields.text, notes)
     body, kind = (html, "html") if isinstance(html, str) and html.strip() else (text, "text")
-    summary = obj.get(fields.summary)
+    url = _text_field(obj.get(fields.url), fields.url, notes)
+    summary = _text_field(obj.get(fields.summary), fields.summary, notes)
     rec = Record(
-        id=str(rid) if rid is not None else source,
+        id=rid,
         source=source,
         data=body.encode("utf-8") if isinstance(body, str) else b"",
         kind=kind,
-        url=obj.get(fields.url) if isinstance(obj.get(fields.url), str) else None,
+        url=url if isinstance(url, str) else None,
         summary=summary if isinstance(summary, str | list) else None,
         size=len(line),
     )
+    if notes:
+        rec.meta["notes"] = notes
+    if isinstance(summary, list) and not all(isinstance(x, str) for x in summary):
+        return rec.fail(InputError(
+            f"{source}: '{fields.summary}' must be a string or a list of strings; "
+            "fix the line or name another field with --summary-field."
+        ))
     if not isinstance(body, str):
         rec.meta["error"] = (
             f"{source}: no '{fields.html}' or '{fields.text}' string field; "
@@ -192,29 +313,58 @@ def _jsonl_record(line: bytes, path: Path, lineno: int, fields: JsonlFields) -> 
 _WARC_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
 
-def iter_warc(path: Path) -> Iterator[Record]:
+def iter_warc(path: Path, *, max_bytes: int | None = None) -> Iterator[Record]:
     """HTTP response records of a WARC/WARC.gz file (CC-NEWS layout), via warcio.
 
     Non-response records (request, metadata, warcinfo) are not documents and are
     passed over. A response that is not an HTML/text page or not HTTP 200 becomes a
     ``skipped`` record with the reason, so the output accounts for every response.
+    A payload over ``max_bytes`` (after any HTTP ``Content-Encoding``, inflated at most
+    that far) is an error record (`LimitError`). A record cut short, a gzip stream that
+    ends early and unreadable WARC data end the file with an error record marked
+    ``truncated`` (the run then exits non-zero); a cut record is never read.
     """
     from warcio.archiveiterator import ArchiveIterator
 
+    limit = _limit(max_bytes)
     with path.open("rb") as fh:
         it = ArchiveIterator(fh)
         last = 0
-        for rec in it:
-            if rec.rec_type != "response":
+        member: Any = None
+        records = iter(it)
+        while True:
+            try:
+                rec = next(records, None)
+                if rec is None:
+                    break
+                member = getattr(it.reader, "decompressor", None)
+                record = _warc_record(rec, path, limit) if rec.rec_type == "response" else None
+                it.read_to_end()
+                cut = getattr(rec.raw_stream, "limit", 0)
+            except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on bad data
+                yield _warc_truncated(path, fh.tell(), exc)
+                return
+            if cut:
+                yield _warc_truncated(path, fh.tell(), EOFError(
+                    f"a WARC record ends {cut:,} bytes before its Content-Length"))
+                return
+            if record is None:
                 continue
-            record = _warc_record(rec, path)
-            it.read_to_end()
             offset = fh.tell()
             record.size, last = max(0, offset - last), offset
             yield record
+        if member is not None and not member.eof:
+            yield _warc_truncated(path, fh.tell(), EOFError(
+                "the gzip stream ends before its end-of-stream marker"))
 
 
-def _warc_record(rec: Any, path: Path) -> Record:
+def _warc_truncated(path: Path, offset: int, exc: BaseException) -> Record:
+    source = f"{path}@{offset}"
+    return Record(id=f"{source}:truncated", source=source).fail(
+        _truncated(source, exc), truncated=True)
+
+
+def _warc_record(rec: Any, path: Path, max_bytes: int) -> Record:
     headers = rec.rec_headers
     rid = headers.get_header("WARC-Record-ID") or ""
     url = headers.get_header("WARC-Target-URI")
@@ -227,7 +377,13 @@ def _warc_record(rec: Any, path: Path) -> Record:
     elif ctype and ctype not in _WARC_TYPES:
         record.skip_reason = f"content type {ctype}"
     else:
-        record.data = rec.content_stream().read()
+        data = rec.content_stream().read(max_bytes + 1)  # inflates at most this far
+        if len(data) > max_bytes:
+            return record.fail(LimitError(
+                f"{record.source}: the page is over the {max_bytes:,}-byte limit (after "
+                "its Content-Encoding); raise it with --max-bytes or [limits] max_input_bytes."
+            ))
+        record.data = data
         record.kind = "text" if ctype == "text/plain" else "html"
     return record
 
