@@ -64,6 +64,12 @@ def is_paraphrase(features: dict[str, float], settings: AuditSettings) -> bool:
 
 
 def soft_words_only(features: dict[str, float], settings: AuditSettings) -> bool:
+    """Whether the soft-word route passes the claim (`soft_word_probability`)."""
+    p = soft_word_probability(features, settings)
+    return p is not None and p >= settings.support_threshold
+
+
+def soft_word_probability(features: dict[str, float], settings: AuditSettings) -> float | None:
     """The soft-word route: a word of the claim's own that is close to some article word
     (a paraphrase below ``word_similarity``, such as "worse" for "deteriorating") never
     fails a claim on its own. The claim passes when, with those words cleared (only the
@@ -71,11 +77,11 @@ def soft_words_only(features: dict[str, float], settings: AuditSettings) -> bool
     entity or figure."""
     if not settings.soft_word_route or features.get("entities.missing", 0.0) \
             or features.get("numbers.missing", 0.0):
-        return False
+        return None
     far = features.get("novel_content.far", 0.0)
     words = features.get("novel_content.unsupported", 0.0)
     if words <= far:
-        return False
+        return None
     frac = features.get("novel_content.unsupported_frac", 0.0)
     cleared = dict(features)
     cleared["novel_content.nouns"] = min(far, features.get("novel_content.nouns", 0.0))
@@ -88,7 +94,7 @@ def soft_words_only(features: dict[str, float], settings: AuditSettings) -> bool
     for name in ("align.lex_best", "align.lex_cover", "align.lex_article"):
         if name in features:
             cleared[name] = min(1.0, features[name] + bump)
-    return support_probability(cleared, settings.weights) >= settings.support_threshold
+    return support_probability(cleared, settings.weights)
 
 
 def _rank(f: Finding) -> tuple[int, int]:
