@@ -326,7 +326,7 @@ def part_bad(args: argparse.Namespace) -> list[dict[str, Any]]:
                 else:
                     r = guard.run({"entry": entry, "case": case.id})
                 results.append((entry, r))
-                problem = bad.verdict(case, r)
+                problem = bad.verdict(case, r, entry)
                 if problem:
                     where = f" [{r['where']}]" if r.get("where") else ""
                     failures.append(f"{entry}:{case.id}: {problem[:160]}{where}")

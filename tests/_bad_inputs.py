@@ -8,7 +8,8 @@ The corpus is ``tests/golden/bad_inputs/hostile/manifest.jsonl``: one case per l
 
 ``input`` is one of ``{"file": NAME}`` (a file beside the manifest; ``../NAME`` for the
 ingest corpus), ``{"text": STR}``, ``{"gen": NAME, **args}`` (built by a generator below,
-so the repository stays small), ``{"py": KIND}`` (an odd Python object), ``{"path": P}``,
+so the repository stays small; ``ext`` names the file suffix batch and the CLI give it),
+``{"py": KIND}`` (an odd Python object), ``{"path": P}``,
 ``{"url": U}`` (checked with ``check_url``, never fetched), ``{"line": RAW}`` (a raw JSONL
 line for batch), ``{"http": {...}}`` (a raw server request) or ``{"bytes": B}`` (inline,
 for generated cases). ``via`` names the entry points (``api``, ``cli``, ``batch``,
@@ -31,6 +32,7 @@ import json
 import os
 import pickle
 import random
+import re
 import resource
 import select
 import string
@@ -187,8 +189,8 @@ def _gzip_bomb(inflated: int) -> bytes:
 
 
 def _multi_member_gzip() -> bytes:
-    first = gzip.compress(("Budget approved\n\n" + PARA * 2).encode())
-    second = gzip.compress(("\n\nSECOND-MEMBER " + PARA * 2).encode())
+    first = gzip.compress(mtime=0, data=("Budget approved\n\n" + PARA * 2).encode())
+    second = gzip.compress(mtime=0, data=("\n\nSECOND-MEMBER " + PARA * 2).encode())
     return first + second
 
 
@@ -254,7 +256,7 @@ BATCH_FILE_GENS = ("warc_bomb", "jsonl_gz_bomb", "truncated_warc")
 
 def _value(spec: Any) -> Any:
     if isinstance(spec, dict) and "gen" in spec:
-        args = {k: v for k, v in spec.items() if k != "gen"}
+        args = {k: v for k, v in spec.items() if k not in ("gen", "ext")}
         return GENERATORS[spec["gen"]](**args)
     return spec
 
@@ -292,11 +294,11 @@ def input_kind(case: Case) -> str:
 
 
 def file_suffix(case: Case) -> str:
-    name = str(case.input.get("file", ""))
-    for ext in (".txt.gz", ".html", ".htm", ".gz"):
+    name = str(case.input.get("file") or case.input.get("ext", ""))
+    for ext in (".txt.gz", ".html.gz", ".html", ".htm"):
         if name.endswith(ext):
             return ext
-    return ".txt"
+    return ".txt.gz" if name.endswith(".gz") else ".txt"
 
 
 # ---- outcomes ------------------------------------------------------------------------
@@ -326,14 +328,16 @@ def classify_exception(exc: BaseException) -> dict[str, Any]:
                    where=_where(cause))
 
 
-def verdict(case: Case, result: dict[str, Any]) -> str | None:
-    """None when ``result`` is acceptable for ``case``, else what is wrong."""
+def verdict(case: Case, result: dict[str, Any], entry: str = "api") -> str | None:
+    """None when ``result`` is acceptable for ``case`` through ``entry``, else what is
+    wrong. ``code`` (a library code) is checked through the API and batch only."""
     got = result["outcome"]
     if got not in GOOD_OUTCOMES:
         return f"{got}: {result.get('detail', '')}"
     if case.expect in ("ok", "error", "refused") and got != _expected_outcome(case):
         return f"expected {case.expect}, got {got}: {result.get('detail', '')}"
-    if case.code and got == "error" and result.get("code") not in (case.code, None):
+    checked = entry in ("api", "batch")
+    if checked and case.code and got == "error" and result.get("code") not in (case.code, None):
         return f"expected code {case.code}, got {result.get('code')}: {result.get('detail')}"
     return None
 
@@ -415,7 +419,13 @@ def run_batch(case: Case) -> dict[str, Any]:
         except SystemExit as exc:
             rc = exc.code if isinstance(exc.code, int) else 2
         records = _read_out(out)
-    return _batch_outcome(records, goods, rc)
+    result = _batch_outcome(records, goods, rc)
+    if case.says and result["outcome"] == "ok":
+        texts = [str((r.get("article") or {}).get("text", "")) for r in records
+                 if r.get("id") not in goods]
+        if not any(case.says in t for t in texts):
+            return outcome("crash", f"{case.says!r} missing from the bad record's article")
+    return result
 
 
 def _read_out(out: Path) -> list[dict[str, Any]]:
@@ -594,8 +604,9 @@ def _recv_blocking(fh: Any) -> Any:
 def worker_main() -> None:
     """The child: cap memory, load the models once, answer tasks until stdin closes."""
     channel = os.fdopen(os.dup(1), "wb")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # the CLI and batch print; keep the channel clean
+    tasks = os.fdopen(os.dup(0), "rb")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the CLI and batch print
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # read("-") reads stdin
     limit = int(os.environ.get("TAKEAWAYS_BAD_INPUT_AS", MEMORY_LIMIT))
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from takeaways.nlp.models import HashingEmbedder, get_nlp, set_embedder
@@ -604,9 +615,8 @@ def worker_main() -> None:
     get_nlp()
     cases = cases_by_id()
     _send(channel, {"ready": True})
-    stdin = sys.stdin.buffer
     while True:
-        task = _recv_blocking(stdin)
+        task = _recv_blocking(tasks)
         if task is None:
             return
         result = run_task(task, cases)
@@ -763,7 +773,19 @@ def cli_outcome(rc: int, err: str) -> dict[str, Any]:
     if "Traceback" in err or not errors or rc not in (1, 2):
         last = lines[-1] if lines else ""
         return outcome("crash", f"exit {rc}: {last[:300]}")
-    return outcome("error", f"exit {rc}: {errors[0][len('takeaways: error: '):]}")
+    message = errors[0][len("takeaways: error: "):]
+    foreign = _foreign_exceptions(message)
+    if foreign:  # the CLI printed some other library's exception as its error line
+        return outcome("crash", f"exit {rc}: {message[:300]}", exc=foreign[0])
+    return outcome("error", f"exit {rc}: {message}")
+
+
+def _foreign_exceptions(message: str) -> list[str]:
+    from takeaways.errors import catalogue
+
+    ours = {name for _, name, _ in catalogue()}
+    named = re.findall(r"\b([A-Z]\w*(?:Error|Exception)): ", message)
+    return [n for n in named if n not in ours]
 
 
 # ---- tallies -------------------------------------------------------------------------
