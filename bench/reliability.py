@@ -355,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     add_data_argument(ap)
     ap.add_argument("--part", action="append", choices=tuple(PARTS))
     ap.add_argument("--quick", action="store_true",
-                    help="small counts: 4 x 200 same, 2 x 40 distinct, 30 s slow timeout")
+                    help="small counts: 4 x 200 same, 2 x 40 distinct, 30 s slow timeout, "
+                    "60 bad inputs per entry point")
     ap.add_argument("--workers", type=int, help="server analysis threads")
     ap.add_argument("--same-clients", type=int, default=16)
     ap.add_argument("--same-requests", type=int, default=2000)
@@ -382,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         args.slow_timeout, args.fetch_bound_s = 30.0, 30.0
         args.slowloris, args.slowloris_wait_s = 5, 5.0
         args.cli_every = max(args.cli_every, 25)
+        args.bad_limit = args.bad_limit or 60
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     rows: list[dict[str, Any]] = []
     for name in args.part or list(PARTS):
