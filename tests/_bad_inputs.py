@@ -13,7 +13,7 @@ so the repository stays small; ``ext`` names the file suffix batch and the CLI g
 ``{"url": U}`` (checked with ``check_url``, never fetched), ``{"line": RAW}`` (a raw JSONL
 line for batch), ``{"http": {...}}`` (a raw server request) or ``{"bytes": B}`` (inline,
 for generated cases). ``via`` names the entry points (``api``, ``cli``, ``batch``,
-``server``); ``expect`` is ``any`` (a success or a clean `TakeawaysError`), ``ok``,
+``server``); ``heavy`` marks a costly case (only in the slow sweep); ``expect`` is ``any`` (a success or a clean `TakeawaysError`), ``ok``,
 ``error`` or ``refused`` (server: one of the statuses the request lists).
 
 Each case runs in a child process (`Guard`) that loads spaCy once, caps its address space
