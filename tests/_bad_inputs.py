@@ -13,8 +13,9 @@ so the repository stays small; ``ext`` names the file suffix batch and the CLI g
 ``{"url": U}`` (checked with ``check_url``, never fetched), ``{"line": RAW}`` (a raw JSONL
 line for batch), ``{"http": {...}}`` (a raw server request) or ``{"bytes": B}`` (inline,
 for generated cases). ``via`` names the entry points (``api``, ``cli``, ``batch``,
-``server``); ``heavy`` marks a costly case (only in the slow sweep); ``expect`` is ``any`` (a success or a clean `TakeawaysError`), ``ok``,
-``error`` or ``refused`` (server: one of the statuses the request lists).
+``server``); ``heavy`` marks a costly case (only in the slow sweep); ``expect`` is
+``any`` (a success or a clean `TakeawaysError`), ``ok``, ``error`` or ``refused``
+(server: one of the statuses the request lists).
 
 Each case runs in a child process (`Guard`) that loads spaCy once, caps its address space
 with ``RLIMIT_AS`` and answers one task at a time over a pipe; the parent turns a child that
