@@ -168,13 +168,11 @@ KNOWN_FAILING: dict[str, str] = {
         "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:token_20k_emoji': 'new: hang, no answer within 30 s',
     'cli:deep_json_objects_text': 'new: hang, no exit within 60 s',
-    'cli:enc_meta_charset_unknown': 'new: hang, no exit within 60 s',
     'cli:i02_quote_marks_10000': 'item 2: hang, no exit within 60 s',
     'cli:i05_svg_document': 'item 5: exit 1: AssertionError',
     'cli:i05_text_1_2m_chars':
         'item 5: exit 2: ValueError: [E088] Text of length 1070999 exceeds maximum of 1000000. ',
     'cli:token_20k_emoji': 'new: hang, no exit within 60 s',
-    'cli:utf8_invalid_overlong_slash': 'new: hang, no exit within 60 s',
     'server:deep_json_objects_text': 'new: hang, no answer within 30 s',
     'server:deep_json_text': 'new: hang, no answer within 30 s',
     'server:hypothesis_text': 'item 5: a lone surrogate in the text gives a plain-text 500',
