@@ -451,10 +451,10 @@ def _batch_outcome(records: list[dict[str, Any]], goods: set[str], rc: int) -> d
     bad = [r for r in records if r.get("id") not in goods]
     if not bad:
         return outcome("crash", f"exit {rc}; no record written for the bad input", rc=rc)
-    unclean = [r for r in bad if r.get("status") not in ("ok", "skipped") and not r.get(
-        "error_code")]
+    unclean = [r for r in bad if r.get("status") not in ("ok", "skipped") and (
+        not r.get("error_code") or _foreign_exceptions(str(r.get("reason"))))]
     if unclean:
-        return outcome("crash", f"exit {rc}; error without a code: {unclean[0].get('reason')}",
+        return outcome("crash", f"exit {rc}; not a clean error: {unclean[0].get('reason')}",
                        rc=rc)
     errors = [r for r in bad if r.get("status") == "error"]
     if errors:

@@ -127,6 +127,8 @@ KNOWN_FAILING: dict[str, str] = {
     'batch:all_bad_lines': 'item 3/5: a lone surrogate line aborts the batch (exit 2)',
     'batch:deep_json_objects_text': 'new: hang, no answer within 30 s',
     'batch:deep_json_text': 'new: hang, no answer within 30 s',
+    'batch:i02_audit_putin_170000':
+        'item 2: exit 1; 1 error record(s): audit: MemoryError: Unable to allocate 10.4 MiB for',
     'batch:i02_minister_1000': 'item 2: hang, no answer within 30 s',
     'batch:i02_minister_50000':
         'item 2: exit 1; error without a code: parse: MemoryError: Unable to allocate 439. MiB ',
@@ -139,6 +141,8 @@ KNOWN_FAILING: dict[str, str] = {
         "item 3: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:i04_jsonl_gz_one_huge_line': 'item 4: hang, no answer within 30 s',
     'batch:i04_warc_gzip_bomb': 'item 4: hang, no answer within 30 s',
+    'batch:i05_surrogate_summary':
+        "item 5: exit 1; 1 error record(s): audit: UnicodeEncodeError: 'utf-8' codec can't enco",
     'batch:i05_surrogate_text':
         "item 5: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:i05_svg_document': 'item 5: exit 1; error without a code: read: AssertionError: ',
@@ -146,8 +150,20 @@ KNOWN_FAILING: dict[str, str] = {
         'item 5: exit 1; error without a code: parse: ValueError: [E088] Text of length 1070999',
     'batch:i08_warc_truncated_60': 'item 8: expected error, got ok: exit 0; 24 record(s) ok',
     'batch:i08_warc_truncated_65': 'item 8: expected error, got ok: exit 0; 26 record(s) ok',
+    'batch:i12_summary_list_none':
+        'item 12: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like ob',
     'batch:i13_multi_member_gzip': "item 13: 'SECOND-MEMBER' missing from the bad record's article",
     'batch:summary_huge_100k': 'new: hang, no answer within 30 s',
+    'batch:summary_list_dicts':
+        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
+    'batch:summary_list_ints':
+        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
+    'batch:summary_list_mixed':
+        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
+    'batch:summary_list_nested':
+        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
+    'batch:summary_list_none':
+        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
     'batch:surrogate_0':
         "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:surrogate_1':
@@ -340,6 +356,8 @@ def test_bad_inputs_batch_outcome_rules() -> None:
     raw = {"id": "bad", "status": "error", "reason": "audit: TypeError", "error_code": None}
     assert _batch_outcome([good[0], clean, good[1]], goods, 0)["outcome"] == "error"
     assert _batch_outcome([good[0], raw, good[1]], goods, 0)["outcome"] == "crash"
+    wrapped = {**raw, "reason": "audit: MemoryError: Unable to allocate", "error_code": "E600"}
+    assert _batch_outcome([good[0], wrapped, good[1]], goods, 0)["outcome"] == "crash"
     assert _batch_outcome([good[0]], goods, 2)["outcome"] == "crash"  # aborted: good-2 lost
     assert _batch_outcome([*good, {"id": "bad", **ok}], goods, 0)["outcome"] == "ok"
 
