@@ -115,3 +115,14 @@ async def client(make_client: Callable[..., httpx.AsyncClient]) -> AsyncIterator
 @pytest.fixture()
 def anyio_backend() -> str:
     return "asyncio"
+
+
+class SpinLibrary(FakeLibrary):
+    """For worker processes: ``analyze`` never returns when the article mentions SPIN
+    (a runaway parse), so only killing its process stops it."""
+
+    def analyze(self, article: Article) -> Any:
+        if "SPIN" in article.text:
+            while True:
+                pass
+        return super().analyze(article)

@@ -227,6 +227,10 @@ class Engine:
         ):
             self._entries.popitem(last=False)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     @property
     def cached(self) -> int:
         """How many articles the cache holds now."""

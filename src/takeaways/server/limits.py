@@ -211,11 +211,10 @@ class SecurityHeadersMiddleware:
 
 class Runner:
     """Runs blocking work on ``workers`` threads, at most ``max_queue`` waiting (else 503).
-    Each job gets the absolute deadline ``timeout`` seconds after its request came
-    (``time.monotonic()``). With ``enforce`` the request is answered 504 at the deadline
-    while a thread job runs on to its end, keeping its slot; without it the job itself
-    stops at the deadline (worker processes, `takeaways.server.workers`) and raises
-    `DeadlineError`, so the slot is free again at once."""
+    With ``enforce`` the request is answered 504 ``timeout`` seconds after it came while
+    the thread's job runs on to its end, keeping its slot (an app over a library object,
+    in this process); without it the job stops itself at its time limit (worker
+    processes, `takeaways.server.workers`) and the slot is free again at once."""
 
     def __init__(self, workers: int, max_queue: int, timeout: float, *,
                  enforce: bool = True) -> None:
@@ -231,15 +230,14 @@ class Runner:
         with self._lock:
             self.pending -= 1
 
-    async def run(self, fn: Callable[[float], T]) -> T:
+    async def run(self, fn: Callable[[], T]) -> T:
         with self._lock:
             if self.pending >= self.capacity:
                 raise ServerError(
                     503, "busy", "the server is at its concurrency limit; retry in a moment."
                 )
             self.pending += 1
-        deadline = time.monotonic() + self.timeout
-        fut = self._pool.submit(fn, deadline)
+        fut = self._pool.submit(fn)
         fut.add_done_callback(self._done)
         if not self.enforce:
             return await asyncio.wrap_future(fut)

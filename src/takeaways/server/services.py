@@ -13,7 +13,16 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from takeaways.server.engine import Engine, Job, Library, ServerError, Source, fetch_disabled
+from takeaways.errors import DeadlineError
+from takeaways.server.engine import (
+    Engine,
+    Job,
+    Library,
+    ServerError,
+    Source,
+    error_from,
+    fetch_disabled,
+)
 from takeaways.server.limits import Runner, host_allowed
 from takeaways.server.settings import ServerSettings
 from takeaways.server.store import Store
@@ -139,10 +148,13 @@ class Services:
         if self.pool is not None:
             self.pool.start()
 
-    def process(self, job: Job, deadline: float, *, strict: bool) -> dict[str, Any]:
+    def process(self, job: Job, *, strict: bool) -> dict[str, Any]:
         """Blocking: compute, then store (deduplicated by content key)."""
         if self.pool is not None:
-            record = self.pool.call(job, strict=strict, deadline=deadline)
+            try:
+                record = self.pool.call(job, strict=strict)
+            except DeadlineError as exc:
+                raise error_from(exc) from None
         else:
             assert self.engine is not None
             record = self.engine.run(job, strict=strict)
@@ -153,7 +165,7 @@ class Services:
     async def submit(self, job: Job, *, strict: bool = True) -> dict[str, Any]:
         if job.source.url is not None and not self.settings.allow_fetch:
             raise fetch_disabled()
-        return await self.runner.run(lambda deadline: self.process(job, deadline, strict=strict))
+        return await self.runner.run(lambda: self.process(job, strict=strict))
 
     def close(self) -> None:
         self.runner.close()

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from takeaways.errors import DeadlineError
-from takeaways.server.engine import Engine, Job, Library, ServerError, error_from
+from takeaways.server.engine import Engine, Job, Library, ServerError, Source, error_from
 from takeaways.server.settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def _serve(conn: Connection, settings: ServerSettings, factory: LibraryFactory |
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     engine = Engine(settings, factory() if factory is not None else Library())
+    _warm(engine)
     conn.send(("ready", None))
     while True:
         try:
@@ -51,6 +52,25 @@ def _serve(conn: Connection, settings: ServerSettings, factory: LibraryFactory |
             err = error_from(exc)
             reply = ("error", (err.status, err.code, err.message))
         conn.send(reply)
+
+
+#: A small article each worker analyses once before it takes jobs, so that imports and
+#: model loads are not charged to the first request's time limit.
+WARM_TEXT = (
+    "The city council approved a new budget on Tuesday after a long debate.\n\n"
+    "The mayor said the plan would fund road repairs and two new libraries. Critics argued "
+    "that the spending was too high for a small town.\n\n"
+    "The budget takes effect in January, and the council will review it in the summer."
+)
+
+
+def _warm(engine: Engine) -> None:
+    job = Job(Source(data=WARM_TEXT.encode(), kind="plain"), what=("read", "key_points"))
+    try:
+        engine.run(job, strict=False)
+    except Exception as exc:  # noqa: BLE001 - a request will report it properly
+        log.warning("warming up the analysis worker failed: %s", exc)
+    engine.clear()
 
 
 class _Worker:
@@ -157,9 +177,10 @@ class WorkerPool:
         if worker is not None and (retire or self._closed):
             worker.stop()
 
-    def call(self, job: Job, *, strict: bool, deadline: float) -> dict[str, Any]:
-        """The record of ``job`` (see `Engine.run`), or a `ServerError`; past ``deadline``
-        (``time.monotonic()``) the worker is killed and `DeadlineError` raised."""
+    def call(self, job: Job, *, strict: bool) -> dict[str, Any]:
+        """The record of ``job`` (see `Engine.run`), or a `ServerError`. The time limit
+        (``request_timeout_s``) starts when a ready worker takes the job; past it the
+        worker is killed (a fresh one starts in its place) and `DeadlineError` raised."""
         key = job.source.key()
         worker: _Worker | None = self._acquire(key)
         assert worker is not None
@@ -167,8 +188,7 @@ class WorkerPool:
             if not worker.wait_ready(self.settings.worker_start_timeout_s):
                 raise ServerError(503, "busy", "the analysis worker did not start in time; "
                                   "retry in a moment, or see the log.")
-            if time.monotonic() >= deadline:
-                raise DeadlineError(_deadline_message(self.settings.request_timeout_s))
+            deadline = time.monotonic() + self.settings.request_timeout_s
             worker.conn.send((job, strict))
             worker.jobs += 1
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
