@@ -87,7 +87,8 @@ class _Worker:
 
     @property
     def pid(self) -> int | None:
-        return self.process.pid
+        pid: int | None = self.process.pid
+        return pid
 
     def wait_ready(self, timeout: float) -> bool:
         if not self.ready and self.conn.poll(max(0.0, timeout)):
