@@ -274,6 +274,7 @@ async def test_server_token_guards_writes_and_deletes(
     async with make_client(token="s3cret") as c:
         r = await c.post("/v1/read", json={"text": ARTICLE})
         assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+        assert r.headers["www-authenticate"].startswith("Bearer")
         r = await c.post("/v1/read", json={"text": ARTICLE},
                          headers={"authorization": "Bearer wrong"})
         assert r.status_code == 401

@@ -64,12 +64,7 @@ async def _analyze(request: Request, feature: str) -> Response:
     key = (job.key(), feature, job.store)
     cached = services.responses.get(key)
     if cached is None:
-        record = await services.submit(job, strict=True)
-        result = record[feature]
-        if feature != "article" and isinstance(result, dict):
-            result = standalone(result, record.get("article"))  # offsets need the article
-        body = json.dumps(result, ensure_ascii=False).encode("utf-8")
-        cached = (body, record.get("id"))
+        cached = await services.submit(job, strict=True, then=lambda r: _answer(r, feature))
         services.responses.put(key, *cached)
     body, rid = cached
     headers = {}
@@ -77,6 +72,15 @@ async def _analyze(request: Request, feature: str) -> Response:
         headers["X-Analysis-Id"] = rid
         headers["Link"] = f'</a/{rid}>; rel="alternate"; type="text/html"'
     return Response(body, media_type="application/json", headers=headers)
+
+
+def _answer(record: dict[str, Any], feature: str) -> tuple[bytes, str | None]:
+    """The JSON answer for ``feature`` of a record, and its id (on a worker thread: the
+    article of a long page takes a while to serialise)."""
+    result = record[feature]
+    if feature != "article" and isinstance(result, dict):
+        result = standalone(result, record.get("article"))  # offsets need the article
+    return json.dumps(result, ensure_ascii=False).encode("utf-8"), record.get("id")
 
 
 @router.get("/healthz", tags=["meta"])

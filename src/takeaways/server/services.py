@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 import re
 from collections import OrderedDict
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -29,6 +31,7 @@ from takeaways.server.store import Store
 from takeaways.server.workers import LibraryFactory, WorkerPool
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -162,10 +165,18 @@ class Services:
             record["id"] = self.store.find(record["content_key"]) or self.store.save(record)
         return record
 
-    async def submit(self, job: Job, *, strict: bool = True) -> dict[str, Any]:
+    async def submit(self, job: Job, *, strict: bool = True,
+                     then: Callable[[dict[str, Any]], T] | None = None) -> Any:
+        """The record of ``job`` or, with ``then``, ``then(record)``; all of it on a
+        runner thread, never on the event loop."""
         if job.source.url is not None and not self.settings.allow_fetch:
             raise fetch_disabled()
-        return await self.runner.run(lambda: self.process(job, strict=strict))
+
+        def work() -> Any:
+            record = self.process(job, strict=strict)
+            return record if then is None else then(record)
+
+        return await self.runner.run(work)
 
     def close(self) -> None:
         self.runner.close()
@@ -175,7 +186,8 @@ class Services:
 
 
 def error_response(err: ServerError) -> JSONResponse:
-    headers = {"Retry-After": "1"} if err.status == 503 else None
+    headers = {"Retry-After": "1"} if err.status == 503 else (
+        {"WWW-Authenticate": 'Bearer realm="takeaways"'} if err.status == 401 else None)
     return JSONResponse(err.to_dict(), status_code=err.status, headers=headers)
 
 
@@ -220,7 +232,8 @@ async def parse_job(request: Request, what: tuple[str, ...], max_part: int) -> J
         check_token(request, payload.pop("token", None))
     elif ctype == "application/json":
         check_token(request)
-        payload = _json(await request.body())
+        body = await request.body()
+        payload = await asyncio.to_thread(_json, body) if len(body) > 65536 else _json(body)
     else:
         raise ServerError(415, "unsupported_media_type", "send application/json or a form.")
     if not isinstance(payload, dict):
