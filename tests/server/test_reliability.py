@@ -193,7 +193,8 @@ async def test_server_spacy_length_limit_is_a_json_413(
         raise ValueError("[E088] Text of length 1200000 exceeds maximum of 1000000.")
 
     monkeypatch.setattr(fake, where, e088)
-    r = await client.post("/v1/key-points", json={"text": "The minister spoke. " * 60_000})
+    text = "The minister spoke. " * 60_000 if where == "read" else ARTICLE  # read is faked
+    r = await client.post("/v1/key-points", json={"text": text})
     assert r.status_code == 413, r.text
     assert r.json()["error"]["code"] == "too_large"
 
@@ -316,6 +317,19 @@ def test_server_closes_a_connection_whose_headers_trickle(
     with _connect(port) as sock:  # a well-behaved client on a fresh connection is served
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         assert _read_all(sock).startswith(b"HTTP/1.1 200")
+
+
+def test_server_unparsable_request_is_a_json_400(live_server: Callable[..., int]) -> None:
+    port = live_server()
+    # headers still incomplete past 16 KB (a client that never ends them), and garbage
+    for raw in (b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 40_000,
+                b"NOT HTTP AT ALL\r\n\r\n"):
+        with _connect(port) as sock:
+            sock.sendall(raw)
+            head, _, body = _read_all(sock).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400"), head
+        assert b"application/json" in head and b"content-security-policy" in head.lower()
+        assert b'"bad_request"' in body
 
 
 def test_server_answers_408_when_the_body_stalls(live_server: Callable[..., int]) -> None:

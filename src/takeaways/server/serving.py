@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import logging
 from typing import Any
 
@@ -21,7 +22,7 @@ from takeaways.server.settings import LOOPBACK_HOSTS, ServerSettings
 log = logging.getLogger(__name__)
 
 #: Request line plus headers may be at most this big (h11 answers 400 past it).
-MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 16 * 1024
 
 
 class HeaderTimeoutProtocol(H11Protocol):
@@ -61,6 +62,25 @@ class HeaderTimeoutProtocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """A request h11 cannot parse (bad syntax, headers over `MAX_HEADER_BYTES`) gets a
+        JSON 400 with the security headers, like every other error."""
+        from takeaways.server.engine import ServerError
+        from takeaways.server.limits import CSP
+
+        body = json.dumps(ServerError(400, "bad_request", f"{msg} Check the request line "
+                                      "and headers (at most 16 KB).").to_dict()).encode()
+        headers = [(b"content-type", b"application/json"), (b"connection", b"close"),
+                   (b"content-security-policy", CSP.encode()),
+                   (b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
+        try:
+            for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                          h11.Data(data=body), h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event))
+        except h11.LocalProtocolError:  # h11 cannot answer in this state: just close
+            pass
+        self.transport.close()
 
 
 def protocol_for(settings: ServerSettings) -> type[HeaderTimeoutProtocol]:
