@@ -5,13 +5,15 @@ nothing of the server's threads or sockets is inherited) and waits for the answe
 the job's deadline. Past it the process is killed, a fresh one is started in its place,
 and the request gets `DeadlineError` (504): the slot is free again at once, and no
 runaway parse keeps a core or gigabytes busy. A worker that dies on its own (killed for
-memory, say) is replaced the same way. Each worker keeps its own `Engine` cache; a job
-goes to the idle worker that last read the same page when there is one. A worker is
+memory, say) is replaced the same way. Each worker keeps its own `Engine` cache (its
+share of ``cache_size``); a job goes to the idle worker that last read the same page when
+there is one. A worker is
 retired after ``worker_max_jobs`` jobs so that its memory cannot creep up for ever.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import threading
@@ -35,7 +37,12 @@ def _serve(conn: Connection, settings: ServerSettings, factory: LibraryFactory |
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
-    engine = Engine(settings, factory() if factory is not None else Library())
+    # the workers share the cache budget: together they keep ``cache_size`` articles
+    share = dataclasses.replace(
+        settings, cache_size=max(1, settings.cache_size // max(1, settings.max_workers)),
+        cache_max_chars=max(1, settings.cache_max_chars // max(1, settings.max_workers)),
+    )
+    engine = Engine(share, factory() if factory is not None else Library())
     _warm(engine)
     conn.send(("ready", None))
     while True:
@@ -199,7 +206,7 @@ class WorkerPool:
                 worker = None
                 raise DeadlineError(_deadline_message(self.settings.request_timeout_s))
             kind, payload = worker.conn.recv()
-            worker.remember(key, self.settings.cache_size)
+            worker.remember(key, max(1, self.settings.cache_size // self.size))
         except (EOFError, OSError) as exc:
             log.error("analysis worker %s ended unexpectedly: %s",
                       worker.pid if worker else "?", exc)
