@@ -111,14 +111,14 @@ def exposure_warning(host: str, settings: ServerSettings) -> str | None:
         loopback = host.lower() == "localhost"
     if loopback:
         return None
-    parts = [f"takeaways serve is bound to {host}: anyone who can reach this port can read "
-             "every stored analysis"]
-    parts.append("and post work" if settings.token else
-                 "and post work or delete analyses (set --token or $TAKEAWAYS_TOKEN)")
+    text = (f"takeaways serve is bound to {host}: anyone who can reach this port can read "
+            "every stored analysis")
+    text += (" (writes and deletes need the token)" if settings.token else
+             " and post work or delete analyses (set --token or $TAKEAWAYS_TOKEN)")
     if _wildcard(host) and list(settings.allowed_hosts) == list(LOOPBACK_HOSTS):
-        parts.append("; only the loopback names are accepted as Host: add this machine's name "
-                     "with --allowed-host NAME")
-    return " ".join(parts) + ". See docs/server.md."
+        text += ("; only the loopback names are accepted as Host: add this machine's name "
+                 "with --allowed-host NAME")
+    return text + ". See docs/server.md."
 
 
 def run(app: Any, settings: ServerSettings, *, host: str, port: int) -> None:
