@@ -4,9 +4,9 @@
 
 Starts ``takeaways serve`` on a free loopback port (worker processes, real models),
 posts ``--requests`` different CNN/DM articles (past FRANK's 139, each again with a
-distinct closing line) to ``/v1/key-points`` from ``--clients``
-concurrent clients, and prints the resident memory of the server *and its worker
-processes* (the whole process tree) every ``--every`` requests, plus errors by status.
+distinct closing line) to ``/v1/key-points`` from ``--clients`` concurrent clients, and
+prints the resident memory (RSS and PSS) of the server *and its worker processes* (the
+whole process tree) every ``--every`` requests, plus the answers by status.
 """
 
 from __future__ import annotations
@@ -31,21 +31,25 @@ from _data import add_data_argument, cnndm_articles  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def tree_rss_mb(pid: int) -> tuple[float, int]:
-    """Resident MB of ``pid`` and all its descendants, and how many processes that is."""
-    total, count, todo = 0, 0, [pid]
+def tree_rss_mb(pid: int) -> tuple[float, float, int]:
+    """Resident and proportional (PSS: shared pages split among their users) MB of ``pid``
+    and all its descendants, and how many processes that is. The sum of RSS counts each
+    shared library once per process; PSS is the fair total."""
+    rss, pss, count, todo = 0, 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            status = Path(f"/proc/{p}/status").read_text()
-            total += next(int(x.split()[1]) for x in status.splitlines()
-                          if x.startswith("VmRSS:"))
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
             count += 1
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, StopIteration):
+        except OSError:
             continue
-    return total / 1024, count
+    return rss / 1024, pss / 1024, count
 
 
 def free_port() -> int:
@@ -80,9 +84,9 @@ async def run(args: argparse.Namespace) -> None:
                     await asyncio.sleep(0.5)
             warm = await client.post("/v1/key-points", json={"text": texts[0]})
             statuses[warm.status_code] += 1
-            mb, n = tree_rss_mb(server.pid)
-            print(f"{'requests':>8} {'rss_mb':>8} {'procs':>5} {'elapsed_s':>9}")
-            print(f"{1:>8} {mb:>8.0f} {n:>5} {0:>9.0f}")
+            mb, pss, n = tree_rss_mb(server.pid)
+            print(f"{'requests':>8} {'rss_mb':>8} {'pss_mb':>8} {'procs':>5} {'elapsed_s':>9}")
+            print(f"{1:>8} {mb:>8.0f} {pss:>8.0f} {n:>5} {0:>9.0f}")
             started = time.monotonic()
             queue = iter(enumerate(texts[1:], start=2))
             lock = asyncio.Lock()
@@ -93,8 +97,8 @@ async def run(args: argparse.Namespace) -> None:
                     statuses[r.status_code] += 1
                     if i % args.every == 0:
                         async with lock:
-                            mb, n = tree_rss_mb(server.pid)
-                            print(f"{i:>8} {mb:>8.0f} {n:>5} "
+                            mb, pss, n = tree_rss_mb(server.pid)
+                            print(f"{i:>8} {mb:>8.0f} {pss:>8.0f} {n:>5} "
                                   f"{time.monotonic() - started:>9.0f}", flush=True)
 
             await asyncio.gather(*(client_loop() for _ in range(args.clients)))
