@@ -104,7 +104,7 @@ def test_server_slow_analyses_are_stopped_and_free_their_slots() -> None:
     are gone, /healthz answers meanwhile, and the next normal request is served."""
     slow = [ARTICLE + " SPIN. " + "More words follow here. " * 950 + f" {i}." for i in (1, 2)]
     assert all(len(s) > 22_000 for s in slow)
-    settings = _settings(max_workers=2, request_timeout_s=1.0)
+    settings = _settings(max_workers=2, request_timeout_s=3.0)  # ample for a normal job
     app = create_app(settings, library_factory=SpinLibrary)
     with TestClient(app, base_url="http://testserver") as c:
         pool = app.state.services.pool
