@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -120,6 +121,15 @@ def test_server_slow_analyses_are_stopped_and_free_their_slots() -> None:
         pids = pool.pids
         normal = c.post("/v1/key-points", json={"text": ARTICLE})
         again = c.post("/v1/quotes", json={"text": ARTICLE})
+        killed = pool.pids
+        for pid in killed:  # workers killed from outside while idle are replaced too
+            os.kill(pid, signal.SIGKILL)
+        for pid in killed:  # wait for the deaths (an event), with a safety net
+            stop = time.monotonic() + PATIENCE_S
+            while _alive(pid) and time.monotonic() < stop:
+                time.sleep(0.05)
+        after_kill = [c.post("/v1/read", json={"text": ARTICLE + f" {i}."}) for i in (1, 2)]
+        pids += pool.pids
     assert health.status_code == 200
     assert [r.status_code for r in answers] == [504, 504]
     for r in answers:
@@ -128,6 +138,7 @@ def test_server_slow_analyses_are_stopped_and_free_their_slots() -> None:
     assert first == 2  # both runaway processes were killed and replaced
     assert normal.status_code == 200, normal.text
     assert again.status_code == 200
+    assert [r.status_code for r in after_kill] == [200, 200]
     assert pids and not any(_alive(p) for p in pids)  # the server closed its workers
 
 

@@ -163,6 +163,7 @@ class WorkerPool:
             while not self._idle and self._busy >= self.size:
                 self._cond.wait()
             self._busy += 1
+            self._replace_dead()
             if not self._idle:
                 return self._new()
             ready = [w for w in self._idle if w.ready or w.conn.poll(0)]
@@ -170,6 +171,17 @@ class WorkerPool:
                 ready[0] if ready else self._idle[0])
             self._idle.remove(pick)
             return pick
+
+    def _replace_dead(self) -> None:
+        """Idle workers that died (killed from outside, out of memory) are replaced before
+        a job is sent to one (under the lock)."""
+        for dead in [w for w in self._idle if not w.process.is_alive()]:
+            log.warning("analysis worker %s had ended (exit code %s); starting another",
+                        dead.pid, dead.process.exitcode)
+            self._idle.remove(dead)
+            dead.conn.close()
+            self._idle.append(self._new())
+            self.replaced += 1
 
     def _release(self, worker: _Worker | None) -> None:
         retire = worker is not None and worker.jobs >= self.settings.worker_max_jobs > 0
