@@ -95,7 +95,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from takeaways.server import serve
 
-    serve(host=args.host, port=args.port, db=args.db, allow_fetch=args.allow_fetch)
+    options: dict[str, object] = {}
+    if args.token:
+        options["token"] = args.token
+    if args.timeout is not None:
+        options["request_timeout_s"] = args.timeout
+    serve(host=args.host, port=args.port, db=args.db, allow_fetch=args.allow_fetch,
+          allowed_hosts=args.allowed_host, **options)
     return 0
 
 
@@ -158,6 +164,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--db", default=None, help="SQLite path (default: per-user data dir)")
     p.add_argument("--allow-fetch", action="store_true", help="allow fetching public URLs")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a host name clients may use (repeatable; default: the bind address "
+                   "and localhost; '*' for any)")
+    p.add_argument("--token", default=None,
+                   help="API token required for writes and deletes (default: $TAKEAWAYS_TOKEN)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="time limit per analysis; past it the work is stopped (default 60)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("batch", help="process corpora: directories, JSONL, WARC")

@@ -75,6 +75,9 @@ class FakeLibrary(Library):
                 "verdict": "contradicted", "score": 0.5, "article": {"id": article.id}}
 
 
+#: The test client's host name and the loopback ones.
+HOSTS = ("testserver", "localhost", "127.0.0.1", "::1")
+
 ARTICLE = (
     "Officials in the city said on Monday that the bridge would reopen next week.\n\n"
     "The mayor said repairs cost more than expected. Residents welcomed the news.\n\n"
@@ -96,7 +99,7 @@ def fake() -> FakeLibrary:
 @pytest.fixture()
 def make_client(fake: FakeLibrary) -> Callable[..., httpx.AsyncClient]:
     def make(**settings: Any) -> httpx.AsyncClient:
-        options: dict[str, Any] = {"db_path": ":memory:"} | settings
+        options: dict[str, Any] = {"db_path": ":memory:", "allowed_hosts": HOSTS} | settings
         app = create_app(ServerSettings(**options), library=fake)
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
@@ -112,3 +115,14 @@ async def client(make_client: Callable[..., httpx.AsyncClient]) -> AsyncIterator
 @pytest.fixture()
 def anyio_backend() -> str:
     return "asyncio"
+
+
+class SpinLibrary(FakeLibrary):
+    """For worker processes: ``analyze`` never returns when the article mentions SPIN
+    (a runaway parse), so only killing its process stops it."""
+
+    def analyze(self, article: Article) -> Any:
+        if "SPIN" in article.text:
+            while True:
+                pass
+        return super().analyze(article)

@@ -40,7 +40,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     from takeaways.server import ServerSettings, create_app
 
-    settings = ServerSettings(db_path=tmp_path_factory.mktemp("db") / "e2e.db")
+    settings = ServerSettings(db_path=tmp_path_factory.mktemp("db") / "e2e.db",
+                              isolation="thread")  # the session's fake embedder
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture()
 async def real_client() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(ServerSettings(db_path=":memory:"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    app = create_app(ServerSettings(db_path=":memory:", isolation="thread"))  # the fake embedder
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://127.0.0.1") as c:
         yield c
 
 

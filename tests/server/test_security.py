@@ -210,3 +210,121 @@ def test_fetch_size_limit(local_servers: tuple[int, int]) -> None:
     public, _ = local_servers
     with pytest.raises(LimitError):
         fetch.fetch_url(f"http://127.0.0.1:{public}/page", max_bytes=50, policy=_only_port(public))
+
+
+# -- issue 18, item 6: Host header (DNS rebinding) -----------------------------------------
+async def test_server_refuses_a_foreign_host_header(client: httpx.AsyncClient) -> None:
+    evil = {"host": "evil.example:8000"}
+    r = await client.get("/v1/analyses", headers=evil)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_host"
+    assert "content-security-policy" in r.headers
+    rid = (await client.post("/v1/read", json={"text": ARTICLE})).headers["x-analysis-id"]
+    both = evil | {"origin": "http://evil.example:8000"}
+    r = await client.post(f"/a/{rid}/delete", headers=both)
+    assert r.status_code == 400
+    r = await client.post("/analyze", data={"text": ARTICLE}, headers=both)
+    assert r.status_code == 400
+    assert (await client.get(f"/v1/analyses/{rid}")).status_code == 200  # still there
+    for host in ("127.0.0.1:8000", "localhost", "[::1]:8000", "LOCALHOST.", "testserver"):
+        assert (await client.get("/healthz", headers={"host": host})).status_code == 200, host
+
+
+async def test_server_same_origin_compares_with_allowed_hosts(
+    client: httpx.AsyncClient,
+) -> None:
+    """The Origin is checked against the allowed hosts, not against the Host header (which
+    a rebound DNS name controls)."""
+    r = await client.post("/analyze", data={"text": ARTICLE},
+                          headers={"origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = await client.post("/analyze", data={"text": ARTICLE},
+                          headers={"origin": "http://localhost:8000"})
+    assert r.status_code == 303
+    r = await client.post("/analyze", data={"text": ARTICLE}, headers={"origin": "null"})
+    assert r.status_code == 403
+
+
+async def test_server_any_host_when_asked(make_client: Callable[..., httpx.AsyncClient]) -> None:
+    async with make_client(allowed_hosts=("*",)) as c:
+        assert (await c.get("/healthz", headers={"host": "anything.example"})).status_code == 200
+
+
+def test_server_default_allowed_hosts() -> None:
+    from takeaways.server.serving import allowed_hosts
+
+    assert allowed_hosts("127.0.0.1") == ("127.0.0.1", "localhost", "::1")
+    assert allowed_hosts("0.0.0.0", ["box.lan"]) == ("box.lan", "localhost", "127.0.0.1", "::1")
+    assert "192.168.1.5" in allowed_hosts("192.168.1.5")
+
+
+# -- issue 18, item 7: API token and cross-site deletes ------------------------------------
+async def test_server_delete_refuses_cross_site(client: httpx.AsyncClient) -> None:
+    rid = (await client.post("/v1/read", json={"text": ARTICLE})).headers["x-analysis-id"]
+    for headers in ({"origin": "http://evil.example"}, {"sec-fetch-site": "cross-site"}):
+        r = await client.delete(f"/v1/analyses/{rid}", headers=headers)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "cross_site"
+    assert (await client.get(f"/v1/analyses/{rid}")).status_code == 200
+    assert (await client.delete(f"/v1/analyses/{rid}")).status_code == 204  # curl: no Origin
+
+
+async def test_server_token_guards_writes_and_deletes(
+    make_client: Callable[..., httpx.AsyncClient],
+) -> None:
+    good = {"authorization": "Bearer s3cret"}
+    async with make_client(token="s3cret") as c:
+        r = await c.post("/v1/read", json={"text": ARTICLE})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+        assert r.headers["www-authenticate"].startswith("Bearer")
+        r = await c.post("/v1/read", json={"text": ARTICLE},
+                         headers={"authorization": "Bearer wrong"})
+        assert r.status_code == 401
+        r = await c.post("/v1/read", data={"text": ARTICLE})  # a form without the field
+        assert r.status_code == 401
+        r = await c.post("/v1/read", json={"text": ARTICLE}, headers=good)
+        assert r.status_code == 200
+        rid = r.headers["x-analysis-id"]
+        assert (await c.get(f"/v1/analyses/{rid}")).status_code == 200  # reads stay open
+        assert (await c.get(f"/a/{rid}")).status_code == 200
+        assert (await c.delete(f"/v1/analyses/{rid}")).status_code == 401
+        assert (await c.post(f"/a/{rid}/delete")).status_code == 401
+        r = await c.post("/analyze", data={"text": ARTICLE}, headers={"accept": "text/html"})
+        assert r.status_code == 401 and 'name="token"' in r.text
+        r = await c.post("/analyze", data={"text": ARTICLE, "token": "s3cret"})
+        assert r.status_code == 303
+        assert 'name="token"' in (await c.get(r.headers["location"])).text
+        assert (await c.post(f"/a/{rid}/delete", data={"token": "s3cret"})).status_code == 303
+        rid = (await c.post("/v1/read", json={"text": ARTICLE + " 2."}, headers=good)
+               ).headers["x-analysis-id"]
+        assert (await c.delete(f"/v1/analyses/{rid}", headers=good)).status_code == 204
+
+
+def test_server_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from takeaways.server.settings import ServerSettings
+
+    monkeypatch.setenv("TAKEAWAYS_TOKEN", "from-env")
+    assert ServerSettings().token == "from-env"
+    monkeypatch.setenv("TAKEAWAYS_TOKEN", "")
+    assert ServerSettings().token is None
+
+
+def test_server_warns_when_exposed() -> None:
+    from takeaways.server.serving import exposure_warning
+    from takeaways.server.settings import ServerSettings
+
+    assert exposure_warning("127.0.0.1", ServerSettings(token=None)) is None
+    warning = exposure_warning("0.0.0.0", ServerSettings(token=None))
+    assert warning and "--token" in warning and "--allowed-host" in warning
+    warning = exposure_warning("0.0.0.0", ServerSettings(token="t", allowed_hosts=("box",)))
+    assert warning and "--token" not in warning and "--allowed-host" not in warning
+
+
+def test_cli_serve_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from takeaways import cli, server
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(server, "serve", lambda **kw: seen.update(kw))
+    code = cli.main(["serve", "--host", "0.0.0.0", "--allowed-host", "box.lan",
+                     "--allowed-host", "10.0.0.5", "--token", "t", "--timeout", "5"])
+    assert code == 0
+    assert seen["allowed_hosts"] == ["box.lan", "10.0.0.5"] and seen["token"] == "t"
+    assert seen["request_timeout_s"] == 5.0 and seen["host"] == "0.0.0.0"

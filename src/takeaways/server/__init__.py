@@ -35,13 +35,18 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
 def serve(
     host: str = "127.0.0.1", port: int = 8000, db: str | Path | None = None,
-    allow_fetch: bool = False, **options: object,
+    allow_fetch: bool = False, allowed_hosts: tuple[str, ...] | list[str] = (),
+    **options: object,
 ) -> None:
-    """Run the server under uvicorn until interrupted (``takeaways serve``)."""
-    import uvicorn
+    """Run the server under uvicorn until interrupted (``takeaways serve``). The ``Host``
+    header may name ``host``, the loopback names or one of ``allowed_hosts``; ``options``
+    are further `ServerSettings` fields (``token=``, ``request_timeout_s=``…)."""
+    from takeaways.server.serving import allowed_hosts as hosts_for
+    from takeaways.server.serving import run
 
     settings = ServerSettings(
         db_path=Path(db).expanduser() if db else default_db_path(), allow_fetch=allow_fetch,
+        allowed_hosts=hosts_for(host, tuple(allowed_hosts)),
         **options,  # type: ignore[arg-type]
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    run(create_app(settings), settings, host=host, port=port)

@@ -14,22 +14,26 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from takeaways.server import pages, routes
 from takeaways.server.engine import Library, ServerError
-from takeaways.server.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
+from takeaways.server.limits import BodyLimitMiddleware, HostMiddleware, SecurityHeadersMiddleware
 from takeaways.server.services import Services, error_response, validation_message
 from takeaways.server.settings import ServerSettings
+from takeaways.server.workers import LibraryFactory
 
 
 def create_app(
-    settings: ServerSettings | None = None, *, library: Library | None = None
+    settings: ServerSettings | None = None, *, library: Library | None = None,
+    library_factory: LibraryFactory | None = None,
 ) -> FastAPI:
-    """The ASGI app. ``library`` replaces the real models (tests)."""
+    """The ASGI app. ``library`` replaces the real models and runs analyses in this
+    process (tests); ``library_factory`` makes the library of each worker process."""
     from takeaways import __version__
 
     settings = settings or ServerSettings()
-    services = Services(settings, library)
+    services = Services(settings, library, library_factory)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        services.start()
         yield
         services.close()
 
@@ -38,8 +42,11 @@ def create_app(
         description="Grounded key points, who-said-what and summary audits for news articles.",
     )
     app.state.services = services
+    # the last added runs first: headers on every answer, then Host, then the body limits
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes,
+                       timeout=settings.body_timeout_s)
+    app.add_middleware(HostMiddleware, allowed=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     static = resources.files("takeaways.server").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _handlers(app)

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from takeaways.document import Article
-from takeaways.errors import FetchError, InputError, LimitError, ModelError, TakeawaysError
+from takeaways.errors import (
+    DeadlineError,
+    FetchError,
+    InputError,
+    LimitError,
+    ModelError,
+    TakeawaysError,
+)
 from takeaways.pipeline import Pipeline, StepError, default_pipeline
 from takeaways.pipeline.envelope import envelope
 from takeaways.server.settings import ServerSettings
@@ -45,6 +52,8 @@ def error_from(exc: BaseException, feature: str = "analysis") -> ServerError:
     """Map any exception to a `ServerError` whose message is safe to show."""
     if isinstance(exc, ServerError):
         return exc
+    if isinstance(exc, DeadlineError):
+        return ServerError(504, "timeout", str(exc))
     if isinstance(exc, LimitError):
         return ServerError(413, "too_large", str(exc))
     if isinstance(exc, FetchError):
@@ -55,8 +64,33 @@ def error_from(exc: BaseException, feature: str = "analysis") -> ServerError:
         return ServerError(503, "model_missing", str(exc))
     if isinstance(exc, TakeawaysError):
         return ServerError(400, exc.reason, str(exc))
+    if isinstance(exc, MemoryError) or (isinstance(exc, ValueError) and "[E088]" in str(exc)):
+        log.warning("%s: input over a model limit: %s", feature, type(exc).__name__)
+        return ServerError(413, "too_large", f"{feature}: the text is too long for the language "
+                           "model (spaCy takes at most 1,000,000 characters); send a shorter page.")
     log.exception("%s failed", feature, exc_info=exc)
     return ServerError(500, "internal", f"{feature} failed with an internal error; see the log.")
+
+
+def fetch_disabled() -> ServerError:
+    return ServerError(
+        403, "fetch_disabled",
+        "fetching URLs is disabled on this server; paste the page's HTML or text, "
+        "or start the server with --allow-fetch.",
+    )
+
+
+def read_error(exc: BaseException) -> ServerError:
+    """An error from reading the page. Reading takes any bytes, so an unexpected exception
+    there (an SVG document trips htmldate's ``assert``; nesting too deep for a parser) is
+    the input's doing as far as the client can tell: 422 ``bad_input``, logged as a bug."""
+    if isinstance(exc, ServerError | TakeawaysError | MemoryError):
+        return error_from(exc, "reading the page")
+    if isinstance(exc, ValueError) and "[E088]" in str(exc):
+        return error_from(exc, "reading the page")
+    log.warning("reading the page failed: %s: %s", type(exc).__name__, exc, exc_info=exc)
+    return ServerError(422, "bad_input", f"the input could not be read as an article "
+                       f"({type(exc).__name__} in the reader); send the page's HTML or text.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +182,7 @@ class Engine:
     # -- input ---------------------------------------------------------------------------
     def fetch(self, url: str) -> bytes:
         if not self.settings.allow_fetch:
-            raise ServerError(
-                403, "fetch_disabled",
-                "fetching URLs is disabled on this server; paste the page's HTML or text, "
-                "or start the server with --allow-fetch.",
-            )
+            raise fetch_disabled()
         from takeaways.ingest.fetch import fetch_url
 
         data, _final = fetch_url(
@@ -173,17 +203,38 @@ class Engine:
             with self._lock:
                 if key in self._entries:
                     return self._entries[key]
-            data = source.data if source.data is not None else self.fetch(source.url or "")
-            article = self.library.read(
-                data, kind=source.kind, url=source.url, max_bytes=self.settings.max_body_bytes
-            )
+            try:
+                data = source.data if source.data is not None else self.fetch(source.url or "")
+                article = self.library.read(
+                    data, kind=source.kind, url=source.url, max_bytes=self.settings.max_body_bytes
+                )
+            finally:
+                with self._lock:
+                    self._read_locks.pop(key, None)
             entry = _Entry(article)
             with self._lock:
                 self._entries[key] = entry
-                self._read_locks.pop(key, None)
-                while len(self._entries) > max(1, self.settings.cache_size):
-                    self._entries.popitem(last=False)
+                self._trim()
             return entry
+
+    def _trim(self) -> None:
+        """Keep at most ``cache_size`` entries and ``cache_max_chars`` characters of text
+        (a parse costs memory in proportion to its text); the newest entry always stays."""
+        size, chars = max(1, self.settings.cache_size), self.settings.cache_max_chars
+        while len(self._entries) > 1 and (
+            len(self._entries) > size
+            or sum(len(e.article.text) for e in self._entries.values()) > chars
+        ):
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    @property
+    def cached(self) -> int:
+        """How many articles the cache holds now."""
+        return len(self._entries)
 
     # -- features ------------------------------------------------------------------------
     def _feature(self, entry: _Entry, name: str, job: Job) -> dict[str, Any]:
@@ -209,7 +260,7 @@ class Engine:
         try:
             entry = self._entry(job.source)
         except Exception as exc:  # noqa: BLE001 - mapped to a status
-            raise error_from(exc, "reading the page") from exc
+            raise read_error(exc) from exc
         record = self._record(job, entry.article)
         with entry.lock:
             for name in FEATURES:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from takeaways.server import view
 from takeaways.server.engine import FEATURES, ServerError
-from takeaways.server.services import ID_RE, Services, form_payload, same_origin
+from takeaways.server.services import ID_RE, Services, check_token, form_payload, same_origin
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +54,7 @@ def _index_context(services: Services) -> dict[str, Any]:
     return {
         "recent": services.store.recent(s.recent_limit), "allow_fetch": s.allow_fetch,
         "max_mb": s.max_body_bytes / 1_000_000, "default_n": s.default_n, "form": {},
-        "error": None,
+        "error": None, "token_required": bool(s.token),
     }
 
 
@@ -64,8 +64,10 @@ def error_page(request: Request, err: ServerError, form: dict[str, Any] | None =
     return render("index.html", status=err.status, **context)
 
 
+# Pages that only read are plain functions: FastAPI runs them on its thread pool, so
+# cutting and rendering a long article never blocks the event loop (and /healthz).
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request) -> Response:
+def index(request: Request) -> Response:
     return render("index.html", **_index_context(_services(request)))
 
 
@@ -82,6 +84,7 @@ async def analyze(request: Request) -> Response:
     payload = await form_payload(request, services.settings.max_body_bytes)
     form = {k: v for k, v in payload.items() if k in ("kind", "n", "summary", "url")}
     try:
+        check_token(request, payload.pop("token", None))
         job = AnalyzeRequest.model_validate(payload).job(("read", *FEATURES))
         record = await services.submit(job, strict=False)
     except ValidationError as exc:
@@ -100,11 +103,13 @@ def _record(request: Request, analysis_id: str) -> dict[str, Any]:
 
 
 @router.get("/a/{analysis_id}", response_class=HTMLResponse)
-async def permalink(request: Request, analysis_id: str) -> Response:
+def permalink(request: Request, analysis_id: str) -> Response:
     record = _record(request, analysis_id)
+    services = _services(request)
     return render(
         "analysis.html", record=record, blocks=view.article_blocks(record),
-        errors=record.get("errors") or {}, recent=_services(request).store.recent(10),
+        errors=record.get("errors") or {}, recent=services.store.recent(10),
+        token_required=bool(services.settings.token),
     )
 
 
@@ -112,7 +117,11 @@ async def permalink(request: Request, analysis_id: str) -> Response:
 async def delete(request: Request, analysis_id: str) -> Response:
     if not same_origin(request):
         raise ServerError(403, "cross_site", "cross-site form posts are refused.")
-    _record(request, analysis_id)
-    _services(request).responses.forget(analysis_id)
-    _services(request).store.delete(analysis_id)
+    form = await request.form(max_files=0, max_fields=5)
+    token = form.get("token")
+    check_token(request, token if isinstance(token, str) else None)
+    services = _services(request)
+    services.responses.forget(analysis_id)
+    if not ID_RE.match(analysis_id) or not services.store.delete(analysis_id):
+        raise ServerError(404, "not_found", "no such analysis; it may have been deleted.")
     return RedirectResponse("/", status_code=303)

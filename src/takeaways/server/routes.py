@@ -11,7 +11,15 @@ from fastapi.responses import JSONResponse, Response
 
 from takeaways.pipeline.envelope import standalone
 from takeaways.server.engine import ServerError
-from takeaways.server.services import ID_RE, AnalyzeRequest, Services, error_response, parse_job
+from takeaways.server.services import (
+    ID_RE,
+    AnalyzeRequest,
+    Services,
+    check_token,
+    error_response,
+    parse_job,
+    same_origin,
+)
 
 router = APIRouter()
 
@@ -35,6 +43,7 @@ _BODY = {
 }
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"description": desc} for code, desc in {
+        401: "the server has an API token and the request lacks it",
         403: "URL fetching disabled, or a cross-site form post",
         413: "body over the size limit", 422: "input is not a readable article",
         501: "the feature is not available in this build", 503: "busy: retry",
@@ -55,12 +64,7 @@ async def _analyze(request: Request, feature: str) -> Response:
     key = (job.key(), feature, job.store)
     cached = services.responses.get(key)
     if cached is None:
-        record = await services.submit(job, strict=True)
-        result = record[feature]
-        if feature != "article" and isinstance(result, dict):
-            result = standalone(result, record.get("article"))  # offsets need the article
-        body = json.dumps(result, ensure_ascii=False).encode("utf-8")
-        cached = (body, record.get("id"))
+        cached = await services.submit(job, strict=True, then=lambda r: _answer(r, feature))
         services.responses.put(key, *cached)
     body, rid = cached
     headers = {}
@@ -70,8 +74,17 @@ async def _analyze(request: Request, feature: str) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
+def _answer(record: dict[str, Any], feature: str) -> tuple[bytes, str | None]:
+    """The JSON answer for ``feature`` of a record, and its id (on a worker thread: the
+    article of a long page takes a while to serialise)."""
+    result = record[feature]
+    if feature != "article" and isinstance(result, dict):
+        result = standalone(result, record.get("article"))  # offsets need the article
+    return json.dumps(result, ensure_ascii=False).encode("utf-8"), record.get("id")
+
+
 @router.get("/healthz", tags=["meta"])
-async def healthz(request: Request) -> dict[str, Any]:
+def healthz(request: Request) -> dict[str, Any]:
     """Liveness: the server answers and its database opens."""
     services = _services(request)
     return {
@@ -110,8 +123,10 @@ def _checked_id(analysis_id: str) -> str:
     return analysis_id
 
 
+# Routes that only read the store are plain functions: FastAPI runs them on its thread
+# pool, so decoding a large stored analysis never holds up the event loop.
 @router.get("/v1/analyses", tags=["analyses"])
-async def recent(request: Request, limit: int = 20) -> dict[str, Any]:
+def recent(request: Request, limit: int = 20) -> dict[str, Any]:
     """Recent analyses, newest first (id, created_at, title, source_kind, permalink)."""
     services = _services(request)
     rows = services.store.recent(min(max(limit, 1), 200))
@@ -119,7 +134,7 @@ async def recent(request: Request, limit: int = 20) -> dict[str, Any]:
 
 
 @router.get("/v1/analyses/{analysis_id}", tags=["analyses"])
-async def get_analysis(request: Request, analysis_id: str) -> Response:
+def get_analysis(request: Request, analysis_id: str) -> Response:
     """One stored analysis: article plus every result computed for it."""
     record = _services(request).store.get(_checked_id(analysis_id))
     if record is None:
@@ -129,9 +144,13 @@ async def get_analysis(request: Request, analysis_id: str) -> Response:
 
 
 @router.delete("/v1/analyses/{analysis_id}", tags=["analyses"], status_code=204)
-async def delete_analysis(request: Request, analysis_id: str) -> Response:
-    """Delete a stored analysis; 404 when there is none."""
+def delete_analysis(request: Request, analysis_id: str) -> Response:
+    """Delete a stored analysis; 404 when there is none. Refused cross-site (403), and
+    without the API token when the server has one (401)."""
     services = _services(request)
+    if not same_origin(request):
+        raise ServerError(403, "cross_site", "cross-site deletes are refused.")
+    check_token(request)
     services.responses.forget(analysis_id)
     if not services.store.delete(_checked_id(analysis_id)):
         return error_response(ServerError(404, "not_found", "no such analysis."))

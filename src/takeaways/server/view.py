@@ -58,10 +58,13 @@ def _cuts(record: dict[str, Any]) -> list[int]:
 
 
 def article_blocks(record: dict[str, Any]) -> list[Block]:
-    """The article as blocks → sentences → segments, in text order."""
+    """The article as blocks → sentences → segments, in text order. Linear in the text:
+    each block finds its sentences and cuts by bisection (no scan of the whole article
+    per block, nor of a block's sentences per segment)."""
     article = record["article"]
     text: str = article["text"]
     sentences = sorted(article["sentences"], key=lambda s: s["start"])
+    starts = [s["start"] for s in sentences]
     cuts = _cuts(record)
     parts: list[tuple[int, str, int, int, int]] = [
         (h["start"], "h", h.get("level", 2), h["start"], h["end"]) for h in article["headings"]
@@ -69,24 +72,33 @@ def article_blocks(record: dict[str, Any]) -> list[Block]:
     parts += [(p["start"], "p", 0, p["start"], p["end"]) for p in article["paragraphs"]]
     blocks = []
     for _, kind, level, start, end in sorted(parts):
-        views = _sentences(text, start, end, sentences, cuts)
+        first = max(0, bisect_right(starts, start) - 1)  # the sentence holding ``start``
+        last = bisect_right(starts, end - 1)
+        inside = [s for s in sentences[first:last] if s["end"] > start and s["start"] < end]
+        views = _sentences(text, start, end, inside, cuts)
         blocks.append(Block(kind, min(max(level, 2), 6), views))
     return blocks
 
 
 def _sentences(
-    text: str, start: int, end: int, sentences: list[dict[str, Any]], cuts: list[int]
+    text: str, start: int, end: int, inside: list[dict[str, Any]], cuts: list[int]
 ) -> list[SentenceView]:
+    """The block ``[start, end)`` cut at its sentences' bounds and at ``cuts``; ``inside``
+    are the sentences overlapping it, by start."""
     bounds = {start, end}
-    inside = [s for s in sentences if s["end"] > start and s["start"] < end]
     for s in inside:
         bounds.update((max(start, s["start"]), min(end, s["end"])))
     lo, hi = bisect_right(cuts, start), bisect_right(cuts, end - 1)
     bounds.update(cuts[lo:hi])
     points = sorted(bounds)
     views: list[SentenceView] = []
+    j = 0  # segments come in text order, so the owning sentence only moves forward
     for a, b in zip(points, points[1:], strict=False):
-        owner = next((s["id"] for s in inside if s["start"] <= a and b <= s["end"]), None)
+        while j < len(inside) and inside[j]["end"] <= a:
+            j += 1
+        owner = None
+        if j < len(inside) and inside[j]["start"] <= a and b <= inside[j]["end"]:
+            owner = inside[j]["id"]
         if not views or views[-1].id != owner:
             views.append(SentenceView(owner))
         views[-1].segments.append(Segment(a, b, text[a:b]))
