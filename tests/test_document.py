@@ -65,4 +65,4 @@ def test_document_model_is_stdlib_only() -> None:
     tree = ast.parse(Path(doc.__file__).read_text("utf-8"))
     mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert mods <= {"__future__", "dataclasses", "typing"}
+    assert mods <= {"__future__", "bisect", "dataclasses", "typing"}
