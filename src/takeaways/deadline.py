@@ -36,13 +36,17 @@ _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("takeaways_deadli
                                                                default=None)
 
 
+def _now() -> float:
+    return time.monotonic()
+
+
 @contextmanager
 def deadline(seconds: float | None) -> Iterator[None]:
     """Run the block under a deadline of ``seconds`` from now (None or <= 0: none added)."""
     if seconds is None or seconds <= 0:
         yield
         return
-    end = time.monotonic() + float(seconds)
+    end = _now() + float(seconds)
     outer = _DEADLINE.get()
     if outer is not None and outer[0] <= end:
         end, seconds = outer
@@ -56,13 +60,13 @@ def deadline(seconds: float | None) -> Iterator[None]:
 def remaining() -> float | None:
     """Seconds left before the deadline (negative once past it), None when there is none."""
     current = _DEADLINE.get()
-    return None if current is None else current[0] - time.monotonic()
+    return None if current is None else current[0] - _now()
 
 
 def check(doc_id: str | None = None) -> None:
     """Raise `DeadlineError` when the current deadline has passed; else do nothing."""
     current = _DEADLINE.get()
-    if current is not None and time.monotonic() >= current[0]:
+    if current is not None and _now() >= current[0]:
         raise DeadlineError(
             f"the work on this document ran past its {current[1]:g}-second time limit and "
             "was stopped; shorten the input or raise the limit (batch --doc-timeout, the "
