@@ -40,12 +40,13 @@ CASES = {
     "kp_1_2M_chars": "takeaways.key_points('\\n\\n'.join(f'Rain fell again in the north of "
                      "town number {i} today.' for i in range(24000)))",
     "read_colon_10k": "takeaways.read('a:' * 5000)",
-    "read_url_20k": "takeaways.read('http://a' * 2500)",
+    "read_url_20k": "takeaways.read('Junk: ' + 'http://a' * 2500)",
     "read_4_9M_para": "takeaways.read('Rain fell again today. ' * 213000)",
     "read_svg": "takeaways.read('<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\">"
                 "<title>A chart</title><text x=\"1\" y=\"2\">' + 'Rain fell. ' * 20 + "
                 "'</text></svg>')",
-    "read_surrogate": "takeaways.key_points('x \\ud800 y. The minister spoke at length today. ' * 5)",
+    "read_surrogate": "takeaways.key_points('x \\ud800 y. The minister spoke at length "
+                      "today. ' * 5)",
     "n_0": "takeaways.key_points(ARTICLE, n=0)",
     "n_str": "takeaways.key_points(ARTICLE, n='4')",
     "n_none": "takeaways.key_points(ARTICLE, n=None)",
@@ -97,7 +98,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.fake_embedder)
         return
-    print(f"| case | wall s | peak RSS MB | outcome |\n|---|---|---|---|", flush=True)
+    print("| case | wall s | peak RSS MB | outcome |\n|---|---|---|---|", flush=True)
     for case in args.cases or list(CASES):
         cmd = ["prlimit", "--as=4000000000", "timeout", str(args.timeout), sys.executable,
                __file__, "--child", case] + (["--fake-embedder"] if args.fake_embedder else [])

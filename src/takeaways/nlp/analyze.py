@@ -4,10 +4,10 @@ spaCy runs on exactly ``article.text``, with the article's own sentence
 boundaries preset, so every token's ``idx`` is an article offset and
 ``doc.sents`` matches ``article.sentences``. A long article is tokenised and parsed in
 parts cut at sentence starts and joined into one `Doc` (`takeaways.nlp.tokens`): no
-E088 over ``nlp.max_length``, peak memory bounded by the part size, same offsets. Embeddings are computed lazily and
-cached here; what the stages above build from an analysis (the quote graph, the
-audit's article index, key-point candidates) is memoised by `Analysis.product`, keyed
-by the builder, its arguments and the active settings.
+E088 over ``nlp.max_length``, peak memory bounded by the part size, same offsets.
+Embeddings are computed lazily and cached here; what the stages above build from an
+analysis (the quote graph, the audit's article index, key-point candidates) is memoised
+by `Analysis.product`, keyed by the builder, its arguments and the active settings.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _parts(article: Article) -> list[tuple[int, int]]:
     """Where a long article is cut for parsing: at sentence starts, `PARSE_CHUNK` at most."""
     if len(article.text) <= PARSE_CHUNK:
         return [(0, len(article.text))]
-    return pieces(len(article.text), _starts(article))
+    return pieces(len(article.text), _starts(article), PARSE_CHUNK)
 
 
 def parse_articles(articles: Sequence[Article], *, batch_size: int = 16) -> list[Doc]:

@@ -33,10 +33,11 @@ LONG_RUN = 200
 SEGMENT_CHARS = 100_000
 #: the parser gets texts of at most this many characters (cut at sentence starts)
 PARSE_CHUNK = 100_000
-#: the parser gets at most this many characters per batch (peak memory)
-BATCH_CHARS = 200_000
+#: the parser gets at most this many characters per batch (peak memory; the deadline is
+#: checked between batches)
+BATCH_CHARS = 100_000
 
-_LONG = re.compile(r"\S{%d,}" % (LONG_RUN + 1))
+_LONG = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 _TOKEN_START = re.compile(r"(?<=\s)\S")
 
 __all__ = ["BATCH_CHARS", "LONG_RUN", "PARSE_CHUNK", "batches", "parse_long", "pieces",
@@ -89,10 +90,12 @@ def tokenize(nlp: Language, text: str) -> Doc:
     return Doc.from_docs(docs, ensure_whitespace=False)
 
 
-def pieces(length: int, boundaries: Iterable[int], limit: int = PARSE_CHUNK
+def pieces(length: int, boundaries: Iterable[int], limit: int | None = None
            ) -> list[tuple[int, int]]:
-    """``[0, length)`` in consecutive parts of at most ``limit`` characters, each cut at one
-    of ``boundaries`` (sentence starts) where one fits; a hard cut where none does."""
+    """``[0, length)`` in consecutive parts of at most ``limit`` (default `PARSE_CHUNK`)
+    characters, each cut at one of ``boundaries`` (sentence starts) where one fits; a hard
+    cut where none does."""
+    limit = PARSE_CHUNK if limit is None else limit
     cuts = sorted({b for b in boundaries if 0 < b < length})
     out: list[tuple[int, int]] = []
     start, k = 0, 0
@@ -109,10 +112,11 @@ def pieces(length: int, boundaries: Iterable[int], limit: int = PARSE_CHUNK
     return out
 
 
-def batches(sizes: Sequence[int], *, max_items: int, max_chars: int = BATCH_CHARS
+def batches(sizes: Sequence[int], *, max_items: int, max_chars: int | None = None
             ) -> list[list[int]]:
     """Indices of ``sizes`` in consecutive batches of at most ``max_items`` items and
-    ``max_chars`` characters (an item larger than that is a batch of its own)."""
+    ``max_chars`` (default `BATCH_CHARS`) characters (a larger item is a batch of its own)."""
+    max_chars = BATCH_CHARS if max_chars is None else max_chars
     out: list[list[int]] = []
     current: list[int] = []
     chars = 0
