@@ -1,10 +1,12 @@
 """Time and peak RSS of the slow inputs of issue 18 (items 2, 5, 12), one process each.
 
-    python bench/hot_paths.py [--fake-embedder] [--timeout 60] [CASE ...]
+    python bench/hot_paths.py [--fake-embedder] [--timeout 60] [--deadline S] [CASE ...]
 
 Each case runs in a fresh interpreter under ``prlimit --as=4000000000`` and ``timeout``;
 models are loaded before the clock starts. The table gives the wall time of the call, the
-peak RSS of the process and the outcome (ok, or the error's class and code).
+peak RSS of the process and the outcome (ok, or the error's class and code). With
+``--deadline S`` each call runs under ``takeaways.pipeline.deadline.deadline(S)`` (what
+the server and batch set per document), so a long input ends with a DeadlineError.
 """
 
 from __future__ import annotations
@@ -61,12 +63,13 @@ CASES = {
 }
 
 
-def child(case: str, fake: bool) -> None:
+def child(case: str, fake: bool, seconds: float | None) -> None:
     import resource
 
     import takeaways
     from takeaways.errors import TakeawaysError
     from takeaways.nlp.models import HashingEmbedder, get_embedder, get_nlp, set_embedder
+    from takeaways.pipeline.deadline import deadline
 
     get_nlp()
     if fake:
@@ -76,7 +79,8 @@ def child(case: str, fake: bool) -> None:
     env = {"takeaways": takeaways, "ARTICLE": ARTICLE, "_ascii": _ascii}
     t0 = time.perf_counter()
     try:
-        eval(CASES[case], env)  # noqa: S307 - our own table of expressions
+        with deadline(seconds):
+            eval(CASES[case], env)  # noqa: S307 - our own table of expressions
         outcome = "ok"
     except TakeawaysError as exc:
         outcome = f"{type(exc).__name__} {exc.code}"
@@ -93,15 +97,18 @@ def main() -> None:
     ap.add_argument("cases", nargs="*")
     ap.add_argument("--fake-embedder", action="store_true")
     ap.add_argument("--timeout", type=int, default=60)
+    ap.add_argument("--deadline", type=float, default=None)
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.fake_embedder)
+        child(args.child, args.fake_embedder, args.deadline)
         return
     print("| case | wall s | peak RSS MB | outcome |\n|---|---|---|---|", flush=True)
     for case in args.cases or list(CASES):
         cmd = ["prlimit", "--as=4000000000", "timeout", str(args.timeout), sys.executable,
                __file__, "--child", case] + (["--fake-embedder"] if args.fake_embedder else [])
+        if args.deadline:
+            cmd += ["--deadline", str(args.deadline)]
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]

@@ -131,12 +131,17 @@ def batches(sizes: Sequence[int], *, max_items: int, max_chars: int | None = Non
     return out
 
 
+def _chars(doc: Doc) -> int:
+    """How many characters ``doc`` spans (``len(doc.text)`` without building the text)."""
+    return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+
+
 def parse_long(nlp: Language, docs: Sequence[Doc], *, batch_size: int,
                disable: Sequence[str] = ()) -> list[Doc]:
     """``nlp`` run over tokenised ``docs`` in batches bounded by `batches` (the deadline
     is checked between batches)."""
     out: list[Doc] = []
-    for batch in batches([len(d.text) for d in docs], max_items=batch_size):
+    for batch in batches([_chars(d) for d in docs], max_items=batch_size):
         check()
         part = [docs[i] for i in batch]
         out.extend(nlp.pipe(part, disable=list(disable), batch_size=len(part)))
