@@ -107,9 +107,9 @@ def test_tokens_long_article_parses_in_parts_like_one_parse(
     sizes: list[int] = []
     real = analyze.parse_long
 
-    def spy(nlp: Any, docs: Any, **kw: Any) -> Any:
-        sizes.extend(len(d.text) for d in docs)
-        return real(nlp, docs, **kw)
+    def spy(nlp: Any, items: Any, make: Any, chars: Any, **kw: Any) -> Any:
+        sizes.extend(chars)
+        return real(nlp, items, make, chars, **kw)
 
     monkeypatch.setattr(analyze, "PARSE_CHUNK", 1000)
     monkeypatch.setattr(analyze, "parse_long", spy)

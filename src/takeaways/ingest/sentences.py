@@ -99,8 +99,9 @@ def split_sentences(paragraphs: list[str]) -> list[list[tuple[int, int]]]:
         pieces.extend((i, off, chunk) for off, chunk in _chunks(para))
     others = [p for p in nlp.pipe_names if p != "senter"]
     result: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
-    docs = parse_long(nlp, [tokenize(nlp, c) for _, _, c in pieces], batch_size=256,
-                      disable=others)
+    chunks = [c for _, _, c in pieces]
+    docs = parse_long(nlp, chunks, lambda c: tokenize(nlp, c), [len(c) for c in chunks],
+                      batch_size=256, disable=others)
     for (i, off, _), doc in zip(pieces, docs, strict=True):
         for sent in doc.sents:
             s, e = _trim(paragraphs[i], off + sent.start_char, off + sent.end_char)

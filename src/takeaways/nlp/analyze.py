@@ -20,7 +20,7 @@ import numpy as np
 from takeaways.config import active
 from takeaways.document import Article
 from takeaways.nlp.models import Embedder, get_embedder, get_nlp
-from takeaways.nlp.tokens import PARSE_CHUNK, batches, parse_long, pieces, tokenize
+from takeaways.nlp.tokens import PARSE_CHUNK, parse_long, pieces, tokenize
 
 T = TypeVar("T")
 
@@ -64,16 +64,20 @@ def parse_articles(articles: Sequence[Article], *, batch_size: int = 16) -> list
 
     nlp = get_nlp()
     Analysis.parses += len(articles)
+    plans = [_parts(a) for a in articles]
+    starts = {k: _starts(a) for k, a in enumerate(articles) if len(plans[k]) > 1}
+    items = [(k, s, e) for k, parts in enumerate(plans) for s, e in parts]
+
+    def make(item: tuple[int, int, int]) -> Doc:
+        k, s, e = item
+        return make_doc(articles[k], s, e, starts.get(k))
+
+    parsed = iter(parse_long(nlp, items, make, [e - s for _, s, e in items],
+                             batch_size=batch_size, disable=["senter"]))
     out: list[Doc] = []
-    for group in batches([len(a.text) for a in articles], max_items=batch_size):
-        plans = [(articles[i], _parts(articles[i])) for i in group]
-        docs = [make_doc(a, s, e, _starts(a) if len(parts) > 1 else None)
-                for a, parts in plans for s, e in parts]
-        parsed = iter(parse_long(nlp, docs, batch_size=batch_size, disable=["senter"]))
-        for _, parts in plans:
-            done = [next(parsed) for _ in parts]
-            out.append(done[0] if len(done) == 1 else
-                       Doc.from_docs(done, ensure_whitespace=False))
+    for parts in plans:
+        done = [next(parsed) for _ in parts]
+        out.append(done[0] if len(done) == 1 else Doc.from_docs(done, ensure_whitespace=False))
     return out
 
 

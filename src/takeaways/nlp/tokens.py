@@ -17,8 +17,8 @@ and its parser needs memory in proportion to the text it is given at once. So:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from takeaways.deadline import check
 
@@ -32,13 +32,14 @@ LONG_RUN = 200
 #: the tokenizer gets at most this many characters at once (below nlp.max_length)
 SEGMENT_CHARS = 100_000
 #: the parser gets texts of at most this many characters (cut at sentence starts)
-PARSE_CHUNK = 100_000
+PARSE_CHUNK = 50_000
 #: the parser gets at most this many characters per batch (peak memory; the deadline is
 #: checked between batches)
-BATCH_CHARS = 100_000
+BATCH_CHARS = 50_000
 
 _LONG = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 _TOKEN_START = re.compile(r"(?<=\s)\S")
+T = TypeVar("T")
 
 __all__ = ["BATCH_CHARS", "LONG_RUN", "PARSE_CHUNK", "batches", "parse_long", "pieces",
            "segments", "tokenize"]
@@ -131,18 +132,15 @@ def batches(sizes: Sequence[int], *, max_items: int, max_chars: int | None = Non
     return out
 
 
-def _chars(doc: Doc) -> int:
-    """How many characters ``doc`` spans (``len(doc.text)`` without building the text)."""
-    return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
-
-
-def parse_long(nlp: Language, docs: Sequence[Doc], *, batch_size: int,
-               disable: Sequence[str] = ()) -> list[Doc]:
-    """``nlp`` run over tokenised ``docs`` in batches bounded by `batches` (the deadline
-    is checked between batches)."""
+def parse_long(nlp: Language, items: Sequence[T], make: Callable[[T], Doc],
+               sizes: Sequence[int], *, batch_size: int, disable: Sequence[str] = ()
+               ) -> list[Doc]:
+    """``nlp`` run over the docs ``make(item)`` of ``items`` (each of ``sizes[i]``
+    characters), in batches bounded by `batches`: a batch is tokenised only when its turn
+    comes, and the deadline is checked before each."""
     out: list[Doc] = []
-    for batch in batches([_chars(d) for d in docs], max_items=batch_size):
+    for batch in batches(sizes, max_items=batch_size):
         check()
-        part = [docs[i] for i in batch]
+        part = [make(items[i]) for i in batch]
         out.extend(nlp.pipe(part, disable=list(disable), batch_size=len(part)))
     return out
