@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from takeaways.deadline import check
 from takeaways.lexicon import quote_marks
 from takeaways.nlp.models import get_nlp
 from takeaways.nlp.tokens import parse_long, tokenize
@@ -102,9 +103,16 @@ def split_sentences(paragraphs: list[str]) -> list[list[tuple[int, int]]]:
     chunks = [c for _, _, c in pieces]
     docs = parse_long(nlp, chunks, lambda c: tokenize(nlp, c), [len(c) for c in chunks],
                       batch_size=256, disable=others)
-    for (i, off, _), doc in zip(pieces, docs, strict=True):
+    for k, ((i, off, _), doc) in enumerate(zip(pieces, docs, strict=True)):
+        if k % 16 == 0:
+            check()
         for sent in doc.sents:
             s, e = _trim(paragraphs[i], off + sent.start_char, off + sent.end_char)
             if e > s:
                 result[i].append((s, e))
-    return [_refine(p, spans) for p, spans in zip(paragraphs, result, strict=True)]
+    out = []
+    for k, (p, spans) in enumerate(zip(paragraphs, result, strict=True)):
+        if k % 256 == 0 or len(spans) > 256:
+            check()
+        out.append(_refine(p, spans))
+    return out

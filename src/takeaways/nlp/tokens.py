@@ -32,10 +32,10 @@ LONG_RUN = 200
 #: the tokenizer gets at most this many characters at once (below nlp.max_length)
 SEGMENT_CHARS = 100_000
 #: the parser gets texts of at most this many characters (cut at sentence starts)
-PARSE_CHUNK = 50_000
+PARSE_CHUNK = 20_000
 #: the parser gets at most this many characters per batch (peak memory; the deadline is
-#: checked between batches)
-BATCH_CHARS = 50_000
+#: checked between batches, so this is its granularity: ~0.5 s of parsing on one core)
+BATCH_CHARS = 20_000
 
 _LONG = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 _TOKEN_START = re.compile(r"(?<=\s)\S")
