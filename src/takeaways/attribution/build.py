@@ -110,6 +110,10 @@ class _Builder:
             self.inside.update(range(lo, hi))
         self.done: list[Quote] = []
         self._done_starts: list[int] = []  # content starts of `done` while it is in order
+        self._index(doc)
+
+    def _index(self, doc: Doc) -> None:
+        """What the bounded-work lookups need, each built in one pass over the doc."""
         # top quotes by token start (they are disjoint and in text order, so their ends
         # are in order too): the quotes a token range meets are found by binary search
         self._top_starts = [self.tok_range[k][0] for k in self.top]
