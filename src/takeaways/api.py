@@ -29,9 +29,12 @@ def read(
 ) -> Article:
     """Read a news page into an `Article`.
 
-    ``source`` is a path, ``"-"`` (stdin), an http(s) URL, bytes, or the page itself as a
-    string. ``kind`` forces ``"html"``, ``"text"`` (scraped page text: chrome is removed)
-    or ``"plain"`` (already-clean text, kept byte-for-byte); by default it is detected.
+    ``source`` is a path (a `Path` or any ``os.PathLike``), ``"-"`` (stdin), an http(s)
+    URL, bytes (``bytearray`` and ``memoryview`` are read as bytes), or the page itself
+    as a string; anything else is a `UsageError`. ``kind`` forces ``"html"``, ``"text"``
+    (scraped page text: chrome is removed) or ``"plain"`` (already-clean text, kept
+    byte-for-byte); by default it is detected. ``max_bytes`` (at least 1) replaces
+    ``[limits] max_input_bytes``.
     """
     return default_pipeline().read(source, kind=kind, url=url, max_bytes=max_bytes)
 
@@ -42,7 +45,8 @@ def analyze(article_or_source: Article | Source | Analysis) -> Analysis:
 
 
 def key_points(article_or_source: Article | Source | Analysis, *, n: int = 4) -> KeyPoints:
-    """N numbered, standalone key points, each citing its evidence sentences."""
+    """N numbered, standalone key points, each citing its evidence sentences (``n``: a
+    whole number of at least 1, else `UsageError`)."""
     return default_pipeline().key_points(article_or_source, n=n)
 
 
@@ -59,7 +63,9 @@ def audit(
 
     Without a summary and without a summary box on the page, the result has no claims,
     verdict ``no-claims`` and a note saying so. ``nli_model`` is a local Hugging Face NLI
-    model folder whose entailment probability becomes one more signal.
+    model folder whose entailment probability becomes one more signal. ``summary`` is a
+    string or a list of strings (else `UsageError`); one over ``[limits]
+    max_summary_chars`` or ``max_summary_claims`` is a `LimitError`.
     """
     return default_pipeline().audit(article_or_source, summary, nli_model=nli_model)
 

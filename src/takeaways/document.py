@@ -7,6 +7,7 @@ points into the article carries ``start``/``end`` such that
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -129,6 +130,9 @@ class Article:
     removed: list[Removed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_kind: str = "text"
+    #: sentence starts for `sentence_at` (rebuilt when ``sentences`` is replaced or grows)
+    _index: tuple[int, int, list[int] | None] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def ref(self, *, embed: bool = True) -> dict[str, Any]:
         """How a result points at its article: the whole article (a result on its own), or
@@ -144,11 +148,34 @@ class Article:
         return Span(start, end, self.text[start:end])
 
     def sentence_at(self, offset: int) -> Sentence | None:
-        """The sentence containing character ``offset``, if any."""
-        for s in self.sentences:
-            if s.start <= offset < s.end:
-                return s
+        """The sentence containing character ``offset``, if any (a binary search)."""
+        starts = self._starts()
+        if starts is None:  # sentences out of text order (a hand-made article): scan
+            return next((s for s in self.sentences if s.start <= offset < s.end), None)
+        k = bisect_right(starts, offset) - 1
+        if k >= 0 and self.sentences[k].start <= offset < self.sentences[k].end:
+            return self.sentences[k]
         return None
+
+    def sentences_overlapping(self, start: int, end: int) -> list[Sentence]:
+        """The sentences that share a character with ``[start, end)``, in order."""
+        starts = self._starts()
+        if starts is None:
+            return [s for s in self.sentences if s.start < end and start < s.end]
+        k = max(bisect_right(starts, start) - 1, 0)
+        return [s for s in self.sentences[k : bisect_left(starts, end)]
+                if s.start < end and start < s.end]
+
+    def _starts(self) -> list[int] | None:
+        """Sentence starts, ascending, for a binary search; None when the sentences are
+        not in text order. Rebuilt when ``sentences`` is replaced or changes length."""
+        key = (id(self.sentences), len(self.sentences))
+        if self._index is None or self._index[:2] != key:
+            starts = [s.start for s in self.sentences]
+            ordered = all(a.end <= b.start for a, b in
+                          zip(self.sentences, self.sentences[1:], strict=False))
+            self._index = (*key, starts if ordered else None)
+        return self._index[2]
 
     def to_dict(self) -> dict[str, Any]:
         return {

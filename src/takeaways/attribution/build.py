@@ -13,16 +13,25 @@ Order of work:
    (scare quotes, titles) are not quotes.
 4. Speakers resolve in text order, so "he added" can use the previous speaker; then every
    remaining personal pronoun in the article gets a mention too.
+
+Bounded work: a document with more double quote marks than ``[limits] max_quote_marks``
+is refused with a `LimitError` before any scan; below it every step is near-linear (quote
+ranges and sentences are found by binary search, punctuation runs by prefix counts), and
+the long loops call the deadline `check`.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from takeaways.attribution.entities import EntityGraph
-from takeaways.attribution.marks import find_marked
+import numpy as np
+
+from takeaways.attribution.entities import CHECK_EVERY, EntityGraph
+from takeaways.attribution.marks import count_double_marks, find_marked
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
 from takeaways.attribution.rules import (
     Frame,
@@ -32,7 +41,10 @@ from takeaways.attribution.rules import (
     indirect_frames,
     nearest_frame,
 )
+from takeaways.config import section
+from takeaways.deadline import check
 from takeaways.document import Article, Span
+from takeaways.errors import LimitError
 from takeaways.lexicon import Lexicon, lexicon
 from takeaways.registry import register
 
@@ -51,6 +63,20 @@ STRATEGIES = {
     "quotes.pronouns": "quotes.pronoun_recency.v1",
 }
 
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def check_quote_marks(article: Article) -> None:
+    """A `LimitError` when the article holds more double quote marks than
+    ``[limits] max_quote_marks`` (0: no limit)."""
+    limit = int(section("limits").get("max_quote_marks", 0))
+    count = count_double_marks(article.text) if limit else 0
+    if limit and count > limit:
+        raise LimitError(
+            f"the article has {count:,} double quote marks, over the limit of {limit:,} per "
+            "document; split the document or raise [limits] max_quote_marks.",
+            doc_id=article.id)
+
 
 @dataclass(slots=True)
 class _Draft:
@@ -68,6 +94,7 @@ class _Builder:
         self.article = article
         self.lex = lex
         self.text = article.text
+        check_quote_marks(article)
         self.graph = EntityGraph(doc, article, lex)
         blocks = [(p.start, p.end) for p in article.paragraphs] + [
             (h.start, h.end) for h in article.headings
@@ -82,6 +109,32 @@ class _Builder:
             self.tok_range[k] = (lo, hi)
             self.inside.update(range(lo, hi))
         self.done: list[Quote] = []
+        self._done_starts: list[int] = []  # content starts of `done` while it is in order
+        self._index(doc)
+
+    def _index(self, doc: Doc) -> None:
+        """What the bounded-work lookups need, each built in one pass over the doc."""
+        # top quotes by token start (they are disjoint and in text order, so their ends
+        # are in order too): the quotes a token range meets are found by binary search
+        self._top_starts = [self.tok_range[k][0] for k in self.top]
+        # the nested marks by start, for `_embedded`
+        self._nested = [k for k, m in enumerate(self.marks) if m.parent is not None]
+        self._nested_starts = [self.marks[k].start for k in self._nested]
+        # running count of tokens that are neither punctuation nor space: "all punctuation
+        # between a and b" is one subtraction
+        from spacy.attrs import IS_PUNCT, IS_SPACE
+
+        kinds = doc.to_array([IS_PUNCT, IS_SPACE]).astype(bool).reshape(-1, 2)
+        self.punct: list[bool] = kinds[:, 0].tolist()
+        words = ~(kinds[:, 0] | kinds[:, 1])
+        self._words = np.concatenate(([0], np.cumsum(words, dtype=np.int64)))
+        # the doc's sentences as token ranges, and the sentence of each token: a token's
+        # sentence in O(1) (spaCy's Token.sent walks the sentence every time)
+        bounds = [(sent.start, sent.end) for sent in doc.sents]
+        self._sent_bounds = bounds
+        self._sent_of = (np.repeat(np.arange(len(bounds)), [e - b for b, e in bounds])
+                         if bounds else np.zeros(0, dtype=np.int64))
+        self._first_alnum: dict[int, int] = {}
 
     # -- offsets ------------------------------------------------------------------
 
@@ -94,6 +147,25 @@ class _Builder:
     def _chars(self, r: tuple[int, int]) -> tuple[int, int]:
         span = self.doc[r[0] : r[1]]
         return span.start_char, span.end_char
+
+    def _sent(self, i: int) -> tuple[int, int]:
+        """The token range of the sentence holding token ``i``."""
+        return self._sent_bounds[int(self._sent_of[i])]
+
+    def _only_punct(self, lo: int, hi: int) -> bool:
+        """Whether tokens ``lo:hi`` are all punctuation or space (True when empty)."""
+        return hi <= lo or int(self._words[hi] - self._words[lo]) == 0
+
+    def _tops_meeting(self, lo: int, hi: int) -> list[int]:
+        """The top quotes whose token range shares a token with ``[lo, hi)``, in order."""
+        end = bisect_left(self._top_starts, hi)
+        out = []
+        for pos in range(end - 1, -1, -1):
+            k = self.top[pos]
+            if self.tok_range[k][1] <= lo:
+                break
+            out.append(k)
+        return out[::-1]
 
     def _span(self, start: int, end: int) -> Span:
         while start < end and self.text[start].isspace():
@@ -108,11 +180,16 @@ class _Builder:
         out: list[_Draft] = []
         claimed: set[int] = set()
         frames = self._outer_frames(indirect_frames(self.doc, self.inside, self.lex))
-        for f in sorted(frames, key=lambda f: f.content[1] - f.content[0] if f.content else 0):
+        for n, f in enumerate(sorted(
+                frames, key=lambda f: f.content[1] - f.content[0] if f.content else 0)):
+            if n % 256 == 0:
+                check(self.article.id)
             draft = self._frame_draft(f, claimed)
             if draft is not None:
                 out.append(draft)
-        for k in self.top:
+        for n, k in enumerate(self.top):
+            if n % 256 == 0:
+                check(self.article.id)
             if k not in claimed:
                 draft = self._mark_draft(k)
                 if draft is not None:
@@ -157,28 +234,42 @@ class _Builder:
         s = self.article.sentence_at(d.content[0])
         if s is None or s.paragraph >= len(self.article.paragraphs):
             return False
-        head = self.text[self.article.paragraphs[s.paragraph].start : d.content[0]]
-        return not any(c.isalnum() for c in head)
+        return d.content[0] <= self._paragraph_alnum(s.paragraph)
+
+    def _paragraph_alnum(self, pid: int) -> int:
+        """The offset of the first letter or digit of paragraph ``pid`` (its end if none)."""
+        if pid not in self._first_alnum:
+            p = self.article.paragraphs[pid]
+            m = _ALNUM.search(self.text, p.start, p.end)
+            self._first_alnum[pid] = m.start() if m else p.end
+        return self._first_alnum[pid]
 
     def _outer_frames(self, frames: list[Frame]) -> list[Frame]:
-        """Drop frames reported inside another frame's content (a token has one attribution)."""
-        keep = []
-        for f in frames:
-            nested = any(
-                g is not f
-                and g.content
-                and g.content[0] <= f.cue[0] < g.content[1]
-                and g.content[1] - g.content[0] > (f.content[1] - f.content[0] if f.content else 0)
-                for g in frames
-            )
-            if not nested:
-                keep.append(f)
-        return keep
+        """Drop frames reported inside another frame's content (a token has one
+        attribution): a frame goes when a frame with longer content holds its cue. One
+        sweep over the cues in text order with a heap of the contents open there."""
+        import heapq
+
+        def size(f: Frame) -> int:
+            return f.content[1] - f.content[0] if f.content else 0
+
+        spans = sorted((g.content[0], g.content[1], size(g)) for g in frames if g.content)
+        heap: list[tuple[int, int]] = []  # (-size, end) of the contents started so far
+        nxt, longest = 0, {}
+        for cue in sorted({f.cue[0] for f in frames}):
+            while nxt < len(spans) and spans[nxt][0] <= cue:
+                heapq.heappush(heap, (-spans[nxt][2], spans[nxt][1]))
+                nxt += 1
+            while heap and heap[0][1] <= cue:
+                heapq.heappop(heap)  # ended before this cue (and every later one)
+            longest[cue] = -heap[0][0] if heap else -1
+        return [f for f in frames if not longest[f.cue[0]] > size(f)]
 
     def _frame_draft(self, f: Frame, claimed: set[int]) -> _Draft | None:
         assert f.content is not None
         lo, hi = f.content
-        for k in self.top:
+        meeting = self._tops_meeting(lo, hi)
+        for k in meeting:
             qlo, qhi = self.tok_range[k]
             if qlo <= lo and hi <= qhi:  # the clause is the quoted passage itself
                 if k in claimed:
@@ -186,16 +277,16 @@ class _Builder:
                 claimed.add(k)
                 m = self.marks[k]
                 return _Draft("direct", (m.start, m.end), f, "frame")
-        for k in self.top:  # 'had "made up the story."': the closing mark hangs off the clause
+        for k in meeting:  # 'had "made up the story."': the closing mark hangs off the clause
             qlo, qhi = self.tok_range[k]
             if qlo < hi and lo < qhi and not (lo <= qlo and qhi <= hi):
-                outside = [i for i in range(qlo, qhi) if not lo <= i < hi]
-                if all(self.doc[i].is_punct or self.doc[i].is_space for i in outside):
+                if self._only_punct(qlo, min(qhi, lo)) and self._only_punct(max(qlo, hi), qhi):
                     lo, hi = min(lo, qlo), max(hi, qhi)
-        inner = [k for k in self.top if lo <= self.tok_range[k][0] and self.tok_range[k][1] <= hi]
+        meeting = self._tops_meeting(lo, hi)
+        inner = [k for k in meeting if lo <= self.tok_range[k][0] and self.tok_range[k][1] <= hi]
         crossing = [
             k
-            for k in self.top
+            for k in meeting
             if k not in inner and lo < self.tok_range[k][1] and self.tok_range[k][0] < hi
         ]
         if crossing or any(k in claimed for k in inner):
@@ -213,7 +304,8 @@ class _Builder:
     def _mark_draft(self, k: int) -> _Draft | None:
         m = self.marks[k]
         q = self.tok_range[k]
-        found = nearest_frame(self.doc, q, self._region(q), self.inside, self.lex)
+        found = nearest_frame(self.doc, q, self._region(q), self.inside, self.lex,
+                              punct=self.punct, run_of=self._run_of)
         frame = found[0] if found else (
             by_agent(self.doc, q) or by_colon(self.doc, q)
             or by_participle(self.doc, q, self.lex)
@@ -228,20 +320,20 @@ class _Builder:
         return None
 
     def _region(self, q: tuple[int, int]) -> tuple[int, int]:
-        first, last = self.doc[q[0]].sent, self.doc[max(q[1] - 1, q[0])].sent
         para = self.article.sentence_at(self.doc[q[0]].idx)
-        lo, hi = first.start, last.end
+        lo, hi = self._sent(q[0])[0], self._sent(max(q[1] - 1, q[0]))[1]
         doc = self.doc
-        if hi < len(doc) and all(t.is_punct or t.is_space for t in doc[q[1] : hi]):
-            nxt = doc[hi].sent  # '"...?" Sanders replied.': a short cue sentence after it
-            if sum(1 for t in nxt if not (t.is_punct or t.is_space)) <= 6:
-                hi = nxt.end
+        if hi < len(doc) and self._only_punct(q[1], hi):
+            nxt = self._sent(hi)  # '"...?" Sanders replied.': a short cue sentence after it
+            if int(self._words[nxt[1]] - self._words[nxt[0]]) <= 6:
+                hi = nxt[1]
         colon = None
-        if lo > 0 and all(t.is_punct or t.is_space for t in doc[lo : q[0]]):
-            prev = doc[lo - 1].sent  # 'Dr. Ward stated: "..."'
-            ends = [t for t in prev if not t.is_space]
-            if ends and ends[-1].text == ":":
-                lo = colon = prev.start
+        if lo > 0 and self._only_punct(lo, q[0]):
+            prev = self._sent(lo - 1)  # 'Dr. Ward stated: "..."'
+            last_tok = next((doc[j] for j in range(prev[1] - 1, prev[0] - 1, -1)
+                             if not doc[j].is_space), None)
+            if last_tok is not None and last_tok.text == ":":
+                lo = colon = prev[0]
         if para is not None:
             p = (
                 self.article.paragraphs[para.paragraph]
@@ -259,19 +351,22 @@ class _Builder:
         return any(s <= offset < e for s, e in self.heading_spans)
 
     def _opens_sentence(self, q: tuple[int, int]) -> bool:
-        sent = self.doc[q[0]].sent
-        return all(t.is_punct or t.is_space for t in self.doc[sent.start : q[0] + 1])
+        return self._only_punct(self._sent(q[0])[0], q[0] + 1)
 
     def _embedded(self, d: _Draft) -> list[_Draft]:
         out = []
-        for m in self.marks:
-            if m.parent is None or not (d.content[0] <= m.start and m.end <= d.content[1]):
+        lo = bisect_left(self._nested_starts, d.content[0])
+        hi = bisect_right(self._nested_starts, d.content[1])
+        for k in self._nested[lo:hi]:
+            m = self.marks[k]
+            if not (d.content[0] <= m.start and m.end <= d.content[1]):
                 continue
             if d.kind == "direct" and (m.start, m.end) == d.content:
                 continue
             q = self._tokens(m.start - 1, m.end + 1)
             region = self._tokens(*d.content)
-            found = nearest_frame(self.doc, q, region, set(range(*q)), self.lex)
+            found = nearest_frame(self.doc, q, region, set(range(*q)), self.lex,
+                                  punct=self.punct)
             out.append(_Draft("direct", (m.start, m.end), found[0] if found else None, "embedded"))
         return out
 
@@ -321,20 +416,33 @@ class _Builder:
 
     def _previous_quote(self, offset: int, *, paragraphs: int) -> Quote | None:
         para = self._paragraph(offset)
-        for q in reversed(self.done):
-            if q.content.start >= offset:
-                continue
-            qp = self._paragraph(q.content.start)
-            if para is not None and qp is not None and qp < para - paragraphs:
-                return None
-            return q
-        return None
+        q = self._last_done_before(offset)
+        if q is None:
+            return None
+        qp = self._paragraph(q.content.start)
+        if para is not None and qp is not None and qp < para - paragraphs:
+            return None
+        return q
+
+    def _last_done_before(self, offset: int) -> Quote | None:
+        """The quote done last among those starting before ``offset``: by binary search
+        while `done` is in text order (it is, but for heading quotes), else by a scan."""
+        if len(self._done_starts) == len(self.done):
+            k = bisect_left(self._done_starts, offset)
+            return self.done[k - 1] if k else None
+        return next((q for q in reversed(self.done) if q.content.start < offset), None)
+
+    def _add_done(self, q: Quote) -> None:
+        in_order = len(self._done_starts) == len(self.done)
+        if in_order and (not self._done_starts or self._done_starts[-1] <= q.content.start):
+            self._done_starts.append(q.content.start)
+        self.done.append(q)
 
     def pronoun(self, i: int) -> tuple[str | None, str]:
         tok = self.doc[i]
         cls = self.lex.pronouns.get(tok.lower_, "")
         if i in self.inside:
-            lo = max((r[0] for r in self.tok_range.values() if r[0] <= i < r[1]), default=0)
+            lo = self._quote_start_token(i)
             found = self.graph.person_before(i, lo=lo) if cls == "person" else None
             if found is not None:
                 return found[0].entity, "pronoun:in-quote"
@@ -372,6 +480,19 @@ class _Builder:
             return near[0].entity, "pronoun:nearest-person"
         return None, "none: no person before the pronoun in this or the previous paragraph"
 
+    def _quote_start_token(self, i: int) -> int:
+        """The first token of the (latest-starting) top quote holding token ``i``, else 0."""
+        return self._run_of(i)[0] if i in self.inside else 0
+
+    def _run_of(self, i: int) -> tuple[int, int]:
+        """The token range of the (latest-starting) top quote holding token ``i``; the
+        empty range at ``i`` when none does."""
+        pos = bisect_right(self._top_starts, i)
+        for k in reversed(self.top[max(0, pos - 2) : pos]):  # neighbours share a token
+            if i < self.tok_range[k][1]:
+                return self.tok_range[k]
+        return i, i
+
     def _paragraph_start_token(self, i: int, *, back: int) -> int:
         para = self._paragraph(self.doc[i].idx)
         if para is None:
@@ -388,14 +509,14 @@ class _Builder:
             cue = self._span(*self._chars(d.frame.cue))
         speaker = self.speaker(d)
         embedded = [self.quote(e) for e in d.embedded]
-        sids = tuple(
-            s.id for s in self.article.sentences if s.start < content.end and content.start < s.end
-        )
+        sids = tuple(s.id for s in self.article.sentences_overlapping(content.start, content.end))
         parts = tuple(self._span(*p) for p in d.parts) if d.parts else (content,)
         return Quote(d.kind, content, cue, speaker, embedded, sids, parts)
 
     def pronoun_mentions(self) -> None:
         for tok in self.doc:
+            if tok.i % CHECK_EVERY == 0:
+                check(self.article.id)
             if (
                 tok.pos_ != "PRON"
                 or tok.lower_ not in self.lex.pronouns
@@ -408,11 +529,14 @@ class _Builder:
 
     def build(self) -> Quotes:
         drafts = self.drafts()
-        for d in sorted(drafts, key=lambda d: d.mode == "heading"):  # headings look ahead
+        for n, d in enumerate(sorted(drafts, key=lambda d: d.mode == "heading")):
+            if n % 256 == 0:  # (heading quotes come last: they look ahead)
+                check(self.article.id)
             q = self.quote(d)
             if q.content.text:
-                self.done.append(q)
+                self._add_done(q)
         self.done.sort(key=lambda q: (q.content.start, q.content.end))
+        self._done_starts = [q.content.start for q in self.done]
         self.pronoun_mentions()
         mentions = sorted(self.graph.mentions, key=lambda m: (m.start, m.end))
         for w in self.warnings:

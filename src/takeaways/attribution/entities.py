@@ -22,11 +22,13 @@ Rules (see docs/quotes.md):
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from takeaways.attribution.result import Entity, Mention, fold, similar_names
+from takeaways.deadline import check
 from takeaways.document import Article, Span
 from takeaways.lexicon import Lexicon
 
@@ -36,6 +38,12 @@ if TYPE_CHECKING:
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+#: how many mention tokens a backward search (nearest subject, person before a pronoun)
+#: looks at, at most: bounded work per mention however long the paragraph (hand-set: a
+#: news paragraph holds a few dozen mentions)
+MAX_LOOKBACK = 200
+#: how often the long token loops call the deadline `check` (every this many tokens)
+CHECK_EVERY = 2048
 
 
 @dataclass(slots=True)
@@ -71,6 +79,8 @@ class EntityGraph:
         self.mentions: list[Mention] = []
         self._token_mention: dict[int, Mention] = {}
         self._token_cluster: dict[int, _Cluster] = {}
+        self._mention_tokens: list[int] = []  # the keys of _token_cluster, ascending
+        self._by_name: dict[str, _Cluster] = {}
         self._build()
 
     # -- building -----------------------------------------------------------------
@@ -84,6 +94,9 @@ class EntityGraph:
         self._merge_same_names()
         self._collect_roles()
         self._genders()
+        self._by_name = {}
+        for c in self.clusters:
+            self._by_name.setdefault(c.name, c)
         for cluster in self.clusters:
             for m, how in cluster.members:
                 self._add_mention(m.start, m.end, cluster, how)
@@ -140,16 +153,16 @@ class EntityGraph:
         )
         for m in persons:
             self._join_person(m)
+        same: dict[tuple[str, str], _Cluster] = {}
         for m in named:
             if m.label in ("PERSON", "_NORP"):
                 continue
-            key = " ".join(m.words)
-            for c in self.clusters:
-                if c.type == m.label and " ".join(c.members[0][0].words) == key:
-                    c.members.append((m, "named"))
-                    break
+            key = (m.label, " ".join(m.words))
+            if key in same:
+                same[key].members.append((m, "named"))
             else:
-                self.clusters.append(_Cluster(m.label, [(m, "named")]))
+                same[key] = _Cluster(m.label, [(m, "named")])
+                self.clusters.append(same[key])
 
     def _join_person(self, m: _Named) -> None:
         best: tuple[int, _Cluster, str] | None = None
@@ -223,7 +236,11 @@ class EntityGraph:
         """Proper nouns spaCy did not tag that are (variants of) a known person's surname."""
         persons = [c for c in self.clusters if c.type == "PERSON"]
         lasts = [fold(c.name).split()[-1] if fold(c.name) else "" for c in persons]
+        if not persons:
+            return
         for tok in self.doc:
+            if tok.i % CHECK_EVERY == 0:
+                check()
             if (
                 tok.i in self._token_mention
                 or tok.pos_ not in ("PROPN", "NOUN")
@@ -305,6 +322,8 @@ class EntityGraph:
 
     def _role_mentions(self) -> None:
         for tok in self.doc:
+            if tok.i % CHECK_EVERY == 0:
+                check()
             if tok.pos_ != "NOUN" or tok.lower_ not in self.lex.role_heads:
                 continue
             if tok.i in self._token_mention or self._has_name(tok):
@@ -356,21 +375,29 @@ class EntityGraph:
         return max(before) if before else -1
 
     def _nearest_subject(self, i: int) -> _Cluster | None:
-        """The nearest preceding PERSON clause subject in this or the previous paragraph."""
+        """The nearest preceding PERSON clause subject in this or the previous paragraph
+        (among the last `MAX_LOOKBACK` mention tokens: only those are visited)."""
         para = self._paragraph_of(self.doc[i].idx)
         fallback: _Cluster | None = None
-        for j in range(i - 1, -1, -1):
+        for j in self._tokens_before(i):
+            c = self._token_cluster[j]
+            if c.type != "PERSON":
+                continue
             p = self._paragraph_of(self.doc[j].idx)
             if para is not None and p is not None and p < para - 1:
                 break
-            c = self._token_cluster.get(j)
-            if c is None or c.type != "PERSON":
-                continue
             if self._is_subject(j):
                 return c
             if fallback is None and p == para:
                 fallback = c
         return fallback
+
+    def _tokens_before(self, i: int, lo: int = 0) -> list[int]:
+        """The mention tokens in ``[lo, i)``, nearest first, `MAX_LOOKBACK` at most."""
+        ks = self._mention_tokens
+        end = bisect_left(ks, i)
+        start = max(bisect_left(ks, lo), end - MAX_LOOKBACK)
+        return ks[start:end][::-1]
 
     def _is_subject(self, j: int) -> bool:
         tok = self.doc[j]
@@ -389,6 +416,8 @@ class EntityGraph:
         mention = Mention(span.start_char, span.end_char, span.text, c.name, how, c.id)
         self.mentions.append(mention)
         for i in range(start, end):
+            if i not in self._token_cluster:
+                insort(self._mention_tokens, i)
             self._token_mention[i] = mention
             self._token_cluster[i] = c
         return mention
@@ -400,10 +429,7 @@ class EntityGraph:
         return self._add_mention(tok.i, tok.i + 1, c, how)
 
     def cluster_named(self, name: str) -> _Cluster | None:
-        for c in self.clusters:
-            if c.name == name:
-                return c
-        return None
+        return self._by_name.get(name)
 
     def mention_in(self, span: SpacySpan, root: Token) -> Mention | None:
         """The mention naming the head of noun phrase ``span`` (not a possessor inside it)."""
@@ -431,9 +457,9 @@ class EntityGraph:
     ) -> tuple[Mention, int] | None:
         """The nearest PERSON mention ending before token ``i`` (not before token ``lo``),
         of ``gender`` when the article shows the person's."""
-        for j in range(i - 1, lo - 1, -1):
-            c = self._token_cluster.get(j)
-            if c is not None and c.type == "PERSON" and self.compatible(c, gender):
+        for j in self._tokens_before(i, lo):
+            c = self._token_cluster[j]
+            if c.type == "PERSON" and self.compatible(c, gender):
                 return self._token_mention[j], j
         return None
 
@@ -441,25 +467,21 @@ class EntityGraph:
         self, i: int, types: set[str], *, lo: int = 0, gender: str | None = None
     ) -> Mention | None:
         """The nearest preceding mention of ``types`` that is a clause subject."""
-        for j in range(i - 1, lo - 1, -1):
-            c = self._token_cluster.get(j)
-            if (c is not None and c.type in types and self._is_subject(j)
-                    and self.compatible(c, gender)):
+        for j in self._tokens_before(i, lo):
+            c = self._token_cluster[j]
+            if c.type in types and self._is_subject(j) and self.compatible(c, gender):
                 return self._token_mention[j]
         return None
 
     def entities(self) -> list[Entity]:
+        spans: dict[str, set[Span]] = {}
+        for m in self.mentions:
+            if not m.how.startswith("pronoun"):
+                spans.setdefault(m.entity_id or "", set()).add(Span(m.start, m.end, m.text))
         out = []
         for c in self.clusters:
             if c.type.startswith("_"):
                 continue
-            aliases = sorted(
-                {
-                    Span(m.start, m.end, m.text)
-                    for m in self.mentions
-                    if m.entity_id == c.id and not m.how.startswith("pronoun")
-                },
-                key=lambda s: s.start,
-            )
+            aliases = sorted(spans.get(c.id, set()), key=lambda s: s.start)
             out.append(Entity(c.name, c.type, aliases, list(c.roles), c.id))
         return out

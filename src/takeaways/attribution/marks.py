@@ -13,6 +13,9 @@ Rules (documented in docs/quotes.md):
   block starts with an opening mark (the multi-paragraph convention); otherwise the mark is
   unbalanced: the quote is skipped with a warning, never an error.
 * Quotes inside quotes are nested (``parent`` is the index of the enclosing quote).
+* Bounded work: at most `MAX_OPEN` marks are open at once (deeper openers are skipped as
+  unbalanced), and `count_double_marks` lets the caller refuse a document with more marks
+  than ``[limits] max_quote_marks`` before scanning it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,16 @@ CLOSERS = set(quote_marks().double_closers)
 SINGLE_OPEN = set(quote_marks().single_openers)
 SINGLE_CLOSE = set(quote_marks().single_closers)
 OPEN_CONTEXT = set(" \t\n([{—–-/\u00a0") | set(OPEN_DOUBLE) | SINGLE_OPEN
+_DOUBLE_MARK = re.compile(f"[{quote_marks().char_class(quote_marks().double)}]")
+#: open quotes nest at most this deep (real text nests two or three levels); an opener
+#: beyond it is skipped with a warning, so the stack searches stay short
+MAX_OPEN = 16
 _APOSTROPHE_WORD = re.compile(r"(?:\d\ds|n['’]|em\b|til\b|cause\b|tis\b|twas\b|bout\b)", re.I)
+
+
+def count_double_marks(text: str) -> int:
+    """How many double quote marks ``text`` holds (single marks are mostly apostrophes)."""
+    return sum(1 for _ in _DOUBLE_MARK.finditer(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +105,13 @@ class _Scanner:
                 return None  # a different double quote is innermost: no crossing
         return None
 
+    def _push(self, op: _Open) -> None:
+        if len(self.stack) >= MAX_OPEN:
+            if not op.single:
+                self._warn(op.pos, "quote marks nested too deep")
+            return
+        self.stack.append(op)
+
     def _warn(self, pos: int, why: str) -> None:
         snippet = self.text[pos : pos + 30].replace("\n", " ")
         self.warnings.append(f"{why} at offset {pos} ({snippet!r}); that quote is skipped")
@@ -105,7 +124,7 @@ class _Scanner:
         if depth is not None and (closes or not opens):
             self._close(depth, i)
         elif opens or (not closes and depth is None):
-            self.stack.append(_Open(i, '"', False))
+            self._push(_Open(i, '"', False))
         else:
             self._warn(i, "closing quote mark without an opening one")
 
@@ -116,7 +135,7 @@ class _Scanner:
                 self._close(depth, i)
                 return
         if ch in OPEN_DOUBLE:
-            self.stack.append(_Open(i, ch, False))
+            self._push(_Open(i, ch, False))
             return
         depth = self._find(ch, single=False)
         if depth is None:
@@ -133,7 +152,7 @@ class _Scanner:
                 return
         if ch in SINGLE_OPEN and self._opens(i, lo, hi) and self._next(i, hi).isalnum():
             if not _APOSTROPHE_WORD.match(rest):
-                self.stack.append(_Open(i, ch, True))
+                self._push(_Open(i, ch, True))
 
     def scan_block(self, lo: int, hi: int) -> None:
         for i in range(lo, hi):
@@ -178,18 +197,10 @@ def find_marked(text: str, blocks: list[tuple[int, int]]) -> tuple[list[Marked],
             scanner.scan_block(lo, hi)
         scanner.end_block(spans[k + 1][0] if k + 1 < len(spans) else None)
     found = sorted(scanner.found, key=lambda f: (f[0], -f[1]))
-    out: list[Marked] = []
-    for op, cl, ch, single in found:
-        parent = None
-        for j in range(len(out) - 1, -1, -1):
-            if out[j].start - 1 < op and cl < out[j].end + 1:
-                parent = j
-                break
-        out.append(Marked(op + 1, cl, ch, parent, single))
-    top_single = [
-        m for m in out if m.single and m.parent is None and not _plausible_single(text, m)
-    ]
-    out = [m for m in out if m not in top_single]
+    out = [Marked(op + 1, cl, ch, None, single) for op, cl, ch, single in found]
+    out = _reindex(out)
+    out = [m for m in out
+           if not (m.single and m.parent is None and not _plausible_single(text, m))]
     return _reindex(out), scanner.warnings
 
 
@@ -199,12 +210,15 @@ def _plausible_single(text: str, m: Marked) -> bool:
 
 
 def _reindex(marks: list[Marked]) -> list[Marked]:
+    """``marks`` (sorted by start, longest first) with ``parent`` the index of the nearest
+    enclosing one. Marks from one stack scan nest or are disjoint, so the enclosing ones
+    form a stack: one pass."""
     out: list[Marked] = []
+    open_: list[int] = []  # indices into out of the marks enclosing the current position
     for m in marks:
-        parent = None
-        for j in range(len(out) - 1, -1, -1):
-            if out[j].start <= m.start and m.end <= out[j].end:
-                parent = j
-                break
+        while open_ and not (out[open_[-1]].start <= m.start and m.end <= out[open_[-1]].end):
+            open_.pop()
+        parent = open_[-1] if open_ else None
         out.append(Marked(m.start, m.end, m.open_char, parent, m.single))
+        open_.append(len(out) - 1)
     return out

@@ -7,6 +7,7 @@ builder can turn them into result spans.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,14 @@ EXPLETIVE = {"it", "this", "that", "there", "which", "what", "these", "those"}
 CLAUSAL_UP = {"advcl", "xcomp", "conj", "pcomp", "acl", "ccomp"}
 WEAK_DEPS = {"relcl", "amod", "acl", "csubj", "pcomp", "pobj", "dobj", "nsubj"}
 MAX_DISTANCE = 12
+#: tokens `nearest_frame` walks on each side of a quote at most, punctuation and quoted
+#: words included (they do not count towards `MAX_DISTANCE`): bounded work per quote
+MAX_WALK = 400
+#: quoted passages (runs of ``inside`` tokens) `nearest_frame` jumps over on each side at
+#: most, when the caller gives the runs ('said: "A" "B" "C"' has two between)
+MAX_RUNS = 8
+#: punctuation tokens `by_agent` skips after a quote, at most ('"X," by Scholz')
+MAX_AGENT_PUNCT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,27 +189,71 @@ def nearest_frame(
     region: tuple[int, int],
     inside: set[int],
     lex: Lexicon,
+    *,
+    punct: Sequence[bool] | None = None,
+    run_of: Callable[[int], tuple[int, int]] | None = None,
 ) -> tuple[Frame, int] | None:
-    """The reporting verb nearest to quote tokens ``q`` within ``region``, with its distance."""
-    best: tuple[int, Frame] | None = None
-    for i in range(region[0], region[1]):
-        if i in inside:
-            continue
+    """The reporting verb nearest to quote tokens ``q`` within ``region``, with its distance.
+
+    The distance counts the words between (not punctuation, not quoted words) and the
+    score adds a penalty of at least 0, so only the tokens within `MAX_DISTANCE` words of
+    the quote can win: the search walks out from the quote on each side (at most
+    `MAX_WALK` tokens) instead of scoring the whole region. ``punct``: each token's
+    ``is_punct``, when the caller has them (saves making a spaCy token per step);
+    ``run_of(i)``: the token range of the quoted passage in ``inside`` that holds token
+    ``i``, so a passage is passed in one step (`MAX_RUNS` of them at most)."""
+    best: tuple[int, int, Frame] | None = None  # (score, token, frame): the first best wins
+    flags = punct if punct is not None else _Punct(doc)
+    for i, distance in _walk_out(flags, q, region, inside, run_of):
         tok = doc[i]
         frame = _according_frame(tok, lex) if tok.lower_ == "according" else None
         if frame is None and is_reporting(tok, lex, quote_only=True):
             frame = speaker_frame(tok, q)
         if frame is None:
             continue
-        score = _distance(doc, q, i, inside) + _penalty(tok, q)
-        if score <= MAX_DISTANCE and (best is None or score < best[0]):
-            best = (score, frame)
-    return (best[1], best[0]) if best else None
+        score = distance + _penalty(tok, q)
+        if score <= MAX_DISTANCE and (best is None or (score, i) < best[:2]):
+            best = (score, i, frame)
+    return (best[2], best[0]) if best else None
 
 
-def _distance(doc: Doc, q: tuple[int, int], i: int, inside: set[int]) -> int:
-    lo, hi = (i + 1, q[0]) if i < q[0] else (q[1], i)
-    return sum(1 for j in range(lo, hi) if j not in inside and not doc[j].is_punct)
+class _Punct:
+    """``is_punct`` by token index, read from the doc on demand."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+
+    def __getitem__(self, i: int) -> bool:
+        return bool(self.doc[i].is_punct)
+
+
+def _walk_out(
+    punct: Sequence[bool] | _Punct, q: tuple[int, int], region: tuple[int, int],
+    inside: set[int], run_of: Callable[[int], tuple[int, int]] | None = None,
+) -> list[tuple[int, int]]:
+    """``(token, distance)`` for the words of ``region`` outside ``inside`` within
+    `MAX_DISTANCE` counted words of quote ``q``, on both sides (punctuation is never a
+    cue: it is passed over, uncounted)."""
+    out: list[tuple[int, int]] = []
+    for step, start, stop in ((-1, q[0] - 1, region[0] - 1), (1, max(q[1], region[0]),
+                                                               region[1])):
+        distance = walked = runs = 0
+        i = start
+        while (i > stop if step < 0 else i < stop) and walked < MAX_WALK \
+                and distance <= MAX_DISTANCE:
+            if i in inside and run_of is not None:
+                lo, hi = run_of(i)
+                runs += 1
+                if runs > MAX_RUNS or not lo <= i < hi:
+                    break
+                i = lo - 1 if step < 0 else hi
+                continue
+            walked += 1
+            if not (i in inside or punct[i]):
+                out.append((i, distance))
+                distance += 1  # the words strictly between the next token and the quote
+            i += step
+    return out
 
 
 def _penalty(tok: Token, q: tuple[int, int]) -> int:
@@ -264,7 +317,7 @@ def by_colon(doc: Doc, q: tuple[int, int]) -> Frame | None:
 def by_agent(doc: Doc, q: tuple[int, int]) -> Frame | None:
     """'... described as "X" by Scholz': a passive agent right after the quote."""
     i = q[1]
-    while i < len(doc) and doc[i].is_punct:
+    while i < len(doc) and i < q[1] + MAX_AGENT_PUNCT and doc[i].is_punct:
         i += 1
     if i + 1 < len(doc) and doc[i].lower_ == "by" and doc[i + 1].pos_ == "PROPN":
         head = doc[i + 1]

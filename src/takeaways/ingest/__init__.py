@@ -22,6 +22,8 @@ def _max_bytes(max_bytes: int | None) -> int:
 def _is_path(source: str) -> bool:
     if "\n" in source or len(source) > 1024 or "<" in source:
         return False
+    if any(len(part) > 255 for part in re.split(r"[/\\]", source)):
+        return False  # no file name is that long (NAME_MAX): it is text ending in ".txt"
     if source == "-" or re.search(r"\.(html?|txt|gz|json|md)$", source):
         return True
     try:

@@ -30,6 +30,10 @@ _PROSE_END = re.compile(f"[.!?…][{quote_marks().char_class(quote_marks().closi
 # characters (zero-width space, word joiner, BOM) are dropped. ZWJ/ZWNJ stay: emoji
 # sequences and some scripts need them.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u200b\u2060\ufeff]")
+# Lone surrogates (a str made from broken UTF-16 or JSON "\ud800") cannot be encoded, so
+# spaCy, hashing and every writer fail on them: each becomes U+FFFD, one code point for
+# one, so offsets do not move.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(slots=True)
@@ -53,6 +57,11 @@ class Parts:
     existing_summary: list[SummaryItem] = field(default_factory=list)
     removed: list[Removed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate code point replaced by U+FFFD (same length)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def clean_line(text: str) -> str:

@@ -27,7 +27,7 @@ from lxml import etree
 
 from takeaways.document import Metadata, Removed, SummaryItem
 from takeaways.errors import NoArticleError
-from takeaways.ingest.builder import Block, Parts, clean_line
+from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
 from takeaways.ingest.text import _summary_heading, chrome_reason
 from takeaways.lexicon import quote_marks
 
@@ -118,22 +118,34 @@ def _with_ld_body(xml: str | None, html: str, chars: int) -> Any | None:
     return doc
 
 
-def _extract_xml(html: str, url: str | None) -> Any:
+def _extract(html: str, url: str | None, **options: Any) -> str | None:
+    """trafilatura's XML; without page metadata when its date finder fails on the page
+    (htmldate asserts on some non-HTML markup, e.g. an SVG document): no date, same text."""
     import trafilatura
 
+    try:
+        xml: str | None = trafilatura.extract(html, url=url, **_TRAFILATURA_OPTIONS, **options)
+    except AssertionError:
+        log.debug("metadata extraction failed; reading the page without it", exc_info=True)
+        opts = {**_TRAFILATURA_OPTIONS, "with_metadata": False}
+        xml = trafilatura.extract(html, url=url, **opts, **options)
+    return xml
+
+
+def _extract_xml(html: str, url: str | None) -> Any:
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     try:
-        xml = trafilatura.extract(html, url=url, favor_precision=True, **_TRAFILATURA_OPTIONS)
+        xml = _extract(html, url, favor_precision=True)
         chars = _main_chars(xml)
         if chars < _FALLBACK_BELOW_CHARS:
             # precision mode found nothing or very little: try the default balance
-            alt = trafilatura.extract(html, url=url, **_TRAFILATURA_OPTIONS)
+            alt = _extract(html, url)
             alt_chars = _main_chars(alt)
             if alt_chars >= max(_FALLBACK_MIN_CHARS, chars * _FALLBACK_RATIO):
                 xml = alt
                 chars = alt_chars
-    except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
-        raise NoArticleError(f"trafilatura could not parse this HTML ({exc}).") from exc
+    except (ValueError, TypeError, RecursionError, AssertionError, etree.LxmlError) as exc:
+        raise NoArticleError(f"trafilatura could not parse this HTML ({exc!r}).") from exc
     if chars < _FALLBACK_BELOW_CHARS:
         doc = _with_ld_body(xml, html, chars)
         if doc is not None:
@@ -329,6 +341,7 @@ def _walk(
 
 def parse_html(html: str, *, url: str | None = None) -> Parts:
     """Parse an HTML page into `Parts` (blocks, title, kicker, metadata, summary)."""
+    html = replace_surrogates(html)
     doc = _extract_xml(html, url)
     main = doc.find("main")
     if main is None:

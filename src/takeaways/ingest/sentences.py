@@ -1,7 +1,10 @@
 """Sentence segmentation with spaCy's statistical ``senter`` (fast; no parser).
 
 Each paragraph is segmented on its own, so sentences never cross a paragraph
-boundary. Offsets are relative to the paragraph text.
+boundary. Offsets are relative to the paragraph text. Work is bounded: a long paragraph
+is cut at whitespace into parts of `_CHUNK` characters, over-long runs without spaces are
+tokenised in pieces (`takeaways.nlp.tokens.tokenize`), and the senter sees at most
+`takeaways.nlp.tokens.BATCH_CHARS` characters per batch.
 """
 
 from __future__ import annotations
@@ -9,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from takeaways.deadline import check
 from takeaways.lexicon import quote_marks
 from takeaways.nlp.models import get_nlp
+from takeaways.nlp.tokens import parse_long, tokenize
 from takeaways.resources import word_set
 
 _CHUNK = 50_000
@@ -95,10 +100,19 @@ def split_sentences(paragraphs: list[str]) -> list[list[tuple[int, int]]]:
         pieces.extend((i, off, chunk) for off, chunk in _chunks(para))
     others = [p for p in nlp.pipe_names if p != "senter"]
     result: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
-    docs = nlp.pipe((c for _, _, c in pieces), disable=others, batch_size=256)
-    for (i, off, _), doc in zip(pieces, docs, strict=True):
+    chunks = [c for _, _, c in pieces]
+    docs = parse_long(nlp, chunks, lambda c: tokenize(nlp, c), [len(c) for c in chunks],
+                      batch_size=256, disable=others)
+    for k, ((i, off, _), doc) in enumerate(zip(pieces, docs, strict=True)):
+        if k % 16 == 0:
+            check()
         for sent in doc.sents:
             s, e = _trim(paragraphs[i], off + sent.start_char, off + sent.end_char)
             if e > s:
                 result[i].append((s, e))
-    return [_refine(p, spans) for p, spans in zip(paragraphs, result, strict=True)]
+    out = []
+    for k, (p, spans) in enumerate(zip(paragraphs, result, strict=True)):
+        if k % 256 == 0 or len(spans) > 256:
+            check()
+        out.append(_refine(p, spans))
+    return out

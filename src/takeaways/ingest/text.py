@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from takeaways.document import Removed, SummaryItem
-from takeaways.ingest.builder import Block, Parts, clean_line
+from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
 from takeaways.lexicon import quote_marks
 from takeaways.resources import word_list, word_set
 
@@ -249,6 +249,7 @@ def _body_blocks(body: list[Line], removed: list[Removed]) -> list[Block]:
 
 def parse_text(raw: str) -> Parts:
     """Parse scraped or pasted page text into `Parts`."""
+    raw = replace_surrogates(raw)
     removed: list[Removed] = []
     lines: list[Line] = []
     barriers: set[int] = set()
@@ -293,7 +294,9 @@ def parse_plain(raw: str) -> tuple[str, Parts]:
     """Keep the text byte-for-byte: every non-blank line is a paragraph, nothing removed.
 
     Used where offsets must match an external corpus (benchmarks, pre-cleaned text).
+    A lone surrogate becomes U+FFFD (one code point for one: offsets stay exact).
     """
+    raw = replace_surrogates(raw)
     blocks: list[Block] = []
     for m in re.finditer(r"[^\n]+", raw):
         s, e = m.start(), m.end()

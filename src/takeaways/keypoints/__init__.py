@@ -16,6 +16,7 @@ import numpy as np
 
 from takeaways import registry
 from takeaways.config import Settings, use
+from takeaways.deadline import check
 from takeaways.document import Article, Sentence
 from takeaways.errors import UsageError
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
@@ -118,14 +119,26 @@ def _candidates(analysis: Analysis, n: int) -> tuple[np.ndarray, list[bool], lis
     return relevance(table), eligible, ids
 
 
-def _similarity(analysis: Analysis, ids: list[int]) -> np.ndarray:
+class Similarity:
+    """Cosine similarity between the embedded sentences, indexed by sentence ids
+    (``sim[i, j]``; 0 when either was not embedded). Holds only the embedded rows, so it
+    stays small however many sentences the article has."""
+
+    def __init__(self, ids: list[int], matrix: np.ndarray) -> None:
+        self._pos = {sid: k for k, sid in enumerate(ids)}
+        self._matrix = matrix
+
+    def __getitem__(self, key: tuple[int, int]) -> float:
+        a, b = self._pos.get(key[0]), self._pos.get(key[1])
+        return 0.0 if a is None or b is None else float(self._matrix[a, b])
+
+
+def _similarity(analysis: Analysis, ids: list[int]) -> Similarity:
     """Cosine similarity between the embedded sentences (0 elsewhere)."""
-    n = len(analysis.article.sentences)
-    sim = np.zeros((n, n), dtype=np.float32)
-    if ids:
-        emb = analysis.embeddings_for(ids)
-        sim[np.ix_(ids, ids)] = emb @ emb.T
-    return sim
+    if not ids:
+        return Similarity([], np.zeros((0, 0), dtype=np.float32))
+    emb = analysis.embeddings_for(ids)
+    return Similarity(ids, emb @ emb.T)
 
 
 def _fusable(
@@ -152,6 +165,8 @@ def attachments(
     eligible, attach = list(eligible), [False] * len(eligible)
     rewritten: dict[int, tuple[str, list[Edit]]] = {}
     for s in art.sentences:
+        if s.id % 256 == 0:
+            check(art.id)
         if eligible[s.id]:
             text, edits = rewrite_sentence(analysis, s)
             rewritten[s.id] = (text, edits)
@@ -179,6 +194,7 @@ def extract_key_points(
             return extract_key_points(analysis, n=n)
     check_n(n)
     art = analysis.article
+    check(art.id)
     notes: list[str] = []
     if len(art.sentences) <= n:
         notes.append(
@@ -187,6 +203,7 @@ def extract_key_points(
     cfg = keypoint_settings()  # (the ``settings`` argument is None here)
     select = registry.get(str(cfg["strategy"]))  # the selection strategy the settings name
     scores, eligible, ids = _candidates(analysis, n)
+    check(art.id)
     rewritten, eligible, attach = attachments(analysis, eligible)
     if not any(e and not a for e, a in zip(eligible, attach, strict=True)):
         eligible = [i in set(ids) for i in range(len(eligible))]

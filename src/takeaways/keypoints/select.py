@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from takeaways.config import active
 from takeaways.keypoints.features import FeatureTable
 from takeaways.registry import register
+
+
+class PairScores(Protocol):
+    """``similarity[i, j]`` between sentence ids (a NumPy matrix or `keypoints.Similarity`)."""
+
+    def __getitem__(self, key: tuple[int, int], /) -> Any: ...
 
 
 def settings() -> dict[str, Any]:
@@ -40,7 +46,7 @@ def relevance(table: FeatureTable) -> np.ndarray:
 @register("keypoints.select.mmr.v2")
 def select_mmr(
     scores: np.ndarray,
-    similarity: np.ndarray,
+    similarity: PairScores,
     sections: list[int],
     eligible: list[bool],
     n: int,

@@ -2,10 +2,12 @@
 
 spaCy runs on exactly ``article.text``, with the article's own sentence
 boundaries preset, so every token's ``idx`` is an article offset and
-``doc.sents`` matches ``article.sentences``. Embeddings are computed lazily and
-cached here; what the stages above build from an analysis (the quote graph, the
-audit's article index, key-point candidates) is memoised by `Analysis.product`, keyed
-by the builder, its arguments and the active settings.
+``doc.sents`` matches ``article.sentences``. A long article is tokenised and parsed in
+parts cut at sentence starts and joined into one `Doc` (`takeaways.nlp.tokens`): no
+E088 over ``nlp.max_length``, peak memory bounded by the part size, same offsets.
+Embeddings are computed lazily and cached here; what the stages above build from an
+analysis (the quote graph, the audit's article index, key-point candidates) is memoised
+by `Analysis.product`, keyed by the builder, its arguments and the active settings.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from takeaways.config import active
 from takeaways.document import Article
 from takeaways.nlp.models import Embedder, get_embedder, get_nlp
+from takeaways.nlp.tokens import PARSE_CHUNK, parse_long, pieces, tokenize
 
 T = TypeVar("T")
 
@@ -26,25 +29,56 @@ if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
 
 
-def make_doc(article: Article) -> Doc:
-    """A tokenised (not yet parsed) Doc over ``article.text`` with preset sentence starts."""
+def _starts(article: Article) -> set[int]:
+    return {s.start for s in article.sentences} | {h.start for h in article.headings}
+
+
+def make_doc(article: Article, start: int = 0, end: int | None = None,
+             starts: set[int] | None = None) -> Doc:
+    """A tokenised (not yet parsed) Doc over ``article.text[start:end]`` (default: all of
+    it) with preset sentence starts."""
     from spacy.attrs import SENT_START
 
-    doc = get_nlp().make_doc(article.text)
-    starts = {s.start for s in article.sentences} | {h.start for h in article.headings}
+    end = len(article.text) if end is None else end
+    doc = tokenize(get_nlp(), article.text[start:end])
+    starts = _starts(article) if starts is None else starts
     # one array write: setting Token.is_sent_start token by token is quadratic in spaCy
-    flags = np.array([1 if t.i == 0 or t.idx in starts else -1 for t in doc], dtype=np.int64)
+    flags = np.array([1 if t.i == 0 or t.idx + start in starts else -1 for t in doc],
+                     dtype=np.int64)
     if len(doc):
         doc.from_array([SENT_START], cast(Any, flags.astype(np.uint64).reshape(-1, 1)))
     return doc
 
 
+def _parts(article: Article) -> list[tuple[int, int]]:
+    """Where a long article is cut for parsing: at sentence starts, `PARSE_CHUNK` at most."""
+    if len(article.text) <= PARSE_CHUNK:
+        return [(0, len(article.text))]
+    return pieces(len(article.text), _starts(article), PARSE_CHUNK)
+
+
 def parse_articles(articles: Sequence[Article], *, batch_size: int = 16) -> list[Doc]:
-    """Parse many articles in one ``nlp.pipe`` call (the batch path)."""
+    """Parse many articles with ``nlp.pipe`` (the batch path), a batch of articles at a
+    time (bounded in characters); a long article is parsed in parts and joined."""
+    from spacy.tokens import Doc
+
     nlp = get_nlp()
     Analysis.parses += len(articles)
-    docs = (make_doc(a) for a in articles)
-    return list(nlp.pipe(docs, disable=["senter"], batch_size=batch_size))
+    plans = [_parts(a) for a in articles]
+    starts = {k: _starts(a) for k, a in enumerate(articles) if len(plans[k]) > 1}
+    items = [(k, s, e) for k, parts in enumerate(plans) for s, e in parts]
+
+    def make(item: tuple[int, int, int]) -> Doc:
+        k, s, e = item
+        return make_doc(articles[k], s, e, starts.get(k))
+
+    parsed = iter(parse_long(nlp, items, make, [e - s for _, s, e in items],
+                             batch_size=batch_size, disable=["senter"]))
+    out: list[Doc] = []
+    for parts in plans:
+        done = [next(parsed) for _ in parts]
+        out.append(done[0] if len(done) == 1 else Doc.from_docs(done, ensure_whitespace=False))
+    return out
 
 
 class Analysis:

@@ -6,10 +6,17 @@ The CLI, the server, batch runs and the Ray engine all call a `Pipeline`;
 under it. It analyses an article once: the analyses of the articles it saw last are
 kept (a few, by identity), so ``key_points``, ``quotes`` and ``audit`` of one `Article`
 share one parse.
+
+Arguments are checked before any work, each bad one a `UsageError` saying what to pass;
+an audited summary over ``[limits] max_summary_chars`` or ``max_summary_claims`` is a
+`LimitError` before the audit runs. Under `takeaways.pipeline.deadline.deadline` every
+step boundary (and the long loops below) calls `check`, so the work stops with a
+`DeadlineError` once the time is up.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -17,8 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from takeaways.config import Settings, default_settings
+from takeaways.deadline import check
 from takeaways.document import Article
-from takeaways.errors import StepError
+from takeaways.errors import LimitError, StepError, UsageError
 from takeaways.pipeline.steps import normalize_steps
 
 if TYPE_CHECKING:
@@ -32,6 +40,43 @@ if TYPE_CHECKING:
 
 Source = str | bytes | Path
 Input = Article | Source
+
+_SOURCE_HELP = ("pass a file path, '-' (stdin), an http(s) URL, the page's bytes, or the "
+                "page itself as a string")
+
+
+def check_source(source: Any) -> str | bytes | Path:
+    """``source`` as `read` takes it: a str, bytes (bytearray and memoryview are copied to
+    bytes) or a path (any ``os.PathLike``); anything else is a `UsageError`."""
+    if isinstance(source, str | bytes | Path):
+        return source
+    if isinstance(source, bytearray | memoryview):
+        return bytes(source)
+    if isinstance(source, os.PathLike):
+        return Path(source)
+    raise UsageError(f"cannot read a {type(source).__name__} ({_short(source)}); "
+                     f"{_SOURCE_HELP}.")
+
+
+def check_summary(summary: Any) -> str | list[str] | None:
+    """``summary`` as `audit` takes it: None, a string, or a list (or tuple) of strings;
+    anything else is a `UsageError` naming the bad item."""
+    if summary is None or isinstance(summary, str):
+        return summary
+    if isinstance(summary, list | tuple):
+        for i, item in enumerate(summary):
+            if not isinstance(item, str):
+                raise UsageError(
+                    f"summary item {i} is a {type(item).__name__} ({_short(item)}), not a "
+                    "string; pass the summary as a string or a list of strings.")
+        return list(summary)
+    raise UsageError(f"summary must be a string or a list of strings, got a "
+                     f"{type(summary).__name__} ({_short(summary)}).")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 
@@ -65,6 +110,11 @@ class Pipeline:
         """Read a news page into an `Article` (see `takeaways.read`)."""
         from takeaways.ingest import read_article
 
+        source = check_source(source)
+        if max_bytes is not None and (not isinstance(max_bytes, int) or
+                                      isinstance(max_bytes, bool) or max_bytes < 1):
+            raise UsageError(f"max_bytes must be a whole number of bytes of at least 1, got "
+                             f"{max_bytes!r}; or leave it out for [limits] max_input_bytes.")
         return read_article(source, kind=kind, url=url, max_bytes=max_bytes,
                             allow_fetch=allow_fetch, settings=self.settings)
 
@@ -108,6 +158,7 @@ class Pipeline:
 
         check_n(n)  # before reading or loading any model
         analysis = self.analyze(item)
+        check()
         return extract_key_points(analysis, n=n, settings=self.settings)
 
     def quotes(self, item: Input | Analysis) -> Quotes:
@@ -115,6 +166,7 @@ class Pipeline:
         from takeaways.attribution import extract_quotes
 
         analysis = self.analyze(item)
+        check()
         return extract_quotes(analysis, settings=self.settings)
 
     def audit(
@@ -124,8 +176,41 @@ class Pipeline:
         """Check each claim of ``summary`` (default: the page's own summary box)."""
         from takeaways.auditing import audit_summary
 
+        summary = self._summary(check_summary(summary))  # before reading or parsing
         analysis = self.analyze(item)
+        if summary is None:
+            self._summary([i.text for i in analysis.article.existing_summary])
+        check()
         return audit_summary(analysis, summary, nli_model=nli_model, settings=self.settings)
+
+    def _summary(self, summary: str | list[str] | None) -> str | list[str] | None:
+        """``summary`` with lone surrogates replaced; a `LimitError` when it is over
+        ``[limits] max_summary_chars`` or splits into more than ``max_summary_claims``."""
+        from takeaways.auditing.registry import SPLITTER, lookup
+        from takeaways.auditing.settings import load_settings
+        from takeaways.config import use
+        from takeaways.ingest.builder import replace_surrogates
+
+        if summary is None:
+            return None
+        limits = self.settings.section("limits")
+        items = [summary] if isinstance(summary, str) else summary
+        chars, max_chars = sum(len(s) for s in items), int(limits["max_summary_chars"])
+        if max_chars and chars > max_chars:
+            raise LimitError(f"the summary has {chars:,} characters, over the limit of "
+                             f"{max_chars:,}; audit it in parts or raise [limits] "
+                             "max_summary_chars.")
+        summary = (replace_surrogates(summary) if isinstance(summary, str)
+                   else [replace_surrogates(s) for s in summary])
+        max_claims = int(limits["max_summary_claims"])
+        if max_claims and (isinstance(summary, str) or len(summary) > max_claims):
+            with use(self.settings):
+                claims = len(lookup(SPLITTER, load_settings().claim_splitter)(summary))
+            if claims > max_claims:
+                raise LimitError(f"the summary has {claims:,} claims, over the limit of "
+                                 f"{max_claims:,}; audit it in parts or raise [limits] "
+                                 "max_summary_claims.")
+        return summary
 
     def verify(self, points: KeyPoints, item: Input | Analysis) -> KeyPoints:
         """``points`` with an audit of their own text attached (``--verify``)."""
@@ -140,14 +225,18 @@ class Pipeline:
 
         Returns ``{step: result}`` (``read`` gives the `Article`). A failing step raises
         `StepError`, whose ``partial`` holds the results of the steps before it."""
+        from takeaways.keypoints import check_n
         from takeaways.nlp.analyze import Analysis
 
         wanted = normalize_steps(steps)
+        if "key_points" in wanted:
+            check_n(n)  # (a bad summary fails the audit step: it belongs to the document)
         done: dict[str, Any] = {}
         article: Article | None = None
         analysis: Analysis | None = None
         for step in wanted:
             try:
+                check(article.id if article else None)
                 if article is None:
                     article = self._article(item)
                 if step == "read":
