@@ -472,7 +472,7 @@ def _client() -> Any:
 
         from takeaways.server import ServerSettings, create_app
 
-        app = create_app(ServerSettings(db_path=":memory:", max_workers=2,
+        app = create_app(ServerSettings(db_path=":memory:", max_workers=2, isolation="thread",
                                         request_timeout_s=HARD_TIMEOUT_S / 2))
         _CLIENT.append(TestClient(app, base_url="http://localhost",
                                   raise_server_exceptions=False))
