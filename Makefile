@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(VENV)/bin/takeaways audit $(EXAMPLE) --format text
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow and not browser"
