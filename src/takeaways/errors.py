@@ -75,8 +75,9 @@ class FetchError(InputError):
 
 
 class LimitError(TakeawaysError):
-    """The input is over a configured limit ([limits] max_input_bytes, --max-bytes). Raise the
-    limit or shorten the input."""
+    """The input is over a configured limit ([limits] max_input_bytes / --max-bytes,
+    max_quote_marks, max_summary_claims, max_summary_chars). Raise the limit or shorten the
+    input."""
 
     code = "E200"
 
