@@ -54,3 +54,16 @@ def test_seed_misattribution_reason_names_the_speaker_and_the_evidence(seed_repo
     assert "Peskov" in first.reason and "Kremlin" in first.reason
     assert "a peace initiative that takes into account" in first.reason  # the sentence itself
     assert first.confirmed
+
+
+def test_seed_quoted_words_reused_without_marks(seed_article, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    from takeaways.nlp.analyze import Analysis
+
+    analysis = Analysis(seed_article, embedder=real_embedder)
+    wrong, right = audit_summary(analysis, [
+        "Peskov called Zelenskyy's demand a peace initiative.",  # the README example
+        "Zelenskyy said Russia can begin negotiations tomorrow if it withdraws its troops.",
+    ]).claims
+    assert wrong.verdict == "misattributed" and "Peskov" in wrong.reason
+    assert wrong.faulty_span is not None and "Zelenskyy" in wrong.faulty_span.text
+    assert right.verdict != "misattributed"

@@ -94,9 +94,9 @@ def _implicit_quotes(ctx: ClaimContext, taken: set[tuple[int, int]]) -> list[Cla
         found = None
         for j in range(min(len(toks), i + _MAX_IMPLICIT), i + 1, -1):
             run = toks[i:j]
-            if run[-1].i - run[0].i != j - i - 1 and any(
-                    not ctx.doc[k].is_punct for k in range(run[0].i, run[-1].i + 1)
-                    if ctx.doc[k].i not in said):
+            # one stretch of the attributed words (punctuation may sit between them)
+            if any(k not in said and not ctx.doc[k].is_punct
+                   for k in range(run[0].i, run[-1].i + 1)):
                 continue
             if run[0].is_stop or run[-1].is_stop or not any(
                     t.pos_ in ("NOUN", "VERB", "ADJ") and not t.is_stop for t in run):
