@@ -300,12 +300,6 @@ def claim_probs(s: Scored, weights: dict[str, float]) -> list[float]:
 Summary = tuple[dict[str, float], float]  # the summary model's weights and threshold
 
 
-def claim_probs_one(f: dict[str, float], weights: dict[str, float]) -> float:
-    from takeaways.auditing.verdict import support_probability
-
-    return support_probability(f, weights)
-
-
 def _settings(weights: dict[str, float], tau: float, summary: Summary | None = None) -> Any:
     from takeaways.auditing.settings import load_settings
 
@@ -344,29 +338,19 @@ def fit_threshold(rows: list[Scored], weights: dict[str, float], per_dataset: bo
     judged by it, and of every summary under the all-claims rule (paraphrase route
     included); ``per_dataset``: the mean of the datasets' balanced accuracies (no set
     dominates)."""
-    from takeaways.auditing.verdict import is_paraphrase, soft_word_probability
+    from takeaways.auditing.verdict import passing_cut
 
     rows = [s for s in rows if s.dataset in _sets(rows)]
     scores = sorted({round(p, 3) for s in rows for p in claim_probs(s, weights) if p >= 0})
     step = max(1, len(scores) // 200)
     best, best_t = -1.0, 0.5
     sets = sorted({s.dataset for s in rows}) if per_dataset else ["*"]
-    # per claim: the highest threshold that still passes it (what `decide` does at any
-    # threshold t: p >= t, the paraphrase route, or the soft-word route's p >= t; a hard
-    # finding never); a summary passes the all-claims rule up to its weakest claim's
+    # per claim: the highest threshold that still passes it (`passing_cut`, what `decide`
+    # compares with the threshold; a hard finding never passes); a summary passes the
+    # all-claims rule up to its weakest claim's
     st0 = _settings(weights, 0.5)
-    highest = {}
-    for s in rows:
-        cut = []
-        for f, h in zip(s.claims, s.hard, strict=True):
-            if h is not None:
-                cut.append(-1.0)
-            elif is_paraphrase(f, st0):
-                cut.append(2.0)
-            else:
-                soft = soft_word_probability(f, st0)
-                cut.append(max(claim_probs_one(f, weights), soft if soft is not None else -1.0))
-        highest[s.id] = min(cut)
+    highest = {s.id: min(-1.0 if h is not None else passing_cut(f, st0)
+                         for f, h in zip(s.claims, s.hard, strict=True)) for s in rows}
     for t in scores[::step]:
         vals = [bacc([s.label for s in rows if d in ("*", s.dataset)],
                      [int(highest[s.id] >= t) for s in rows if d in ("*", s.dataset)])
@@ -405,8 +389,7 @@ def fit_summary(train: list[Scored], weights: dict[str, float], tau: float) -> S
     best, best_t = -1.0, 0.5
     st0 = _settings(weights, tau, (sw, 0.5))
     # the library's rule at any threshold t: no confirmed error and P(faithful) >= t
-    score = {s.id: -1.0 if any(h is not None for h in s.hard) else (_summary(s, st0)[1] or 0.0)
-             for s in multi}
+    score = {s.id: summary_score(s, st0) for s in multi}
     for t in [i / 100 for i in range(5, 96)]:
         vals = [bacc([s.label for s in multi if s.dataset == d],
                      [int(score[s.id] >= t) for s in multi if s.dataset == d])

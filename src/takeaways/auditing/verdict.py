@@ -63,10 +63,16 @@ def is_paraphrase(features: dict[str, float], settings: AuditSettings) -> bool:
             and not features.get("numbers.missing", 0.0))
 
 
-def soft_words_only(features: dict[str, float], settings: AuditSettings) -> bool:
-    """Whether the soft-word route passes the claim (`soft_word_probability`)."""
-    p = soft_word_probability(features, settings)
-    return p is not None and p >= settings.support_threshold
+def passing_cut(features: dict[str, float], settings: AuditSettings) -> float:
+    """The highest support threshold at which a claim without hard findings passes: its
+    probability, or the soft-word route's (`soft_word_probability`) when higher; any
+    threshold on the paraphrase route (`is_paraphrase`). `decide` passes a claim when this
+    is at least ``support_threshold``; the benchmark searches thresholds with it."""
+    if is_paraphrase(features, settings):
+        return math.inf
+    p = support_probability(features, settings.weights)
+    soft = soft_word_probability(features, settings)
+    return p if soft is None else max(p, soft)
 
 
 def soft_word_probability(features: dict[str, float], settings: AuditSettings) -> float | None:
@@ -119,7 +125,7 @@ def decide(
         used = [f for f in hard if f.verdict == lead.verdict]
         return Judgement(lead.verdict, min(p, tau * 0.5), max(1.0 - p, 0.7), _types(used), lead,
                          findings, p, True)
-    if p >= tau or is_paraphrase(features, settings) or soft_words_only(features, settings):
+    if passing_cut(features, settings) >= tau:
         return Judgement("supported", max(p, tau), max(p, tau), [], None, findings, p)
     soft = sorted(findings, key=_rank)
     first: Finding | None = soft[0] if soft else None
