@@ -65,5 +65,9 @@ def test_seed_quoted_words_reused_without_marks(seed_article, real_embedder) -> 
         "Zelenskyy said Russia can begin negotiations tomorrow if it withdraws its troops.",
     ]).claims
     assert wrong.verdict == "misattributed" and "Peskov" in wrong.reason
-    assert wrong.faulty_span is not None and "Zelenskyy" in wrong.faulty_span.text
+    fs = wrong.faulty_span
+    assert fs is not None and "Zelenskyy" in fs.text
+    assert_span_in(wrong.text, fs.start, fs.end, fs.text)
+    for e in wrong.evidence:
+        assert_span_in(seed_article.text, e.start, e.end, e.text)
     assert right.verdict != "misattributed"
