@@ -76,8 +76,8 @@ class FetchError(InputError):
 
 class LimitError(TakeawaysError):
     """The input is over a configured limit ([limits] max_input_bytes / --max-bytes,
-    max_quote_marks, max_summary_claims, max_summary_chars). Raise the limit or shorten the
-    input."""
+    max_article_chars, max_quote_marks, max_summary_claims, max_summary_chars). Raise the
+    limit or shorten the input."""
 
     code = "E200"
 

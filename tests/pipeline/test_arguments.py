@@ -141,3 +141,32 @@ def test_arguments_summary_limit_in_a_run_is_the_audit_step_s_error(
 def test_arguments_summary_with_lone_surrogates_is_audited(article: takeaways.Article) -> None:
     audit = takeaways.audit(article, ["Scholz met the minister \ud800 in Berlin."])
     assert "\ufffd" in audit.claims[0].text
+
+
+def test_arguments_article_over_max_chars_is_a_limit_error_before_parsing() -> None:
+    """`key_points('The minister spoke. ' * 50000)` (1 MB) took 55-80 s: over ``[limits]
+    max_article_chars`` it is a clean LimitError before any parse, in every step."""
+    article = takeaways.read("The minister spoke. " * 50000)
+    before = Analysis.parses
+    for step in ("key_points", "quotes"):
+        with pytest.raises(LimitError, match="999,999 characters.*max_article_chars") as err:
+            getattr(Pipeline(), step)(article)
+        assert err.value.code == "E200"
+    with pytest.raises(LimitError, match="max_article_chars"):
+        Pipeline().audit(article, "The minister spoke.")
+    assert Analysis.parses == before
+    small = takeaways.read("The minister spoke at length about the budget today. " * 3)
+    with pytest.raises(LimitError, match="max_article_chars"):
+        _limited(max_article_chars=50).key_points(small)
+    assert len(_limited(max_article_chars=0).key_points(small).points) >= 1  # 0: no limit
+
+
+def test_arguments_pipe_records_an_article_over_max_chars_and_goes_on() -> None:
+    """In a batch the long article is an error record (never parsed); the next one is done."""
+    records = [{"id": "long", "text": "The minister spoke. " * 30},
+               {"id": "ok", "text": "The minister spoke at length about the budget today. " * 3}]
+    out = list(_limited(max_article_chars=500).pipe(records, what=("key_points",)))
+    assert [r["id"] for r in out] == ["long", "ok"]
+    assert out[0]["status"] == "error" and out[0]["error_code"] == "E200"
+    assert "max_article_chars" in out[0]["reason"]
+    assert out[1]["status"] == "ok"

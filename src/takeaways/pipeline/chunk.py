@@ -198,6 +198,15 @@ def process_chunk(
         except Exception as exc:  # noqa: BLE001 - recorded per document
             out[i] = result_dict(record, "error", f"read: {_reason(exc)}", error=exc)
     if settings.needs_analysis and readable:
+        fits = []
+        for i, article in readable:  # over [limits] max_article_chars: never parsed
+            try:
+                pipeline.check_length(article)
+                fits.append((i, article))
+            except Exception as exc:  # noqa: BLE001 - recorded per document
+                out[i] = result_dict(records[i], "error", _reason(exc), article, error=exc)
+        readable = fits
+    if settings.needs_analysis and readable:
         docs = _parse([a for _, a in readable], settings.batch_size)
         embedder = _chunk_embedder(settings, pipeline)
         analyses: dict[int, Analysis] = {}

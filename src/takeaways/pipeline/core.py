@@ -8,6 +8,7 @@ kept (a few, by identity), so ``key_points``, ``quotes`` and ``audit`` of one `A
 share one parse.
 
 Arguments are checked before any work, each bad one a `UsageError` saying what to pass;
+an article text over ``[limits] max_article_chars`` is a `LimitError` before it is parsed;
 an audited summary over ``[limits] max_summary_chars`` or ``max_summary_claims`` is a
 `LimitError` before the audit runs. Under `takeaways.pipeline.deadline.deadline` every
 step boundary (and the long loops below) calls `check`, so the work stops with a
@@ -131,6 +132,7 @@ class Pipeline:
         if isinstance(item, Analysis):
             return item
         article = item if isinstance(item, Article) else self.read(item)
+        self.check_length(article)
         with self._lock:
             known = self._recent.get(id(article))
             if known is not None and known.article is article:
@@ -143,6 +145,16 @@ class Pipeline:
                 while len(self._recent) > self._keep:
                     self._recent.popitem(last=False)
         return analysis
+
+    def check_length(self, article: Article) -> None:
+        """A `LimitError` before any parsing when the article text is over ``[limits]
+        max_article_chars``: the analysis is about linear in the text, and a text that long
+        (far beyond any news article) would hold a worker for minutes."""
+        limit = int(self.settings.section("limits").get("max_article_chars", 0))
+        if limit and len(article.text) > limit:
+            raise LimitError(f"the article text has {len(article.text):,} characters, over the "
+                             f"analysis limit of {limit:,} (about {limit // 6:,} words); analyse "
+                             "it in parts or raise [limits] max_article_chars (0: no limit).")
 
     def forget(self, article: Article) -> None:
         """Drop the kept analysis of ``article`` (frees its parse)."""
