@@ -4,6 +4,7 @@ truncated silently; a document past the time limit is stopped and the batch goes
 from __future__ import annotations
 
 import gzip
+import os
 import json
 import subprocess
 import sys
@@ -354,3 +355,22 @@ def test_batch_local_engine_recycles_a_worker_after_max_tasks() -> None:
         engine.close()
     assert [c.results[0]["status"] for c in chunks] == ["ok", "ok"]
     assert len({c.worker for c in chunks}) == 2  # a fresh process for the second chunk
+
+
+@pytest.mark.slow
+def test_batch_ray_engine_kills_a_late_actor_and_goes_on() -> None:
+    """The Ray engine keeps the per-document limit too: the late actor is killed (it
+    restarts), the chunk is re-run one by one, the late document is a TimeoutError."""
+    pytest.importorskip("ray")
+    from takeaways.batch.ray_engine import RayEngine
+
+    settings = BatchSettings(what=("key_points",), batch_size=2, doc_timeout=4.0,
+                             embedder=hanging_embedder)
+    engine = RayEngine(settings, 1, init_kwargs={"num_cpus": 1, "runtime_env": {
+        "env_vars": {"PYTHONPATH": os.pathsep.join(sys.path)}}})
+    try:
+        results = [r for c in engine.map(chunked(_hang_records(), 2), ordered=True)
+                   for r in c.results]
+    finally:
+        engine.close()
+    _check_hang_results(results)
