@@ -76,7 +76,13 @@ def _handlers(app: FastAPI) -> None:
 
 
 def _wants_html(request: Request) -> bool:
+    """An HTML error page for the web pages (``/``, ``/analyze``, ``/a/…``) unless the
+    client asks for JSON only; elsewhere only for a client that accepts HTML."""
     path = request.url.path
     if path.startswith("/v1") or path == "/healthz":
         return False
-    return "text/html" in request.headers.get("accept", "")
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept:
+        return True
+    page = path in ("/", "/analyze") or path.startswith("/a/")
+    return page and "application/json" not in accept
