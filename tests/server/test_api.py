@@ -194,6 +194,50 @@ async def test_server_openapi_docs(client: httpx.AsyncClient) -> None:
     assert (await client.get("/docs")).status_code == 200
 
 
+async def test_server_openapi_answers_carry_the_published_schemas(
+    client: httpx.AsyncClient,
+) -> None:
+    import json as json_
+
+    import jsonschema
+
+    import takeaways
+
+    spec = (await client.get("/openapi.json")).json()
+    for path, name in (("/v1/read", "Article"), ("/v1/key-points", "KeyPoints"),
+                       ("/v1/quotes", "Quotes"), ("/v1/audit", "Audit")):
+        schema = spec["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]
+        assert schema["schema"] == {"$ref": f"#/components/schemas/{name}"}
+    components = spec["components"]["schemas"]
+    refs = {r.split("/")[-1] for r in _refs(spec)}
+    assert refs <= set(components), refs - set(components)  # every $ref resolves
+    assert "$defs" not in json_.dumps(spec)
+    article = takeaways.read(ARTICLE, kind="plain").to_dict()
+    doc = {"$ref": "#/components/schemas/Article", "components": spec["components"]}
+    jsonschema.Draft202012Validator(doc).validate(article)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(doc).validate({**article, "sentences": "none"})
+
+
+async def test_server_docs_pages_use_local_assets(client: httpx.AsyncClient) -> None:
+    for page in ("/docs", "/redoc"):
+        r = await client.get(page)
+        assert r.status_code == 200 and "cdn." not in r.text and "https://" not in r.text
+        assert "'unsafe-inline'" not in r.headers["content-security-policy"].split("style-src")[0]
+        for asset in ("/static-docs/swagger-ui-bundle.js", "/static-docs/redoc.standalone.js"):
+            if asset in r.text:
+                assert (await client.get(asset)).status_code == 200
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
 async def test_server_index_lists_recent(client: httpx.AsyncClient) -> None:
     rid = (await client.post("/v1/read", json={"text": ARTICLE})).headers["x-analysis-id"]
     html = (await client.get("/")).text
