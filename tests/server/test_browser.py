@@ -57,7 +57,8 @@ _EXPECTED_AND_ACTUAL = """(t) => {
 _HL_VISIBLE = """() => {
   const el = document.querySelector("#article .hl");
   if (!el) { return null; }
-  const r = el.getBoundingClientRect(), p = document.getElementById("article").getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  const p = document.getElementById("article").getBoundingClientRect();
   const top = Math.max(p.top, 0), bottom = Math.min(p.bottom, window.innerHeight);
   return r.bottom > top && r.top < bottom;
 }"""

@@ -267,7 +267,8 @@ async def form_payload(
         if isinstance(value, str) and value.strip():
             payload[key] = value
     if keep is not None:  # what the page shows again when it answers with an error
-        keep.update((k, v) for k, v in payload.items() if k in ("text", "kind", "n", "summary", "url"))
+        shown = ("text", "kind", "n", "summary", "url")
+        keep.update((k, v) for k, v in payload.items() if k in shown)
     upload = form.get("file")
     if upload is not None and not isinstance(upload, str):
         data = await upload.read()
