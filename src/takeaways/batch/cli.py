@@ -73,8 +73,11 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
 def _options(args: argparse.Namespace) -> RunOptions:
     if args.batch_size < 1 or (args.workers is not None and args.workers < 1):
         raise ConfigError("--batch-size and --workers must be at least 1.")
-    if args.n < 1:
-        raise ConfigError(f"-n must be at least 1, got {args.n}; ask for 1 or more key points.")
+    from takeaways.keypoints import MAX_KEY_POINTS
+
+    if not 1 <= args.n <= MAX_KEY_POINTS:
+        raise ConfigError(f"-n must be from 1 to {MAX_KEY_POINTS}, got {args.n}; ask for "
+                          f"1 to {MAX_KEY_POINTS} key points.")
     if not 0.0 <= args.max_error_ratio <= 1.0:
         raise ConfigError("--max-error-ratio must be between 0 and 1.")
     if args.max_bytes is not None:

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from takeaways.errors import DeadlineError
+from takeaways.keypoints import MAX_KEY_POINTS
 from takeaways.server.engine import (
     Engine,
     Job,
@@ -46,7 +47,7 @@ class AnalyzeRequest(BaseModel):
     kind: Literal["html", "text", "plain"] | None = Field(
         None, description="force how the input is read; default: detect"
     )
-    n: int = Field(4, ge=1, le=12, description="number of key points")
+    n: int = Field(4, ge=1, le=MAX_KEY_POINTS, description="number of key points")
     summary: str | list[str] | None = Field(
         None, description="audit only: the summary to check (default: the page's own summary box)"
     )
