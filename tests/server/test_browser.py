@@ -8,6 +8,7 @@ embedder. Skips cleanly without /usr/bin/chromium or playwright."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -19,7 +20,8 @@ import pytest
 
 from tests.server.server_fakes import XSS
 
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium (.ci/run installs it); $TAKEAWAYS_CHROMIUM names another binary.
+CHROMIUM = os.environ.get("TAKEAWAYS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
