@@ -250,3 +250,43 @@ async def test_server_page_delete(client: httpx.AsyncClient) -> None:
     assert r.status_code == 303
     r = await client.get(f"/a/{rid}", headers={"accept": "text/html"})
     assert r.status_code == 404 and "no such analysis" in r.text
+
+
+async def test_server_page_shows_evidence_and_attribution(client: httpx.AsyncClient) -> None:
+    page = await client.post("/analyze", data={"text": ARTICLE, "summary": "A.\nB."})
+    html = (await client.get(page.headers["location"])).text
+    assert 'class="cite"' in html and 'aria-controls="ev-1"' in html
+    assert 'id="ev-1" hidden' in html and "Sentence " in html
+    assert '<h3 class="speaker">&lt;b&gt;Speaker&lt;/b&gt;</h3>' in html  # grouped, escaped
+    assert "“Officials in the city said" in html  # a direct quote in quote marks
+    assert "chance the summary is faithful to the article: 50%" in html and "score 0.5" not in html
+    assert "What is wrong: a name, number or place differs from the article" in html
+    assert "Errors: entity" not in html
+    assert 'id="download-json"' in html and 'id="copy-md"' in html
+    assert "## Key points" in html  # the Markdown the copy button copies
+
+
+async def test_server_form_errors_speak_plainly(client: httpx.AsyncClient) -> None:
+    empty = await client.post("/analyze", data={"text": ""})
+    assert empty.status_code == 422
+    assert "Paste the article&#39;s text or HTML in the box, or choose a file" in empty.text
+    assert "Value error" not in empty.text and "&#39;url&#39;" not in empty.text
+    many = await client.post("/analyze", data={"text": ARTICLE, "n": "13"})
+    assert "Key points: choose a whole number from 1 to 12." in many.text
+    both = await client.post("/analyze", data={"text": "pasted words"},
+                             files={"file": ("a.txt", ARTICLE.encode(), "text/plain")})
+    assert both.status_code == 422 and "both pasted text and a file" in both.text
+    assert ">pasted words</textarea>" in both.text  # what was typed is kept
+    missing = await client.get("/a/unknown", headers={"accept": "*/*"})
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "Not found." in missing.text
+    api = await client.get("/a/unknown", headers={"accept": "application/json"})
+    assert api.headers["content-type"] == "application/json"
+
+
+async def test_server_recent_titles_can_be_told_apart(client: httpx.AsyncClient) -> None:
+    ids = [(await client.post("/v1/read", json={"text": ARTICLE + f" Extra {i}."})).headers[
+        "x-analysis-id"] for i in range(2)]
+    html = (await client.get("/")).text
+    for rid in ids:
+        assert f"#{rid[:6]}" in html
