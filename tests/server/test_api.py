@@ -252,9 +252,22 @@ async def test_server_page_delete(client: httpx.AsyncClient) -> None:
     assert r.status_code == 404 and "no such analysis" in r.text
 
 
-async def test_server_page_shows_evidence_and_attribution(client: httpx.AsyncClient) -> None:
+async def test_server_page_shows_evidence_and_attribution(
+    client: httpx.AsyncClient, fake: FakeLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = fake.key_points
+
+    def rewritten(analysis: object, *, n: int) -> dict[str, object]:
+        result = plain(analysis, n=n)
+        result["key_points"][0]["edits"] = [{  # type: ignore[index]
+            "kind": "substitute", "start": 0, "end": 3, "original": "the mayor",
+            "replacement": "Mayor Ann Lee", "reason": "coreference", "source": None}]
+        return result
+
+    monkeypatch.setattr(fake, "key_points", rewritten)
     page = await client.post("/analyze", data={"text": ARTICLE, "summary": "A.\nB."})
     html = (await client.get(page.headers["location"])).text
+    assert "<span class=\"rewrite\">“the mayor” → “Mayor Ann Lee”</span>" in html
     assert 'class="cite"' in html and 'aria-controls="ev-1"' in html
     assert 'id="ev-1" hidden' in html and "Sentence " in html
     assert '<h3 class="speaker">&lt;b&gt;Speaker&lt;/b&gt;</h3>' in html  # grouped, escaped
