@@ -7,7 +7,7 @@ EXAMPLE := examples/putin-astana.scraped.txt
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: venv demo test test-fast lint typecheck check bench clean
+.PHONY: venv demo test test-fast test-browser lint typecheck check bench clean
 
 venv: $(STAMP)
 
@@ -25,8 +25,13 @@ demo: $(STAMP)
 	$(VENV)/bin/takeaways quotes $(EXAMPLE) --format text
 	$(VENV)/bin/takeaways audit $(EXAMPLE) --format text
 
+# Everything but the opt-in slow_extra sweeps, the browser tests included: they drive
+# Debian's Chromium (.ci/run installs it) and skip cleanly when it or playwright is absent.
 test: $(STAMP)
 	$(PY) -m pytest -q --durations=15
+
+test-browser: $(STAMP)
+	$(PY) -m pytest -q -m browser
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow and not browser"

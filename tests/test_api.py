@@ -83,3 +83,36 @@ def test_api_read_kind_plain_keeps_text(seed_text: str) -> None:
 def test_api_read_url_is_recorded(seed_text: str) -> None:
     a = takeaways.read(seed_text, url="https://example.org/a")
     assert a.metadata.url == "https://example.org/a"
+
+
+def test_api_results_are_short_sequences(seed_article) -> None:  # type: ignore[no-untyped-def]
+    """`KeyPoints`, `Quotes` and `Audit` iterate, index, ``len()`` and print a short repr
+    (never the whole article); ``key_points`` is the name ``to_dict()`` uses."""
+    from takeaways.attribution.result import Quote, Quotes, Speaker
+    from takeaways.auditing.report import Audit, ClaimAudit
+    from takeaways.document import Span
+    from takeaways.keypoints.result import Evidence, KeyPoint, KeyPoints
+
+    s = seed_article.sentences
+    points = [KeyPoint(i + 1, x.text, (Evidence(x.id, x.start, x.end, x.text),), (), 0.5)
+              for i, x in enumerate(s[:3])]
+    kp = KeyPoints(seed_article, points, {})
+    quote = Quote("direct", Span(s[0].start, s[0].end, s[0].text), None,
+                  Speaker(None, "Putin", "fake"))
+    qs = Quotes(seed_article, [quote], [], [])
+    claim = ClaimAudit("A claim.", "supported", [], [], None, "ok", 0.9, 0.9)
+    au = Audit(seed_article, [claim, claim], "supported", 0.9, "given")
+    empty = Audit(seed_article, [], "no-claims", None, "none")
+    for result, items, key in ((kp, points, "key_points"), (qs, [quote], "quotes"),
+                               (au, [claim, claim], "claims")):
+        assert len(result) == len(items) and list(result) == items
+        assert result[0] is items[0] and result[-1] is items[-1] and result[:1] == items[:1]
+        assert len(result.to_dict()[key]) == len(result)
+        text = repr(result)
+        assert len(text) < 120 and seed_article.text[:200] not in text, text
+        assert text.startswith(f"<{type(result).__name__}: {len(items)} ")
+        assert "Putin reiterates" in text and seed_article.id[:12] in text
+    assert kp.key_points is kp.points
+    assert [p.n for p in kp] == [d["n"] for d in kp.to_dict()["key_points"]]
+    assert len(empty) == 0 and bool(empty)  # a result without claims is still a result
+    assert repr(empty).startswith("<Audit: 0 claims of ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,136 @@ def test_api_n_zero_is_a_usage_error() -> None:
 
     with pytest.raises(takeaways.UsageError, match="n must be at least 1"):
         takeaways.key_points("not even read", n=0)
+
+
+@pytest.mark.parametrize("n, says", [("0", "must be at least 1, got 0"),
+                                     ("13", "must be at most 12, got 13"),
+                                     ("100", "must be at most 12, got 100")])
+def test_cli_n_out_of_range_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], n: str, says: str
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["summarize", "-", "-n", n])
+    assert exc.value.code == 2 and f"-n: {says}" in capsys.readouterr().err
+
+
+def test_api_n_over_the_cap_is_a_usage_error() -> None:
+    """One rule everywhere: the API refuses what the CLI and the server refuse."""
+    from takeaways.keypoints import MAX_KEY_POINTS
+    from takeaways.server.services import AnalyzeRequest
+
+    with pytest.raises(takeaways.UsageError, match="n must be at most 12"):
+        takeaways.key_points("not even read", n=13)
+    assert MAX_KEY_POINTS == 12
+    assert AnalyzeRequest.model_json_schema()["properties"]["n"]["maximum"] == MAX_KEY_POINTS
+
+
+@pytest.mark.parametrize("arg", ["summary.txt", "notes/summary", "~/summary.md"])
+def test_cli_audit_missing_summary_file_is_an_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, arg: str
+) -> None:
+    from tests.conftest import SEED
+
+    monkeypatch.setattr("takeaways.cli._pipeline", _no_pipeline)  # nothing may load
+    assert main(["audit", str(SEED), arg]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"takeaways: error: summary file not found: {arg}.")
+    assert "--summary-text" in err
+
+
+def _no_pipeline() -> None:
+    raise AssertionError("the pipeline was built before the arguments were checked")
+
+
+class _Recorder:
+    """A pipeline that records what it was asked (no models)."""
+
+    def __init__(self, warnings: tuple[str, ...] = ()) -> None:
+        self.summary: object = "unset"
+        self.warnings = list(warnings)
+
+    def read(self, source: object, **_: object) -> object:
+        import types
+
+        return types.SimpleNamespace(warnings=self.warnings)
+
+    def audit(self, _article: object, summary: object, **_: object) -> object:
+        self.summary = summary
+        return _Dict()
+
+    def key_points(self, _article: object, **_: object) -> object:
+        return _Dict()
+
+    def quotes(self, _article: object) -> object:
+        return _Dict()
+
+
+class _Dict:
+    def to_dict(self) -> dict[str, object]:
+        return {}
+
+
+def test_cli_audit_summary_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    rec = _Recorder()
+    monkeypatch.setattr("takeaways.cli._pipeline", lambda: rec)
+    file = tmp_path / "summary.txt"
+    file.write_text("From a file.", "utf-8")
+    for argv, want in (([str(file)], "From a file."),
+                       (["--summary-text", "summary.txt"], "summary.txt"),
+                       (["Putin made a proposal in Astana."], "Putin made a proposal in Astana."),
+                       ([], None)):
+        assert main(["audit", "page.txt", *argv, "-f", "json"]) == 0, argv
+        assert rec.summary == want, argv
+    assert main(["audit", "page.txt", str(file), "--summary-text", "x"]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["read", "summarize", "quotes", "audit"])
+def test_cli_article_warnings_go_to_stderr_once_in_every_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    import takeaways.cli as cli
+
+    rec = _Recorder(("the article may not be English; results may be poor.",))
+    monkeypatch.setattr(cli, "_pipeline", lambda: rec)
+    monkeypatch.setattr(cli, "render", lambda *_: "")
+    assert main([command, "page.txt"]) == 0
+    err = capsys.readouterr().err
+    assert err == "takeaways: warning: the article may not be English; results may be poor.\n"
+
+
+def test_cli_verbose_before_or_after_the_subcommand() -> None:
+    from takeaways.cli import _build_parser
+
+    parser = _build_parser()
+    assert parser.parse_args(["-v", "read", "x"]).verbose is True
+    assert parser.parse_args(["read", "x", "-v"]).verbose is True
+    assert parser.parse_args(["read", "x"]).verbose is False
+    assert parser.parse_args(["serve", "--verbose"]).verbose is True
+
+
+def test_cli_serve_help_explains_host_and_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--host HOST address to listen on" in out and "--port PORT TCP port" in out
+
+
+def test_cli_pdf_says_pdf_is_not_supported(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    pdf = tmp_path / "page.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n")
+    assert main(["read", str(pdf)]) == 2
+    assert "PDF is not supported" in capsys.readouterr().err
+
+
+def test_cli_audit_markdown_has_no_stray_quote_marker(seed_article) -> None:  # type: ignore[no-untyped-def]
+    from takeaways.auditing.report import Audit, ClaimAudit
+    from takeaways.document import Span
+
+    s = seed_article.sentences[0]
+    claim = ClaimAudit("A claim.", "supported", [], [Span(s.start, s.end, s.text)], None,
+                       "found", 0.9, 0.9)
+    md = Audit(seed_article, [claim], "supported", 0.9, "given").to_markdown()
+    assert f"   - Evidence: \u201c{s.text}\u201d" in md and "> " not in md

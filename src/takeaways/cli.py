@@ -19,15 +19,26 @@ from takeaways.render import FORMATS, render
 EXIT_ERROR = 2
 
 
-def _positive_int(text: str) -> int:
-    """``-n``: a whole number of at least 1, checked before any model loads."""
+def _points(text: str) -> int:
+    """``-n``: a whole number from 1 to `MAX_KEY_POINTS` (the rule of the API and the
+    server too), checked before any model loads."""
+    from takeaways.keypoints import MAX_KEY_POINTS
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if value > MAX_KEY_POINTS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_KEY_POINTS}, got {value}")
     return value
+
+
+def _verbose_arg(p: argparse.ArgumentParser) -> None:
+    """``-v`` before or after the subcommand (a subcommand's copy only sets it when given)."""
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="log progress to stderr")
 
 
 def _input_args(p: argparse.ArgumentParser) -> None:
@@ -35,6 +46,7 @@ def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", choices=("html", "text", "plain"), help="force the input kind")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format")
     p.add_argument("--max-bytes", type=int, default=None, help="input size limit (default 5 MB)")
+    _verbose_arg(p)
 
 
 def _source(arg: str) -> str | Path:
@@ -51,14 +63,16 @@ def _pipeline() -> Any:
 
 
 def _read(args: argparse.Namespace) -> Any:
-    return _pipeline().read(_source(args.input), kind=args.kind, max_bytes=args.max_bytes)
+    """The article of INPUT; its warnings (a non-English page...) go to stderr, once, in
+    every command."""
+    article = _pipeline().read(_source(args.input), kind=args.kind, max_bytes=args.max_bytes)
+    for warning in article.warnings:
+        print(f"takeaways: warning: {warning}", file=sys.stderr)
+    return article
 
 
 def cmd_read(args: argparse.Namespace) -> int:
-    article = _read(args)
-    for warning in article.warnings:
-        print(f"takeaways: warning: {warning}", file=sys.stderr)
-    print(render(article, args.format), end="")
+    print(render(_read(args), args.format), end="")
     return 0
 
 
@@ -77,15 +91,35 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
-    summary: str | None = None
-    if args.summary == "-":
-        summary = sys.stdin.read()
-    elif args.summary:
-        from pathlib import Path
+_PATHLIKE = re.compile(r"^~|[/\\]|\.[A-Za-z][A-Za-z0-9]{0,4}$")
 
-        path = Path(args.summary)
-        summary = path.read_text("utf-8") if path.is_file() else args.summary
+
+def _summary(args: argparse.Namespace) -> str | None:
+    """SUMMARY is a file, ``-`` (stdin) or, when it looks like no path, literal text;
+    ``--summary-text`` is always literal. A path-like SUMMARY that does not exist is an
+    error: it is a mistyped file name, not a one-word claim."""
+    from takeaways.errors import UsageError
+
+    if args.summary is not None and args.summary_text is not None:
+        raise UsageError("give the summary once: as SUMMARY (a file or '-') or as "
+                         "--summary-text, not both.")
+    if args.summary_text is not None:
+        return str(args.summary_text)
+    if args.summary is None:
+        return None
+    if args.summary == "-":
+        return sys.stdin.read()
+    path = Path(args.summary)
+    if path.is_file():
+        return path.read_text("utf-8")
+    if path.exists() or (_PATHLIKE.search(args.summary) and not re.search(r"\s", args.summary)):
+        raise UsageError(f"summary file not found: {args.summary}. Check the path, or pass "
+                         "the summary itself with --summary-text.")
+    return str(args.summary)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    summary = _summary(args)
     extra = {"nli_model": args.nli_model} if args.nli_model else {}
     report = _pipeline().audit(_read(args), summary, **extra)
     print(render(report, args.format), end="")
@@ -141,12 +175,14 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="numbered key points with evidence")
     _input_args(p)
-    p.add_argument("-n", type=_positive_int, default=4, help="number of key points (default 4)")
+    p.add_argument("-n", type=_points, default=4,
+                   help="number of key points, 1 to 12 (default 4)")
     p.add_argument("--verify", action="store_true", help="audit the generated points")
     p.set_defaults(func=cmd_summarize)
 
     p = sub.add_parser("config", help="the effective settings (show) or the files read (path)")
     p.add_argument("action", choices=("show", "path"))
+    _verbose_arg(p)
     p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("quotes", help="who said what")
@@ -155,13 +191,19 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="check a summary claim by claim against the article")
     _input_args(p)
-    p.add_argument("summary", nargs="?", help="summary text, a file, or '-' for stdin")
+    p.add_argument("summary", nargs="?",
+                   help="a summary file, or '-' for stdin (default: the page's own summary box)")
+    p.add_argument("--summary-text", default=None, metavar="TEXT",
+                   help="the summary itself, as literal text")
     p.add_argument("--nli-model", default=None, help="local Hugging Face NLI model folder")
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("serve", help="run the HTTP API and web page")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; "
+                   "0.0.0.0 for every interface)")
+    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    _verbose_arg(p)
     p.add_argument("--db", default=None, help="SQLite path (default: per-user data dir)")
     p.add_argument("--allow-fetch", action="store_true", help="allow fetching public URLs")
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
@@ -175,6 +217,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("batch", help="process corpora: directories, JSONL, WARC")
     _add_batch_args(p)
+    _verbose_arg(p)
     p.set_defaults(func=cmd_batch)
     return parser
 

@@ -57,4 +57,38 @@ def test_batch_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert _run(str(tmp_path), "--out", out, "--what", "read,nope") == 2
     assert "unknown step" in capsys.readouterr().err
     assert _run(str(tmp_path), "--out", out, "-n", "0") == 2
-    assert "-n must be at least 1" in capsys.readouterr().err
+    assert "-n must be from 1 to 12" in capsys.readouterr().err
+    assert _run(str(tmp_path), "--out", out, "-n", "13") == 2
+
+
+def test_batch_cli_names_failed_ids_and_writes_errors_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.txt").write_text(story(1), "utf-8")
+    for i in range(7):
+        (src / f"bad{i}.txt").write_text("", "utf-8")
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
+    assert _run(str(src), "--out", str(out)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("takeaways: batch: starting 1 worker(s)…\n")  # before any result
+    named = [line for line in err.splitlines() if line.startswith("  failed: ")]
+    assert len(named) == 5 and named[0].startswith("  failed: bad0.txt (read: ")
+    assert "… and 2 more (--errors FILE lists them all)" in err
+    out.unlink()
+    assert _run(str(src), "--out", str(out), "--errors", str(errors)) == 1
+    rows = read_jsonl(errors)
+    assert [r["id"] for r in rows] == [f"bad{i}.txt" for i in range(7)]
+    assert all(r["error_code"] and r["reason"].startswith("read: ") for r in rows)
+    assert f"all 7 failed ids: {errors}" in capsys.readouterr().err
+
+
+def test_batch_cli_says_it_loads_the_models_before_the_first_result() -> None:
+    from takeaways.batch.cli import _loading_line
+    from takeaways.batch.runner import RunOptions
+    from takeaways.pipeline.chunk import BatchSettings
+
+    steps = BatchSettings(what=("read", "key_points"))
+    assert "loading the models" in _loading_line(RunOptions(settings=steps, workers=2))
+    assert "loading" not in _loading_line(RunOptions(settings=BatchSettings(), workers=2))

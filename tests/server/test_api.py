@@ -194,6 +194,50 @@ async def test_server_openapi_docs(client: httpx.AsyncClient) -> None:
     assert (await client.get("/docs")).status_code == 200
 
 
+async def test_server_openapi_answers_carry_the_published_schemas(
+    client: httpx.AsyncClient,
+) -> None:
+    import json as json_
+
+    import jsonschema
+
+    import takeaways
+
+    spec = (await client.get("/openapi.json")).json()
+    for path, name in (("/v1/read", "Article"), ("/v1/key-points", "KeyPoints"),
+                       ("/v1/quotes", "Quotes"), ("/v1/audit", "Audit")):
+        schema = spec["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]
+        assert schema["schema"] == {"$ref": f"#/components/schemas/{name}"}
+    components = spec["components"]["schemas"]
+    refs = {r.split("/")[-1] for r in _refs(spec)}
+    assert refs <= set(components), refs - set(components)  # every $ref resolves
+    assert "$defs" not in json_.dumps(spec)
+    article = takeaways.read(ARTICLE, kind="plain").to_dict()
+    doc = {"$ref": "#/components/schemas/Article", "components": spec["components"]}
+    jsonschema.Draft202012Validator(doc).validate(article)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(doc).validate({**article, "sentences": "none"})
+
+
+async def test_server_docs_pages_use_local_assets(client: httpx.AsyncClient) -> None:
+    for page in ("/docs", "/redoc"):
+        r = await client.get(page)
+        assert r.status_code == 200 and "cdn." not in r.text and "https://" not in r.text
+        assert "'unsafe-inline'" not in r.headers["content-security-policy"].split("style-src")[0]
+        for asset in ("/static-docs/swagger-ui-bundle.js", "/static-docs/redoc.standalone.js"):
+            if asset in r.text:
+                assert (await client.get(asset)).status_code == 200
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
 async def test_server_index_lists_recent(client: httpx.AsyncClient) -> None:
     rid = (await client.post("/v1/read", json={"text": ARTICLE})).headers["x-analysis-id"]
     html = (await client.get("/")).text
@@ -206,3 +250,56 @@ async def test_server_page_delete(client: httpx.AsyncClient) -> None:
     assert r.status_code == 303
     r = await client.get(f"/a/{rid}", headers={"accept": "text/html"})
     assert r.status_code == 404 and "no such analysis" in r.text
+
+
+async def test_server_page_shows_evidence_and_attribution(
+    client: httpx.AsyncClient, fake: FakeLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = fake.key_points
+
+    def rewritten(analysis: object, *, n: int) -> dict[str, object]:
+        result = plain(analysis, n=n)
+        result["key_points"][0]["edits"] = [{  # type: ignore[index]
+            "kind": "substitute", "start": 0, "end": 3, "original": "the mayor",
+            "replacement": "Mayor Ann Lee", "reason": "coreference", "source": None}]
+        return result
+
+    monkeypatch.setattr(fake, "key_points", rewritten)
+    page = await client.post("/analyze", data={"text": ARTICLE, "summary": "A.\nB."})
+    html = (await client.get(page.headers["location"])).text
+    assert "<span class=\"rewrite\">“the mayor” → “Mayor Ann Lee”</span>" in html
+    assert 'class="cite"' in html and 'aria-controls="ev-1"' in html
+    assert 'id="ev-1" hidden' in html and "Sentence " in html
+    assert '<h3 class="speaker">&lt;b&gt;Speaker&lt;/b&gt;</h3>' in html  # grouped, escaped
+    assert "“Officials in the city said" in html  # a direct quote in quote marks
+    assert "chance the summary is faithful to the article: 50%" in html and "score 0.5" not in html
+    assert "What is wrong: a name, number or place differs from the article" in html
+    assert "Errors: entity" not in html
+    assert 'id="download-json"' in html and 'id="copy-md"' in html
+    assert "## Key points" in html  # the Markdown the copy button copies
+
+
+async def test_server_form_errors_speak_plainly(client: httpx.AsyncClient) -> None:
+    empty = await client.post("/analyze", data={"text": ""})
+    assert empty.status_code == 422
+    assert "Paste the article&#39;s text or HTML in the box, or choose a file" in empty.text
+    assert "Value error" not in empty.text and "&#39;url&#39;" not in empty.text
+    many = await client.post("/analyze", data={"text": ARTICLE, "n": "13"})
+    assert "Key points: choose a whole number from 1 to 12." in many.text
+    both = await client.post("/analyze", data={"text": "pasted words"},
+                             files={"file": ("a.txt", ARTICLE.encode(), "text/plain")})
+    assert both.status_code == 422 and "both pasted text and a file" in both.text
+    assert ">pasted words</textarea>" in both.text  # what was typed is kept
+    missing = await client.get("/a/unknown", headers={"accept": "*/*"})
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "Not found." in missing.text
+    api = await client.get("/a/unknown", headers={"accept": "application/json"})
+    assert api.headers["content-type"] == "application/json"
+
+
+async def test_server_recent_titles_can_be_told_apart(client: httpx.AsyncClient) -> None:
+    ids = [(await client.post("/v1/read", json={"text": ARTICLE + f" Extra {i}."})).headers[
+        "x-analysis-id"] for i in range(2)]
+    html = (await client.get("/")).text
+    for rid in ids:
+        assert f"#{rid[:6]}" in html

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from takeaways.config import Settings, active
 from takeaways.document import SCHEMA_VERSION, Span
+from takeaways.render import result_repr
 
 if TYPE_CHECKING:
     from takeaways.document import Article
@@ -152,6 +154,25 @@ class Quotes:
     mentions: list[Mention]
     strategies: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.quotes)
+
+    def __iter__(self) -> Iterator[Quote]:
+        return iter(self.quotes)
+
+    @overload
+    def __getitem__(self, i: int) -> Quote: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Quote]: ...
+    def __getitem__(self, i: int | slice) -> Quote | list[Quote]:
+        return self.quotes[i]
+
+    def __bool__(self) -> bool:
+        return True  # a result, even with no quotes (its notes say why)
+
+    def __repr__(self) -> str:
+        return result_repr(self, len(self.quotes), "quote")
 
     def to_dict(self, *, article: bool = True) -> dict[str, Any]:
         """JSON-ready; ``article=False`` gives ``article_id`` instead of the article."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from takeaways.auditing.signals.base import SignalResult
 from takeaways.document import SCHEMA_VERSION, Article, Span
+from takeaways.render import result_repr
 
 SUMMARY_VERDICTS = ("supported", "partly-supported", "unsupported", "no-claims")
 _MARK = {"supported": "OK", "unsupported": "UNSUPPORTED", "misattributed": "MISATTRIBUTED",
@@ -56,6 +58,25 @@ class Audit:
     strategies: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def __iter__(self) -> Iterator[ClaimAudit]:
+        return iter(self.claims)
+
+    @overload
+    def __getitem__(self, i: int) -> ClaimAudit: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[ClaimAudit]: ...
+    def __getitem__(self, i: int | slice) -> ClaimAudit | list[ClaimAudit]:
+        return self.claims[i]
+
+    def __bool__(self) -> bool:
+        return True  # a result, even with no claims (its notes say why)
+
+    def __repr__(self) -> str:
+        return result_repr(self, len(self.claims), "claim")
+
     @property
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -95,7 +116,7 @@ class Audit:
             if c.faulty_span:
                 lines.append(f"   - Problem: \u201c{c.faulty_span.text}\u201d")
             for e in c.evidence:
-                lines.append(f"   - Evidence: > {e.text}")
+                lines.append(f"   - Evidence: \u201c{e.text}\u201d")
         lines += [f"_Note: {n}_" for n in self.notes]
         return "\n".join(lines) + "\n"
 

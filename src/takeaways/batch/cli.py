@@ -65,6 +65,9 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
                    help="flush, skip fsync (faster, less safe)")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar: a log line every 30 s and the summary")
+    p.add_argument("--errors", default=None, metavar="FILE",
+                   help="write every failed document (id, source, reason, error_code) to "
+                   "FILE as JSONL")
     g = p.add_argument_group("JSONL fields")
     for name in ("id", "html", "text", "url", "summary"):
         g.add_argument(f"--{name}-field", default=name, help=f"key of the {name} ({name!r})")
@@ -73,8 +76,11 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
 def _options(args: argparse.Namespace) -> RunOptions:
     if args.batch_size < 1 or (args.workers is not None and args.workers < 1):
         raise ConfigError("--batch-size and --workers must be at least 1.")
-    if args.n < 1:
-        raise ConfigError(f"-n must be at least 1, got {args.n}; ask for 1 or more key points.")
+    from takeaways.keypoints import MAX_KEY_POINTS
+
+    if not 1 <= args.n <= MAX_KEY_POINTS:
+        raise ConfigError(f"-n must be from 1 to {MAX_KEY_POINTS}, got {args.n}; ask for "
+                          f"1 to {MAX_KEY_POINTS} key points.")
     if not 0.0 <= args.max_error_ratio <= 1.0:
         raise ConfigError("--max-error-ratio must be between 0 and 1.")
     if args.max_bytes is not None:
@@ -103,10 +109,31 @@ def _options(args: argparse.Namespace) -> RunOptions:
 def run_batch_cli(args: argparse.Namespace) -> int:
     options = _options(args)
     quiet = args.quiet or not sys.stderr.isatty()
-    progress: Any = LogProgress() if quiet else RichProgress()
+    loading = _loading_line(options)
+    progress: Any = LogProgress(loading=loading) if quiet else RichProgress(loading=loading)
     summary = run_batch(args.inputs, args.out, options, progress=progress)
-    print_summary(summary, args.out, args.max_error_ratio)
+    if args.errors:
+        write_errors(summary, args.errors)
+    print_summary(summary, args.out, args.max_error_ratio, errors_file=args.errors)
     return summary.exit_code(args.max_error_ratio)
+
+
+def _loading_line(options: RunOptions) -> str:
+    """What the run does before its first result, said at once (the first batch waits
+    for the workers to start and, past ``read``, for the models to load)."""
+    workers = f"{options.workers} worker(s)" if options.workers else "Ray workers"
+    if tuple(options.settings.what) == ("read",):
+        return f"starting {workers}…"
+    return f"starting {workers} and loading the models (the first results take a while)…"
+
+
+def write_errors(summary: RunSummary, path: str) -> None:
+    """Every failed document of the run as one JSON line (id, source, reason, code)."""
+    import json
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in summary.failed:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _rate(summary: RunSummary) -> float:
@@ -116,13 +143,16 @@ def _rate(summary: RunSummary) -> float:
 class LogProgress:
     """Quiet mode: one plain line to stderr every ``every`` seconds."""
 
-    def __init__(self, every: float = 30.0) -> None:
+    def __init__(self, every: float = 30.0, *, loading: str = "") -> None:
         self.every = every
+        self.loading = loading
         self.total = self.seen = 0
         self._last = time.monotonic()
 
     def start(self, total_bytes: int) -> None:
         self.total = total_bytes
+        if self.loading:
+            print(f"takeaways: batch: {self.loading}", file=sys.stderr, flush=True)
 
     def advance(self, nbytes: int, summary: RunSummary) -> None:
         self.seen += nbytes
@@ -139,7 +169,7 @@ class LogProgress:
 class RichProgress:
     """A rich progress bar over input bytes (so the ETA works for WARC too), with docs/s."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, loading: str = "") -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -151,29 +181,38 @@ class RichProgress:
         )
 
         self._progress = Progress(
-            TextColumn("[bold]batch"), BarColumn(), TaskProgressColumn(),
+            TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
             TextColumn("{task.fields[docs]} docs · {task.fields[errors]} errors · "
                        "{task.fields[rate]} docs/s"),
             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             console=Console(stderr=True), transient=False,
         )
         self._task: Any = None
+        self.loading = loading
 
     def start(self, total_bytes: int) -> None:
         self._progress.start()
-        self._task = self._progress.add_task("batch", total=total_bytes or None,
+        self._task = self._progress.add_task(self.loading or "batch", total=total_bytes or None,
                                              docs=0, errors=0, rate="0.0")
 
     def advance(self, nbytes: int, summary: RunSummary) -> None:
         self._progress.update(self._task, advance=nbytes, docs=summary.processed,
-                              errors=summary.error, rate=f"{_rate(summary):.1f}")
+                              errors=summary.error, rate=f"{_rate(summary):.1f}",
+                              description="batch")
 
     def finish(self, summary: RunSummary) -> None:
         self._progress.stop()
 
 
-def print_summary(summary: RunSummary, out: str, max_ratio: float) -> None:
-    """The end-of-run report on stderr: counts, errors by reason, memory per worker."""
+#: How many failed ids the summary names (``--errors FILE`` has them all).
+SHOW_FAILED = 5
+
+
+def print_summary(
+    summary: RunSummary, out: str, max_ratio: float, *, errors_file: str | None = None
+) -> None:
+    """The end-of-run report on stderr: counts, errors by reason, the first failed ids,
+    memory per worker."""
     d = summary.to_dict()
     lines = [
         f"takeaways: batch: wrote {summary.processed} results to {out} in {d['elapsed_s']} s "
@@ -186,9 +225,23 @@ def print_summary(summary: RunSummary, out: str, max_ratio: float) -> None:
                      "missing; the run fails)")
     for reason, count in d["errors_by_reason"].items():
         lines.append(f"  error {count:>6} × {reason}")
+    lines += _failed_lines(summary, errors_file)
     if d["peak_rss_mb"]:
         rss = ", ".join(f"{w}: {mb:.0f} MB" for w, mb in d["peak_rss_mb"].items())
         lines.append(f"  peak RSS per worker: {rss}")
     verdict = "ok" if summary.exit_code(max_ratio) == 0 else "FAILED"
     lines.append(f"  error ratio {summary.error_ratio:.1%} (limit {max_ratio:.0%}): {verdict}")
     print("\n".join(lines), file=sys.stderr)
+
+
+def _failed_lines(summary: RunSummary, errors_file: str | None) -> list[str]:
+    if not summary.failed:
+        return []
+    lines = [f"  failed: {row['id']} ({row.get('reason')})"
+             for row in summary.failed[:SHOW_FAILED]]
+    more = len(summary.failed) - SHOW_FAILED
+    if errors_file:
+        lines.append(f"  all {len(summary.failed)} failed ids: {errors_file}")
+    elif more > 0:
+        lines.append(f"  … and {more} more (--errors FILE lists them all)")
+    return lines

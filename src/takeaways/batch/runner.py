@@ -59,6 +59,8 @@ class RunSummary:
     #: the error ratio, since documents may be missing
     truncated: int = 0
     errors_by_reason: Counter[str] = field(default_factory=Counter)
+    #: every failed document: id, source, reason and error code (for ``--errors FILE``)
+    failed: list[dict[str, Any]] = field(default_factory=list)
     peak_rss: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
     workers: int = 1
@@ -88,6 +90,8 @@ class RunSummary:
             else:
                 self.error += 1
                 self.errors_by_reason[reason_key(str(r.get("reason")))] += 1
+                self.failed.append({k: r.get(k) for k in ("id", "source", "reason",
+                                                          "error_code")})
         if chunk.peak_rss:
             self.peak_rss[chunk.worker] = max(self.peak_rss.get(chunk.worker, 0), chunk.peak_rss)
 

@@ -242,6 +242,11 @@ def load_bytes(data: bytes, *, origin: str, kind: str | None, max_bytes: int) ->
         data = _gunzip(data, origin, max_bytes)
     if not data.strip():
         raise EmptyInputError(f"{origin}: the input is empty; pass a news page as HTML or text.")
+    if data.lstrip()[:5] == b"%PDF-":
+        raise BinaryInputError(
+            f"{origin}: this is a PDF, and PDF is not supported; save the page as HTML, or "
+            "copy its text into a .txt file."
+        )
     if _looks_binary(data):
         raise BinaryInputError(
             f"{origin}: the input looks binary (NUL or control bytes), not HTML or text; "

@@ -178,10 +178,18 @@ def attachments(
     return rewritten, eligible, attach
 
 
+#: The most key points one call gives: the one rule of the API, CLI, batch and server.
+MAX_KEY_POINTS = 12
+
+
 def check_n(n: int) -> None:
-    """A `UsageError` unless ``n`` (the number of key points) is at least 1."""
+    """A `UsageError` unless ``n`` (the number of key points) is from 1 to
+    `MAX_KEY_POINTS`."""
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise UsageError(f"n must be at least 1, got {n!r}; ask for 1 or more key points.")
+    if n > MAX_KEY_POINTS:
+        raise UsageError(f"n must be at most {MAX_KEY_POINTS}, got {n}; ask for "
+                         f"{MAX_KEY_POINTS} or fewer key points.")
 
 
 def extract_key_points(

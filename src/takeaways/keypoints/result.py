@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from takeaways.document import SCHEMA_VERSION, Article, Span
+from takeaways.render import result_repr
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,31 @@ class KeyPoints:
     strategies: dict[str, str]
     notes: list[str] = field(default_factory=list)
     verification: Any = None  # an Audit of the points, when --verify is used
+
+    # A sequence of its points, as ``to_dict()["key_points"]`` is a list of them.
+    @property
+    def key_points(self) -> list[KeyPoint]:
+        """The points (the name ``to_dict()`` uses; ``points`` is the same list)."""
+        return self.points
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self) -> Iterator[KeyPoint]:
+        return iter(self.points)
+
+    @overload
+    def __getitem__(self, i: int) -> KeyPoint: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[KeyPoint]: ...
+    def __getitem__(self, i: int | slice) -> KeyPoint | list[KeyPoint]:
+        return self.points[i]
+
+    def __bool__(self) -> bool:
+        return True  # a result, even with no points (its notes say why)
+
+    def __repr__(self) -> str:
+        return result_repr(self, len(self.points), "point")
 
     def to_dict(self, *, article: bool = True) -> dict[str, Any]:
         """JSON-ready; ``article=False`` gives ``article_id`` instead of the article (the

@@ -12,6 +12,17 @@ class Renderable(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
+def result_repr(result: Any, count: int, noun: str) -> str:
+    """A result's short repr: what it holds and of which article, never the article
+    itself (``<KeyPoints: 4 points of 'Putin reiterates…' (id 3f2a…)>``)."""
+    article = getattr(result, "article", None)
+    title = str(getattr(article, "title", "") or "untitled")
+    title = title if len(title) <= 40 else title[:39] + "…"
+    ident = str(getattr(article, "id", "") or "")[:12]
+    plural = noun if count == 1 else noun + "s"
+    return f"<{type(result).__name__}: {count} {plural} of {title!r} (id {ident})>"
+
+
 def to_json(result: Renderable, *, indent: int | None = 2) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=indent)
 

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from takeaways.server import pages, routes
+from takeaways.server import docs, pages, routes
 from takeaways.server.engine import Library, ServerError
 from takeaways.server.limits import BodyLimitMiddleware, HostMiddleware, SecurityHeadersMiddleware
 from takeaways.server.services import Services, error_response, validation_message
@@ -40,6 +40,7 @@ def create_app(
     app = FastAPI(
         title="takeaways", version=__version__, lifespan=lifespan,
         description="Grounded key points, who-said-what and summary audits for news articles.",
+        docs_url=None, redoc_url=None,  # served from local files below: no CDN
     )
     app.state.services = services
     # the last added runs first: headers on every answer, then Host, then the body limits
@@ -49,6 +50,7 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     static = resources.files("takeaways.server").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    docs.mount(app)
     _handlers(app)
     app.include_router(routes.router)
     app.include_router(pages.router)
@@ -76,7 +78,13 @@ def _handlers(app: FastAPI) -> None:
 
 
 def _wants_html(request: Request) -> bool:
+    """An HTML error page for the web pages (``/``, ``/analyze``, ``/a/…``) unless the
+    client asks for JSON only; elsewhere only for a client that accepts HTML."""
     path = request.url.path
     if path.startswith("/v1") or path == "/healthz":
         return False
-    return "text/html" in request.headers.get("accept", "")
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept:
+        return True
+    page = path in ("/", "/analyze") or path.startswith("/a/")
+    return page and "application/json" not in accept

@@ -34,9 +34,53 @@ def _env() -> jinja2.Environment:
         when=lambda ts: datetime.fromtimestamp(float(ts), UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
     env.globals.update(
-        speaker=view.speaker, quote_ranges=view.quote_ranges, claim_parts=view.claim_parts
+        speaker=view.speaker, quote_ranges=view.quote_ranges, claim_parts=view.claim_parts,
+        source_line=view.source_line, markdown=view.markdown, cites=view.cites,
+        rewrites=view.rewrites, quote_groups=view.quote_groups, percent=view.percent,
+        error_words=view.error_words, recent_label=view.recent_label, error_title=error_title,
     )
     return env
+
+
+#: The headline of an error on the page, by HTTP status (the message says the rest).
+_TITLES = {
+    400: "That did not work.", 401: "This server needs its API token.",
+    403: "Not allowed.", 404: "Not found.", 413: "That is too large.",
+    415: "That file type cannot be read.", 422: "Nothing to analyse yet.",
+    501: "Not available here.", 503: "The server is busy.", 504: "That took too long.",
+}
+
+
+def error_title(err: ServerError) -> str:
+    if err.status == 422 and err.code != "invalid_request":
+        return "This cannot be analysed."
+    return _TITLES.get(err.status, "Something went wrong.")
+
+
+#: What to tell a person for a form field pydantic refused.
+_FIELD_WORDS = {
+    "n": "Key points: choose a whole number from 1 to 12.",
+    "kind": "Read the input as: choose one of the listed options.",
+    "summary": "Summary to audit: send plain text.",
+    "url": "URL: give one public http(s) address.",
+}
+
+
+def form_message(errors: list[Any]) -> str:
+    """Form errors in words a person can act on (no field paths, no pydantic wording)."""
+    out: list[str] = []
+    for e in errors:
+        loc = [str(x) for x in e.get("loc", ()) if x != "body"]
+        msg = str(e.get("msg", ""))
+        if loc and loc[0] in _FIELD_WORDS:
+            text = _FIELD_WORDS[loc[0]]
+        elif "exactly one of" in msg:
+            text = "Paste the article's text or HTML in the box, or choose a file to upload."
+        else:
+            text = msg.removeprefix("Value error, ")
+        if text not in out:
+            out.append(text)
+    return " ".join(out) or "Check the form and try again."
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -76,19 +120,19 @@ async def analyze(request: Request) -> Response:
     """Form post: compute everything, store it, redirect to the permalink."""
     from pydantic import ValidationError
 
-    from takeaways.server.services import AnalyzeRequest, validation_message
+    from takeaways.server.services import AnalyzeRequest
 
     services = _services(request)
     if not same_origin(request):
         raise ServerError(403, "cross_site", "cross-site form posts are refused.")
-    payload = await form_payload(request, services.settings.max_body_bytes)
-    form = {k: v for k, v in payload.items() if k in ("kind", "n", "summary", "url")}
+    form: dict[str, Any] = {}
     try:
+        payload = await form_payload(request, services.settings.max_body_bytes, keep=form)
         check_token(request, payload.pop("token", None))
         job = AnalyzeRequest.model_validate(payload).job(("read", *FEATURES))
         record = await services.submit(job, strict=False)
     except ValidationError as exc:
-        err = ServerError(422, "invalid_request", validation_message(exc.errors()))
+        err = ServerError(422, "invalid_request", form_message(exc.errors()))
         return error_page(request, err, form)
     except ServerError as err:
         return error_page(request, err, form)

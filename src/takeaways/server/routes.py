@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from takeaways.pipeline.envelope import standalone
+from takeaways.server.docs import ok_response
 from takeaways.server.engine import ServerError
 from takeaways.server.services import (
     ID_RE,
@@ -93,25 +94,29 @@ def healthz(request: Request) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/read", tags=["analyze"], openapi_extra=_BODY, responses=_ERRORS)
+@router.post("/v1/read", tags=["analyze"], openapi_extra=_BODY,
+             responses={**ok_response("article"), **_ERRORS})
 async def read(request: Request) -> Response:
     """The clean article (`Article.to_dict()`): text, paragraphs, sentences with offsets."""
     return await _analyze(request, "article")
 
 
-@router.post("/v1/key-points", tags=["analyze"], openapi_extra=_BODY, responses=_ERRORS)
+@router.post("/v1/key-points", tags=["analyze"], openapi_extra=_BODY,
+             responses={**ok_response("key_points"), **_ERRORS})
 async def key_points(request: Request) -> Response:
     """Numbered key points, each with its evidence sentences (`KeyPoints.to_dict()`)."""
     return await _analyze(request, "key_points")
 
 
-@router.post("/v1/quotes", tags=["analyze"], openapi_extra=_BODY, responses=_ERRORS)
+@router.post("/v1/quotes", tags=["analyze"], openapi_extra=_BODY,
+             responses={**ok_response("quotes"), **_ERRORS})
 async def quotes(request: Request) -> Response:
     """Who said what (`Quotes.to_dict()`)."""
     return await _analyze(request, "quotes")
 
 
-@router.post("/v1/audit", tags=["analyze"], openapi_extra=_BODY, responses=_ERRORS)
+@router.post("/v1/audit", tags=["analyze"], openapi_extra=_BODY,
+             responses={**ok_response("audit"), **_ERRORS})
 async def audit(request: Request) -> Response:
     """Claim-by-claim audit of ``summary`` (default: the page's own summary box)."""
     return await _analyze(request, "audit")

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from takeaways.errors import DeadlineError
+from takeaways.keypoints import MAX_KEY_POINTS
 from takeaways.server.engine import (
     Engine,
     Job,
@@ -46,7 +47,7 @@ class AnalyzeRequest(BaseModel):
     kind: Literal["html", "text", "plain"] | None = Field(
         None, description="force how the input is read; default: detect"
     )
-    n: int = Field(4, ge=1, le=12, description="number of key points")
+    n: int = Field(4, ge=1, le=MAX_KEY_POINTS, description="number of key points")
     summary: str | list[str] | None = Field(
         None, description="audit only: the summary to check (default: the page's own summary box)"
     )
@@ -254,18 +255,28 @@ def _json(body: bytes) -> Any:
         raise ServerError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
 
 
-async def form_payload(request: Request, max_part: int) -> dict[str, Any]:
-    """Form fields as an `AnalyzeRequest` payload; a non-empty ``file`` wins over ``text``."""
+async def form_payload(
+    request: Request, max_part: int, *, keep: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Form fields as an `AnalyzeRequest` payload. A non-empty ``file`` replaces the
+    ``text`` field; both at once is refused (422), as the reader could not know which
+    one was meant."""
     form = await request.form(max_files=1, max_fields=20, max_part_size=max_part)
     payload: dict[str, Any] = {}
     for key in ("text", "html", "url", "kind", "summary", "n", "token"):
         value = form.get(key)
         if isinstance(value, str) and value.strip():
             payload[key] = value
+    if keep is not None:  # what the page shows again when it answers with an error
+        shown = ("text", "kind", "n", "summary", "url")
+        keep.update((k, v) for k, v in payload.items() if k in shown)
     upload = form.get("file")
     if upload is not None and not isinstance(upload, str):
         data = await upload.read()
         if data:
+            if "text" in payload or "html" in payload:
+                raise ServerError(422, "two_inputs", "you gave both pasted text and a file: "
+                                  "clear the text box or remove the file, then try again.")
             payload.pop("text", None)
             payload.pop("html", None)
             payload["text"] = _decode_upload(data)

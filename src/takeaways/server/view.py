@@ -169,3 +169,125 @@ def claim_parts(claim: dict[str, Any]) -> tuple[str, str, str]:
         if isinstance(a, int) and isinstance(b, int) and 0 <= a < b <= len(text):
             return text[:a], text[a:b], text[b:]
     return text, "", ""
+
+
+# -- evidence and attribution at a glance -------------------------------------------------
+#: Plain-language names of the audit's error types (``audit.schema.json``).
+ERROR_WORDS = {
+    "entity": "a name, number or place differs from the article",
+    "predicate": "what happened differs from the article",
+    "circumstance": "when, where or how differs from the article",
+    "coreference": "it refers to the wrong person or thing",
+    "discourse-link": "it links facts (cause, contrast, time) the article does not link",
+    "out-of-article": "the article does not say this",
+    "grammatical": "the sentence cannot be read clearly",
+}
+
+
+def error_words(types: Any) -> str:
+    """The audit's error types in words (unknown ones as they are)."""
+    items = types if isinstance(types, list) else [types]
+    return "; ".join(ERROR_WORDS.get(str(t), str(t)) for t in items if t)
+
+
+def percent(score: Any) -> str:
+    """``0.0797`` → ``"8%"``; empty for a missing score."""
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return ""
+    return f"{round(100 * float(score))}%"
+
+
+def cites(point: dict[str, Any]) -> list[int]:
+    """The 1-based sentence numbers a key point cites (its inline citation markers)."""
+    ids = [e.get("sentence_id") for e in point.get("evidence") or [] if isinstance(e, dict)]
+    return [i + 1 for i in ids if isinstance(i, int)]
+
+
+def rewrites(point: dict[str, Any]) -> list[tuple[str, str]]:
+    """The substitutions made to a point's evidence: (article words, words in the point)."""
+    out = []
+    for e in point.get("edits") or []:
+        if isinstance(e, dict) and e.get("kind") == "substitute" and e.get("original"):
+            out.append((str(e["original"]), str(e.get("replacement") or "")))
+    return out
+
+
+@dataclass(slots=True)
+class SpeakerQuotes:
+    speaker: str
+    quotes: list[dict[str, Any]]
+
+
+def quote_groups(quotes: Any) -> list[SpeakerQuotes]:
+    """Quotes grouped by speaker, speakers in the order they first speak."""
+    if not isinstance(quotes, dict):
+        return []
+    groups: dict[str, SpeakerQuotes] = {}
+    for q in quotes.get("quotes") or []:
+        if isinstance(q, dict):
+            who = speaker(q, quotes.get("entities"))
+            groups.setdefault(who, SpeakerQuotes(who, [])).quotes.append(q)
+    return list(groups.values())
+
+
+def source_line(article: dict[str, Any]) -> list[str]:
+    """Source (site or URL host), byline and date of the article, those it has."""
+    meta = article.get("metadata") or {}
+    if not isinstance(meta, dict):
+        return []
+    site = meta.get("site") or _host(meta.get("url"))
+    parts = [str(site) if site else ""]
+    parts.append(f"by {meta['author']}" if meta.get("author") else "")
+    parts.append(str(meta["date"]) if meta.get("date") else "")
+    return [p for p in parts if p]
+
+
+def _host(url: Any) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or "" if isinstance(url, str) else ""
+
+
+def markdown(record: dict[str, Any]) -> str:
+    """The analysis as Markdown, for "Copy as Markdown"."""
+    article = record.get("article") or {}
+    out = [f"# {record.get('title') or article.get('title') or 'Untitled article'}", ""]
+    if source_line(article):
+        out += [" · ".join(source_line(article)), ""]
+    out += _markdown_points(record.get("key_points"))
+    groups = quote_groups(record.get("quotes"))
+    out += ["## Who said what", ""] if groups else []
+    for group in groups:
+        out.append(f"**{group.speaker}**")
+        out += [f"- {_quoted(q)}" for q in group.quotes]
+        out.append("")
+    audit = record.get("audit")
+    if isinstance(audit, dict) and audit.get("claims"):
+        out += ["## Summary audit", ""]
+        out += [f"- **{c.get('verdict')}**: {c.get('text')}" for c in audit["claims"]]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _markdown_points(result: Any) -> list[str]:
+    if not isinstance(result, dict):
+        return []
+    out = ["## Key points", ""]
+    notes = []
+    for p in result.get("key_points") or []:
+        refs = "".join(f"[^{p.get('n')}-{i}]" for i in cites(p))
+        out.append(f"{p.get('n')}. {p.get('text')}{refs}")
+        notes += [f"[^{p.get('n')}-{i}]: “{e.get('text')}”"
+                  for i, e in zip(cites(p), p.get("evidence") or [], strict=False)]
+    return [*out, "", *notes, ""] if notes else [*out, ""]
+
+
+def _quoted(q: dict[str, Any]) -> str:
+    text = str((q.get("content") or {}).get("text") or "")
+    return f"“{text}”" if q.get("kind") == "direct" else f"{text} (reported)"
+
+
+def recent_label(row: dict[str, Any]) -> str:
+    """What tells two recent analyses apart beside their title: the source kind and id."""
+    kind = {"html": "HTML page", "text": "page text", "plain": "plain text",
+            "url": "URL"}.get(str(row.get("source_kind")), str(row.get("source_kind") or ""))
+    return " · ".join(p for p in (kind, f"#{str(row.get('id', ''))[:6]}") if p)
