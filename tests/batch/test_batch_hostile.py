@@ -4,8 +4,8 @@ truncated silently; a document past the time limit is stopped and the batch goes
 from __future__ import annotations
 
 import gzip
-import os
 import json
+import os
 import subprocess
 import sys
 import textwrap

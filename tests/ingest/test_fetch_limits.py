@@ -138,3 +138,29 @@ def test_fetch_has_a_total_deadline_for_trickled_headers(slow_headers_server: in
 def test_fetch_deadline_must_be_positive(deadline: float) -> None:
     with pytest.raises(FetchError, match="deadline must be positive"):
         fetch.fetch_url("http://8.8.8.8/", max_bytes=1000, deadline=deadline)
+
+
+def test_fetch_deadline_bounds_the_name_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resolver that never answers held the fetch past its deadline (getaddrinfo has no
+    timeout): the lookup now waits at most what is left of the deadline."""
+    release = threading.Event()
+
+    def stuck(*args: object, **kwargs: object) -> list[object]:
+        release.wait(30)
+        raise socket.gaierror("released")
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", stuck)
+    try:
+        with pytest.raises(FetchError, match="resolving host 'news.example' took longer"):
+            fetch.fetch_url("http://news.example/a", max_bytes=10_000, deadline=0.5)
+    finally:
+        release.set()
+
+
+def test_fetch_resolve_passes_lookup_errors_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(*args: object, **kwargs: object) -> list[object]:
+        raise socket.gaierror("Name or service not known")
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", missing)
+    with pytest.raises(FetchError, match="cannot resolve host 'nowhere.example'"):
+        fetch.resolve("nowhere.example", 80, timeout=5)

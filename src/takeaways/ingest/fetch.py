@@ -87,22 +87,44 @@ def is_public_address(ip: IPAddress, port: int = 0) -> bool:
     return bool(ip.is_global) and not ip.is_multicast
 
 
-def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address ``host`` resolves to (IP literals resolve to themselves)."""
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
+def resolve(host: str, port: int, *, timeout: float | None = None) -> list[IPAddress]:
+    """Every address ``host`` resolves to (IP literals resolve to themselves). With
+    ``timeout`` the lookup runs in a daemon thread and a resolver slower than that is a
+    `FetchError` (``getaddrinfo`` itself has no timeout; the thread ends with it)."""
+    box: dict[str, Any] = {}
+
+    def lookup() -> None:
+        try:
+            box["infos"] = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            box["exc"] = exc
+
+    if timeout is None:
+        lookup()
+    else:
+        worker = threading.Thread(target=lookup, name="takeaways-resolve", daemon=True)
+        worker.start()
+        worker.join(max(0.0, timeout))
+        if worker.is_alive():
+            raise FetchError(f"resolving host {host!r} took longer than the fetch's deadline "
+                             f"({timeout:.3g} s left); check the name or try again later.")
+    exc = box.get("exc")
+    if isinstance(exc, socket.gaierror | UnicodeError):
         raise FetchError(f"cannot resolve host {host!r}: {exc}") from exc
-    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    if exc is not None:
+        raise exc
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in box["infos"]]
 
 
 def _port(scheme: str, port: int | None) -> int:
     return port if port is not None else (443 if scheme == "https" else 80)
 
 
-def check_url(url: str, *, policy: Policy = is_public_address) -> IPAddress:
+def check_url(url: str, *, policy: Policy = is_public_address,
+              end: float | None = None) -> IPAddress:
     """Raise `FetchError` unless ``url`` is http(s) to a public address; returns the
-    checked address to connect to."""
+    checked address to connect to. ``end``: the fetch's deadline (`time.monotonic`), which
+    bounds the name lookup too."""
     try:
         parts = urlsplit(url)
         port = _port(parts.scheme, parts.port)
@@ -112,7 +134,8 @@ def check_url(url: str, *, policy: Policy = is_public_address) -> IPAddress:
         raise FetchError(f"refusing to fetch {url!r}: only http and https URLs are allowed.")
     if not parts.hostname:
         raise FetchError(f"refusing to fetch {url!r}: it has no host.")
-    addresses = resolve(parts.hostname, port)
+    addresses = resolve(parts.hostname, port,
+                        timeout=None if end is None else end - time.monotonic())
     if not addresses:
         raise FetchError(f"cannot resolve host {parts.hostname!r}.")
     for ip in addresses:
@@ -230,7 +253,7 @@ def _fetch(url: str, *, max_bytes: int, timeout: float, policy: Policy, deadline
     with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False,
                       transport=_transport(dog)) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            ip = check_url(current, policy=policy)
+            ip = check_url(current, policy=policy, end=end)
             target, host_header, sni = _pinned(current, ip)
             headers = {"User-Agent": "takeaways", "Host": host_header, "Accept-Encoding": "gzip"}
             request = client.build_request(
