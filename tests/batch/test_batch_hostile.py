@@ -374,3 +374,21 @@ def test_batch_ray_engine_kills_a_late_actor_and_goes_on() -> None:
     finally:
         engine.close()
     _check_hang_results(results)
+
+
+def test_batch_warc_header_line_bomb_is_refused_with_bounded_memory(tmp_path: Path) -> None:
+    """warcio reads a header line to its newline: one gzip member inflating to a 200 MB
+    header line used to be read whole. It is now refused at 64 KB; the good record before
+    it is kept and the file ends with a truncated error record."""
+    good = tmp_path / "good.warc.gz"
+    write_warc(good, [("https://good.test/", 200, "text/html", page(1).encode())])
+    bomb = gzip_bomb(200_000_000, prefix=b"WARC/1.0\r\nWARC-Type: response\r\nX-Pad: ",
+                     fill=b"a")
+    warc = tmp_path / "header-bomb.warc.gz"
+    warc.write_bytes(good.read_bytes() + bomb)
+    got = _guarded_records(warc, 5_000_000)
+    records = got["records"]
+    assert isinstance(records, list) and len(records) == 2, records
+    assert records[0][1] is None
+    assert str(records[1][0]).endswith(":truncated") and records[1][1] is not None
+    assert int(got["peak"]) < 512 << 20

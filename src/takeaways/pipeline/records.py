@@ -22,7 +22,7 @@ import logging
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -329,11 +329,13 @@ def iter_warc(path: Path, *, max_bytes: int | None = None) -> Iterator[Record]:
     limit = _limit(max_bytes)
     with path.open("rb") as fh:
         it = ArchiveIterator(fh)
+        next_record = _bound_header_lines(it.reader)
         last = 0
         member: Any = None
         records = iter(it)
         while True:
             try:
+                next_record()
                 rec = next(records, None)
                 if rec is None:
                     break
@@ -356,6 +358,40 @@ def iter_warc(path: Path, *, max_bytes: int | None = None) -> Iterator[Record]:
         if member is not None and not member.eof:
             yield _warc_truncated(path, fh.tell(), EOFError(
                 "the gzip stream ends before its end-of-stream marker"))
+
+
+#: a WARC or HTTP header line (and all the header lines of one record) may be this long
+#: at most: warcio reads a line to its newline however long it is (a gzip member can
+#: inflate one line to gigabytes)
+WARC_HEADER_LINE_MAX = 64 * 1024
+WARC_HEADERS_MAX = 1024 * 1024
+
+
+def _bound_header_lines(reader: Any) -> Callable[[], None]:
+    """Make ``reader.readline`` (warcio's decompressing reader, which parses the WARC and
+    HTTP headers line by line) refuse a line over `WARC_HEADER_LINE_MAX` bytes, and more
+    than `WARC_HEADERS_MAX` bytes of lines per record (the returned callable starts the
+    count again), with a `LimitError` (the file then ends with a truncated error record
+    naming it)."""
+    readline = reader.readline
+    since_read = [0]
+
+    def bounded_readline(length: int | None = None) -> bytes:
+        cap = WARC_HEADER_LINE_MAX + 1
+        line: bytes = readline(cap if length is None or length < 0 else min(length, cap))
+        since_read[0] += len(line)
+        if len(line) > WARC_HEADER_LINE_MAX or since_read[0] > WARC_HEADERS_MAX:
+            raise LimitError(
+                f"a WARC record's header lines are over the limit ({WARC_HEADER_LINE_MAX:,} "
+                f"bytes a line, {WARC_HEADERS_MAX:,} a record): the file is damaged or "
+                "hostile; it is read no further.")
+        return line
+
+    def reset() -> None:
+        since_read[0] = 0
+
+    reader.readline = bounded_readline
+    return reset
 
 
 def _warc_truncated(path: Path, offset: int, exc: BaseException) -> Record:
