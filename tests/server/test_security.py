@@ -191,7 +191,7 @@ def test_fetch_connects_to_the_checked_address(
     original host name in the Host header; the name is not resolved a second time."""
     public, _ = local_servers
     answers = iter([[ipaddress.ip_address("127.0.0.1")]])
-    monkeypatch.setattr(fetch, "resolve", lambda host, port: next(answers))
+    monkeypatch.setattr(fetch, "resolve", lambda host, port, **kw: next(answers))
     data, _ = fetch.fetch_url(f"http://news.invalid:{public}/page", max_bytes=100_000,
                               policy=_only_port(public))
     assert b"Officials" in data
@@ -199,7 +199,8 @@ def test_fetch_connects_to_the_checked_address(
 
 
 def test_fetch_dns_answer_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fetch, "resolve", lambda host, port: [ipaddress.ip_address("10.1.2.3")])
+    monkeypatch.setattr(fetch, "resolve",
+                        lambda host, port, **kw: [ipaddress.ip_address("10.1.2.3")])
     with pytest.raises(FetchError, match="non-public"):
         fetch.check_url("https://rebind.example/")
 
