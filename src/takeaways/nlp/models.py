@@ -128,6 +128,74 @@ class SentenceTransformerEmbedder:
         return torch.autocast("cpu", dtype=torch.bfloat16)
 
 
+class TorchEmbedder:
+    """all-MiniLM-L6-v2 as a plain-torch BERT (`takeaways.nlp.bert`): mean pooling and L2
+    normalisation, the sentence-transformers recipe, without importing ``transformers`` or
+    ``sentence_transformers`` (~5 s of a cold start). Same vectors (cosine >= 0.9999)."""
+
+    name = "all-MiniLM-L6-v2"
+    #: news sentences are short; 128 word pieces cover >99% and cost ~35% less CPU
+    max_seq_length = 128
+
+    def __init__(self, device: str | None = None, path: str | None = None) -> None:
+        from takeaways.nlp import bert
+
+        self.device = device or pick_device()
+        folder = path or os.environ.get("TAKEAWAYS_EMBEDDER_PATH") or _configured_model_path()
+        self._net: Any = bert.load_bert(folder).to(self.device)
+        self._tokenize = bert.load_tokenizer(folder, self.max_seq_length)
+        self.dimension = int(self._net.config.hidden_size)
+        self.bf16 = self.device == "cpu" and _cpu_bf16()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        few = len(texts) <= SMALL_BATCH and self.device == "cpu"
+        with _one_thread() if few else contextlib.nullcontext():
+            return self._encode([t.strip() for t in texts])
+
+    def _encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        import torch
+
+        # longest first, as sentence-transformers does: batches of like lengths pad little
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
+        with torch.inference_mode(), autocast:
+            for lo in range(0, len(order), batch_size):
+                idx = order[lo : lo + batch_size]
+                batch = {k: v.to(self.device) for k, v in
+                         self._tokenize([texts[i] for i in idx]).items()}
+                hidden = self._net(**batch).float()
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                vecs = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                out[idx] = vecs.cpu().numpy()
+        return out
+
+
+def torch_path_available(path: str | None = None) -> bool:
+    """Whether `TorchEmbedder` can load: torch, safetensors and tokenizers installed and
+    the model folder has ``model.safetensors`` + ``tokenizer.json``."""
+    from takeaways.nlp import bert
+
+    if not bert.available():
+        return False
+    try:
+        folder = path or os.environ.get("TAKEAWAYS_EMBEDDER_PATH") or _configured_model_path()
+    except ModelError:
+        return False
+    return all(os.path.isfile(os.path.join(folder, f)) for f in (bert.WEIGHTS, bert.TOKENIZER))
+
+
+def default_embedder(device: str | None = None) -> Embedder:
+    """The packaged all-MiniLM-L6-v2: plain torch when it can load, else
+    sentence-transformers (a model folder without safetensors or tokenizer.json)."""
+    if torch_path_available():
+        return TorchEmbedder(device=device)
+    return SentenceTransformerEmbedder(device=device)
+
+
 def _cpu_bf16() -> bool:
     """Whether to run CPU matmuls in bfloat16 (``[models] cpu_bf16``; auto: when the CPU
     has native bf16 instructions, where it is ~1.7x faster at the same vectors to 1e-4)."""
@@ -237,7 +305,7 @@ def get_embedder() -> Embedder:
     global _embedder
     with _lock:
         if _embedder is None:
-            _embedder = SentenceTransformerEmbedder()
+            _embedder = default_embedder()
         return _embedder
 
 
