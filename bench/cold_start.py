@@ -7,7 +7,7 @@ of the child) are both given: CPU time is robust to a busy machine, wall time is
 user waits. A last ``-X importtime`` run of summarize says whether ``transformers`` or
 ``sentence_transformers`` were imported (they should not be)::
 
-    python bench/cold_start.py [--repeat 3] [--example examples/putin-astana.scraped.txt]
+    python bench/cold_start.py [--repeat 3] [--example FILE] [--src OTHER_CHECKOUT/src]
 """
 
 from __future__ import annotations
@@ -32,9 +32,12 @@ SPACY_LOAD = (
 HEAVY = ("transformers", "sentence_transformers", "onnxruntime")
 
 
+SRC = [ROOT / "src"]
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC[0]), env.get("PYTHONPATH", "")])
     return env
 
 
@@ -62,7 +65,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--example", type=Path, default=ROOT / "examples/putin-astana.scraped.txt")
+    ap.add_argument("--src", type=Path, default=SRC[0],
+                    help="the takeaways source tree to time (another checkout: before/after)")
     args = ap.parse_args()
+    SRC[0] = args.src
     commands = {
         "import spaCy + load en_core_web_sm": [sys.executable, "-c", SPACY_LOAD],
         "takeaways summarize (example, -n 4)": [sys.executable, "-m", "takeaways", "summarize",

@@ -361,8 +361,22 @@ def bench_set(label: str, pages: list[Page], args: argparse.Namespace) -> list[d
         rows.append(_row(f"{label}: glued peer (spaCy+textacy+LexRank)", n, glued, base))
     rows.append(_row(f"{label}: takeaways kp+quotes (pipe)", n, run_ours(pages, args.repeat),
                      base))
-    if args.quick:
-        return rows
+    if not args.quick:
+        rows += _more_rows(label, pages, args, base)
+    if args.workers > 1:
+        el, ok, peaks, started = run_engine(pages, args.workers, args.batch_size, args.device)
+        row = _row(f"{label}: kp+quotes, {args.workers} workers", n, (el, ok, None), base)
+        row["peak_rss_mb"] = max(peaks.values()) / 2**20 if peaks else None
+        row["start_s"] = started
+        rows.append(row)
+    return rows
+
+
+def _more_rows(label: str, pages: list[Page], args: argparse.Namespace,
+               base: tuple[float, float]) -> list[dict[str, Any]]:
+    """newspaper4k, takeaways read, and the staged and chunked 1-core runs."""
+    n = len(pages)
+    rows = []
     np = run_newspaper(pages)
     if np:
         rows.append(_row(f"{label}: newspaper4k", n, np, base))
@@ -373,12 +387,6 @@ def bench_set(label: str, pages: list[Page], args: argparse.Namespace) -> list[d
     rows.append(_row(f"{label}: kp+quotes, batch pipeline", n, t, base))
     print(f"[{label}] seconds per stage, 1 core: "
           + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()), file=sys.stderr)
-    if args.workers > 1:
-        el, ok, peaks, started = run_engine(pages, args.workers, args.batch_size, args.device)
-        row = _row(f"{label}: kp+quotes, {args.workers} workers", n, (el, ok, None), base)
-        row["peak_rss_mb"] = max(peaks.values()) / 2**20 if peaks else None
-        row["start_s"] = started
-        rows.append(row)
     return rows
 
 
@@ -417,7 +425,7 @@ def main() -> None:
     p.add_argument("--sets", default="aeb,cnndm")
     p.add_argument("--repeat", type=int, default=2, help="runs per system, best CPU kept (2)")
     p.add_argument("--quick", action="store_true",
-                   help="only trafilatura, floor, glued peer and takeaways.pipe")
+                   help="only trafilatura, floor, glued peer, takeaways.pipe and N workers")
     p.add_argument("--profile", action="store_true", help="cProfile the 1-core run instead")
     args = p.parse_args()
     warnings.filterwarnings("ignore")

@@ -116,7 +116,8 @@ def _define() -> Any:  # noqa: C901 - the classes of one small network, defined 
             return x.view(b, n, self.heads, d // self.heads).transpose(1, 2)
 
         def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-            q, k, v = self._split(self.query(x)), self._split(self.key(x)), self._split(self.value(x))
+            q, k = self._split(self.query(x)), self._split(self.key(x))
+            v = self._split(self.value(x))
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype),
                                                  dropout_p=self.p if self.training else 0.0)
             b, h, n, d = out.shape

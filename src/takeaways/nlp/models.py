@@ -57,6 +57,10 @@ def get_nlp() -> Language:
             continue
         if "senter" in nlp.disabled:
             nlp.enable_pipe("senter")
+        if section("models").get("fast_rules", True):
+            from takeaways.nlp.fastpipes import install
+
+            install(nlp)  # the same annotations, memoised (~20% of the parse)
         log.info("loaded spaCy model %s %s", name, nlp.meta.get("version"))
         return nlp
     raise ModelError(f"{SPACY_HELP} Tried: {', '.join(names)}.")
