@@ -178,6 +178,58 @@ class TorchEmbedder:
         return out
 
 
+class StaticEmbedder:
+    """Static token vectors (a model2vec folder: ``model.safetensors`` with an
+    ``embeddings`` matrix, ``tokenizer.json``, ``config.json``): the mean of a sentence's
+    token vectors, L2-normalised. Numpy and ``tokenizers`` only; no torch.
+
+    Distilled offline from the packaged MiniLM by ``bench/static_embeddings.py``; chosen
+    with ``$TAKEAWAYS_EMBEDDER_PATH`` or ``[models] embedder`` set to such a folder."""
+
+    def __init__(self, path: str, *, max_tokens: int = 512) -> None:
+        import json
+
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        config = json.loads(open(os.path.join(path, "config.json"), encoding="utf-8").read())
+        tensors = load_file(os.path.join(path, "model.safetensors"))
+        self._vectors = np.asarray(tensors.get("embeddings", next(iter(tensors.values()))),
+                                   dtype=np.float32)
+        self._tok = Tokenizer.from_file(os.path.join(path, "tokenizer.json"))
+        self._tok.no_padding()
+        self._tok.no_truncation()
+        self.max_tokens = max_tokens
+        self._unk = self._tok.token_to_id(str(config.get("unk_token") or "[UNK]"))
+        self.name = f"static:{os.path.basename(os.path.normpath(path))}"
+        self.dimension = int(self._vectors.shape[1])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        encs = self._tok.encode_batch(list(texts), add_special_tokens=False) if texts else []
+        for i, enc in enumerate(encs):
+            ids = [t for t in enc.ids[: self.max_tokens] if t != self._unk]
+            if ids:
+                out[i] = self._vectors[ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        result: np.ndarray = out / np.maximum(norms, 1e-9)
+        return result
+
+
+def is_static_folder(path: str) -> bool:
+    """Whether ``path`` holds model2vec static vectors (``config.json`` says so)."""
+    import json
+
+    cfg = os.path.join(path, "config.json")
+    if not os.path.isfile(cfg):
+        return False
+    try:
+        data = json.loads(open(cfg, encoding="utf-8").read())
+    except (OSError, ValueError):
+        return False
+    return str(data.get("model_type", "")).lower() == "model2vec"
+
+
 def torch_path_available(path: str | None = None) -> bool:
     """Whether `TorchEmbedder` can load: torch, safetensors and tokenizers installed and
     the model folder has ``model.safetensors`` + ``tokenizer.json``."""
@@ -193,8 +245,12 @@ def torch_path_available(path: str | None = None) -> bool:
 
 
 def default_embedder(device: str | None = None) -> Embedder:
-    """The packaged all-MiniLM-L6-v2: plain torch when it can load, else
-    sentence-transformers (a model folder without safetensors or tokenizer.json)."""
+    """The configured embedder: static vectors when the folder holds model2vec's, else
+    the BERT (the packaged all-MiniLM-L6-v2 by default) in plain torch when it can load,
+    else through sentence-transformers (a folder without safetensors or tokenizer.json)."""
+    path = os.environ.get("TAKEAWAYS_EMBEDDER_PATH") or _configured_model_path()
+    if is_static_folder(path):
+        return StaticEmbedder(path)
     if torch_path_available():
         return TorchEmbedder(device=device)
     return SentenceTransformerEmbedder(device=device)
