@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -50,6 +50,11 @@ def _values(spec: Any) -> list[str] | None:
     return None
 
 
+def _morph(token: Any) -> int:
+    """The hash of ``token``'s morphology (what ``Doc.to_array(MORPH)`` gives)."""
+    return int(token.morph.key)
+
+
 def _regex(spec: Any) -> str | None:
     if isinstance(spec, dict) and set(spec) == {"REGEX"}:
         return str(spec["REGEX"])
@@ -71,7 +76,7 @@ class MemoAttributeRuler:
         self._lower_key: dict[int, int] = {}  # LOWER hash -> itself if named, else _OTHER's
         self._multi: dict[str, list[list[dict[str, Any]]]] = {}  # rule id -> its patterns
         self.usable = self._scan()
-        self._matcher = self._multi_matcher(ruler.vocab) if self.usable else None
+        self._matcher: Any = self._multi_matcher(ruler.vocab) if self.usable else None
         self._memo: dict[Key, Effect] = {}
 
     def _rules(self) -> Iterator[tuple[str, list[Any]]]:
@@ -141,7 +146,7 @@ class MemoAttributeRuler:
                 out[i, col] = value
             if effect[1]:
                 late.append((i, effect[1]))
-        doc.from_array([POS, MORPH, LEMMA], out)
+        doc.from_array([POS, MORPH, LEMMA], cast(Any, out))
         for i, changes in late:  # TAG / DEP of whitespace tokens: rare, set one by one
             for attr, value in changes:
                 setattr(doc[i], attr, value)
@@ -180,10 +185,10 @@ class MemoAttributeRuler:
         if dep:
             one[0].dep = dep
         t = one[0]
-        before = [int(t.pos), int(t.morph.key), int(t.lemma), int(t.tag), int(t.dep)]
+        before = [int(t.pos), _morph(t), int(t.lemma), int(t.tag), int(t.dep)]
         matched = tuple(m[0] for m in self.ruler.match(one))
         self.ruler(one)
-        after = [int(t.pos), int(t.morph.key), int(t.lemma), int(t.tag), int(t.dep)]
+        after = [int(t.pos), _morph(t), int(t.lemma), int(t.tag), int(t.dep)]
         cols = tuple((c, after[c]) for c in range(3) if after[c] != before[c])
         late = tuple((name, after[c]) for c, name in ((3, "tag"), (4, "dep"))
                      if after[c] != before[c])
@@ -223,7 +228,7 @@ class MemoLemmatizer:
             if found is None:
                 found = self._memo[key] = strings.add(self.lemmatizer.lemmatize(doc[i])[0])
             lemmas[i] = found
-        doc.from_array([LEMMA], lemmas.astype(np.uint64))
+        doc.from_array([LEMMA], cast(Any, lemmas.astype(np.uint64)))
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
