@@ -65,3 +65,30 @@ def test_nlp_imports_nothing_above_it() -> None:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.startswith(above), f"{path.name} imports {alias.name}"
+
+
+def test_static_embedder_means_token_vectors(tmp_path: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import shutil
+    from pathlib import Path
+
+    pytest.importorskip("tokenizers")
+    safetensors_numpy = pytest.importorskip("safetensors.numpy")
+    try:
+        folder = Path(models._packaged_model_path())
+    except Exception as exc:  # noqa: BLE001 - no packaged tokenizer: skip
+        pytest.skip(str(exc))
+    shutil.copy(folder / "tokenizer.json", tmp_path / "tokenizer.json")
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "model2vec"}))
+    vectors = np.random.default_rng(0).normal(size=(30522, 8)).astype(np.float32)
+    safetensors_numpy.save_file({"embeddings": vectors}, str(tmp_path / "model.safetensors"))
+    monkeypatch.setenv("TAKEAWAYS_EMBEDDER_PATH", str(tmp_path))
+    emb = models.default_embedder()
+    assert isinstance(emb, models.StaticEmbedder)
+    out = emb.encode(["the budget", "", "budget the"])
+    assert out.shape == (3, 8) and out.dtype == np.float32
+    assert np.allclose(np.linalg.norm(out[[0, 2]], axis=1), 1.0, atol=1e-5)
+    assert not out[1].any()  # nothing to average: a zero row
+    assert np.allclose(out[0], out[2], atol=1e-6)  # a bag of tokens: order does not matter
+    assert emb.encode([]).shape == (0, 8)

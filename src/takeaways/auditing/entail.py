@@ -1,6 +1,7 @@
 """The shipped entailment cross-encoder: all-MiniLM-L6-v2 fine-tuned on premise/claim pairs.
 
-``EntailmentModel.load()`` builds the BertModel from the installed all-MiniLM-L6-v2 folder,
+``EntailmentModel.load()`` builds the BERT (plain torch, `takeaways.nlp.bert`: no
+``transformers`` import) from the installed all-MiniLM-L6-v2 folder,
 applies the shipped delta (``data/models/entail/model.safetensors``: every weight that differs
 from MiniLM, i.e. all but the word embeddings, plus the 3-way head, fp16) and returns a model
 whose ``predict`` gives (entailment, neutral, contradiction) probabilities per (premise, claim).
@@ -66,24 +67,11 @@ class CrossEncoderNet:
 
     def __init__(self, base_path: str, *, dropout: float = 0.0) -> None:
         import torch
-        from transformers import AutoModel
-        from transformers.utils import logging as hf_logging
 
-        before = hf_logging.get_verbosity()
-        bar = hf_logging.is_progress_bar_enabled()
-        # MiniLM's unused pooler weights are reported otherwise
-        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        try:
-            self.bert = AutoModel.from_pretrained(
-                base_path, local_files_only=True, add_pooling_layer=False
-            )
-        except OSError as exc:
-            raise ModelError(f"{_HELP_BASE} ({exc})") from exc
-        finally:
-            hf_logging.set_verbosity(before)
-            if bar:
-                hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+        from takeaways.nlp.bert import load_bert
+
+        # plain torch (no transformers import); the parameter names are BertModel's
+        self.bert: Any = load_bert(base_path)
         hidden = int(self.bert.config.hidden_size)
         self.dropout = torch.nn.Dropout(dropout)
         self.head = torch.nn.Linear(hidden, len(LABELS))
@@ -100,7 +88,7 @@ class CrossEncoderNet:
         self.head.to(device)
 
     def logits(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        out = self.bert(**batch).last_hidden_state
+        out = self.bert(**batch)
         mask = batch["attention_mask"].unsqueeze(-1).to(out.dtype)
         pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.head(self.dropout(pooled))  # type: ignore[no-any-return]
@@ -193,11 +181,7 @@ class EntailmentModel:
         with self._lock, torch.inference_mode(), autocast:
             for lo in range(0, len(order), batch_size):
                 idx = order[lo : lo + batch_size]
-                enc = self.tokenizer(
-                    [pairs[i][0] for i in idx], [pairs[i][1] for i in idx],
-                    truncation="longest_first", max_length=self.max_length,
-                    padding=True, return_tensors="pt",
-                )
+                enc = self.tokenizer([pairs[i][0] for i in idx], [pairs[i][1] for i in idx])
                 batch = {k: v.to(self.device) for k, v in enc.items()}
                 probs = torch.softmax(self.net.logits(batch).float(), dim=-1).cpu().tolist()
                 for i, p in zip(idx, probs, strict=True):
@@ -209,7 +193,8 @@ class EntailmentModel:
 def _load(device: str | None, folder: str | None, bf16: bool) -> EntailmentModel:
     import torch
     from safetensors.torch import load_file
-    from transformers import AutoTokenizer
+
+    from takeaways.nlp.bert import load_tokenizer
 
     where = Path(folder) if folder else shipped_dir()
     config = read_config(where)
@@ -219,5 +204,7 @@ def _load(device: str | None, folder: str | None, bf16: bool) -> EntailmentModel
     net.load_delta(load_file(str(where / WEIGHTS_FILE)))
     net.to(dev)
     net.train(False)
-    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
-    return EntailmentModel(net, tokenizer, dev, int(config.get("max_length", 160)), config, bf16)
+    max_length = int(config.get("max_length", 160))
+    # truncation longest first, padding to the batch's longest (AutoTokenizer's, same file)
+    tokenizer = load_tokenizer(base, max_length)
+    return EntailmentModel(net, tokenizer, dev, max_length, config, bf16)
