@@ -100,7 +100,7 @@ def _bad_start(text: str) -> bool:
 
 
 def _no_end(text: str) -> bool:
-    return not text.rstrip().rstrip(_CLOSERS)[-1:] in (".", "!", "?")
+    return text.rstrip().rstrip(_CLOSERS)[-1:] not in (".", "!", "?")
 
 
 def _opening_words(text: str) -> tuple[str, str]:
