@@ -192,41 +192,61 @@ def attachments(
     return rewritten, eligible, attach
 
 
-def _inside_quote(art: Article) -> tuple[list[bool], list[bool]]:
-    """Per sentence: whether it opens inside a double quotation, and whether it ends
-    inside one (the marks are scanned paragraph by paragraph)."""
-    starts, ends = [False] * len(art.sentences), [False] * len(art.sentences)
-    for para in art.paragraphs:
-        depth = False
-        for sid in para.sentence_ids:
-            starts[sid] = depth
-            for ch in art.sentences[sid].text:
-                if ch == '"':
-                    depth = not depth
-                elif ch in _OPENS or ch in _CLOSES:
-                    depth = ch in _OPENS
-            ends[sid] = depth
-    return starts, ends
+def _marks(text: str) -> tuple[bool, bool]:
+    """Whether ``text`` closes a quotation it did not open (a closer with none open) and
+    whether it leaves one open. A straight mark opens after a space or at the start and
+    closes elsewhere; curly marks say which they are."""
+    depth, orphan = 0, False
+    for k, ch in enumerate(text):
+        if ch == '"':
+            opens = k == 0 or text[k - 1].isspace() or text[k - 1] in "([{—–-"
+        elif ch in _OPENS or ch in _CLOSES:
+            opens = ch in _OPENS
+        else:
+            continue
+        if opens:
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            orphan = True
+    return orphan, depth > 0
+
+
+#: at most this many sentences after a quotation's first sentence make one point with it
+_MAX_RUN = 3
 
 
 def quote_units(art: Article) -> tuple[list[bool], dict[int, list[int]]]:
-    """Which sentences may open a point (not one that opens inside a quotation), and for
-    a sentence whose quotation runs on, the following sentences of its paragraph up to the
-    one that closes it (absent when it never closes: that sentence opens no point)."""
-    starts, ends = _inside_quote(art)
-    can_open = [not x for x in starts]
+    """Which sentences may open a point, and for a sentence that leaves a quotation open,
+    the following sentences up to the one that closes it (`_MAX_RUN` at most, in its
+    paragraph, none holding other marks). A sentence that closes a quotation it did not
+    open never opens a point, nor does one whose quotation never closes."""
+    n = len(art.sentences)
+    marks = [_marks(s.text) for s in art.sentences]
+    can_open = [not orphan for orphan, _ in marks]
     runs: dict[int, list[int]] = {}
-    for para in art.paragraphs:
-        ids = list(para.sentence_ids)
-        for k, sid in enumerate(ids):
-            if not ends[sid] or starts[sid]:
-                continue
-            tail = next((ids[k + 1 : j + 1] for j in range(k + 1, len(ids)) if not ends[ids[j]]),
-                        None)
-            if tail is None:
-                can_open[sid] = False
-            else:
-                runs[sid] = tail
+    for i, (_, left_open) in enumerate(marks):
+        if not left_open:
+            continue
+        para = art.sentences[i].paragraph
+        tail: list[int] = []
+        for j in range(i + 1, min(i + 1 + _MAX_RUN, n)):
+            if art.sentences[j].paragraph != para:
+                break
+            tail.append(j)
+            orphan, still_open = marks[j]
+            if orphan:
+                break
+            if still_open or any(ch in _Q.double for ch in art.sentences[j].text):
+                tail = []
+                break
+        if tail and marks[tail[-1]][0]:
+            runs[i] = tail
+            for j in tail:
+                can_open[j] = False
+        else:
+            can_open[i] = False
     return can_open, runs
 
 
@@ -316,7 +336,7 @@ def extract_key_points(
     select = registry.get(str(cfg["strategy"]))  # the selection strategy the settings name
     scores, eligible, ids = _candidates(analysis, n)
     check(art.id)
-    if art.kind is None:
+    if getattr(art, "kind", None) is None:  # (an article pickled before the field existed)
         art.kind = page_kind(art, min_lines=int(cfg.get("page_kind_min_lines", 3)))
     if art.kind in _NOT_NEWS:
         notes.append(_NOT_NEWS[art.kind])

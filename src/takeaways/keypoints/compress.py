@@ -8,7 +8,10 @@ dashes, so what remains reads as a sentence and every kept word is the article's
 - ``relcl``: a comma-delimited relative clause (", who …,");
 - ``trailing``: a clause or phrase after a comma that ends the sentence (", with …",
   ", saying …", ", after …"), or a trailing dash aside (" - exactly eight weeks …");
-- ``mid``: such a phrase of the main verb set off by commas inside the sentence.
+- ``mid``: such a phrase of the main verb set off by commas inside the sentence;
+- ``dash``: an aside between two dashes (" - which could be used for Samuel - ");
+- ``conj``: a second main clause with its own subject after ", and/but" that ends the
+  sentence (the first clause keeps its claim).
 
 Deletions run in the configured order (``compress_order``) until the sentence is at most
 ``compress_target`` words, never touch quoted words, negations or a reporting verb (a
@@ -29,12 +32,14 @@ from takeaways.nlp.analyze import Analysis
 
 __all__ = ["Deletion", "compress", "deletions"]
 
-KINDS = ("lead", "appos", "relcl", "trailing", "mid")
+KINDS = ("lead", "appos", "relcl", "trailing", "mid", "dash", "conj")
 _MIN_KEPT = 10
 _LEAD_DEPS = frozenset({"prep", "advmod", "npadvmod", "advcl", "obl", "pcomp"})
 _TRAIL_DEPS = frozenset({"advcl", "prep", "acl", "npadvmod", "obl"})
 _SUBJ = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
 _Q = quote_marks()
+_DASH_ASIDE = re.compile(
+    r" [-–—] (?:(?! [-–—] )[^" + _Q.char_class(_Q.double) + r"]){3,120}? [-–—](?= )")
 _TRAIL_DASH = re.compile(r" [-–—]{1,2} (?=\S)[^" + _Q.char_class(_Q.double) + r"]{3,}?(?=[.!?]?$)")
 
 
@@ -110,7 +115,28 @@ def _trailing(span: object, sent: Sentence) -> list[Deletion]:
     m = _TRAIL_DASH.search(sent.text)
     if m:
         out.append(Deletion("trailing", sent.start + m.start(), sent.start + m.end()))
+    out += [Deletion("dash", sent.start + m.start(), sent.start + m.end())
+            for m in _DASH_ASIDE.finditer(sent.text)]
+    conj = _conj(span, root)
+    if conj is not None:
+        out.append(conj)
     return out
+
+
+def _conj(span: object, root: object) -> Deletion | None:
+    """", and <subject> <verb> …" closing the sentence: a second clause of the root."""
+    doc = span.doc  # type: ignore[attr-defined]
+    for child in root.children:  # type: ignore[attr-defined]
+        if child.dep_ != "conj" or not any(c.dep_ in _SUBJ for c in child.children):
+            continue
+        left = child.left_edge.i
+        cc = left - 1 if left - 1 >= span.start and doc[left - 1].dep_ == "cc" else left  # type: ignore[attr-defined]
+        if doc[cc].dep_ == "cc" and cc - 1 >= span.start and doc[cc - 1].text == ",":  # type: ignore[attr-defined]
+            last = span.end - 1 if doc[span.end - 1].is_punct else span.end  # type: ignore[attr-defined]
+            if child.right_edge.i >= last - 1:
+                end = doc[last - 1].idx + len(doc[last - 1].text)
+                return Deletion("conj", doc[cc - 1].idx, end)
+    return None
 
 
 def deletions(analysis: Analysis, sent: Sentence) -> list[Deletion]:

@@ -344,7 +344,41 @@ def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
         order = [str(k) for k in _settings().get("compress_order", [])]
         edits = compress(analysis, sent, edits, quoted, target=target, order=order)
     edits = sorted(edits + _space_edits(sent, edits), key=lambda e: (e.start, e.end))
+    edits = sorted(edits + _start_edits(sent, edits) + _end_edits(sent, edits),
+                   key=lambda e: (e.start, e.end))
     return apply_edits(sent, edits), edits
+
+
+_LAST_WORD = re.compile(r"(\w[\w'’%-]*)\s*$")
+
+
+def _start_edits(sent: Sentence, edits: list[Edit]) -> list[Edit]:
+    """Capitalise a sentence that opens with a lower-case letter (a split after a
+    headline or caption: "former prime minister Gordon Brown said …")."""
+    opening = sent.start
+    for e in edits:
+        if e.kind == "delete" and e.start == opening:
+            opening = e.end
+    if any(e.start == opening for e in edits):
+        return []
+    ch = sent.text[opening - sent.start : opening - sent.start + 1]
+    if not ch.islower():
+        return []
+    return [Edit("capitalize", opening, opening + 1, ch, ch.upper(), "sentence start")]
+
+
+def _end_edits(sent: Sentence, edits: list[Edit]) -> list[Edit]:
+    """End a sentence that stops on a word (a headline glued to the article: "… could
+    sell for less") with a full stop: its last word becomes the word and a stop."""
+    m = _LAST_WORD.search(sent.text)
+    if m is None:
+        return []
+    start, end = sent.start + m.start(1), sent.start + m.end(1)
+    if any(e.start < end and start < e.end for e in edits):
+        return []
+    word = m.group(1)
+    return [Edit("substitute", start, end, word, word + ".", "end punctuation",
+                 Span(start, end, word))]
 
 
 def _settings() -> dict[str, object]:
