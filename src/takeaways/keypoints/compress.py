@@ -68,6 +68,19 @@ def _protected(analysis: Analysis, sent: Sentence, start: int, end: int) -> bool
         t.pos_ == "VERB" and t.lemma_.lower() in lex.reporting_verbs for t in span)
 
 
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _finite_top(analysis: Analysis, start: int, end: int) -> bool:
+    """Whether a word heading the deleted stretch is a finite verb: the parse may have
+    taken the sentence's main predicate for a trailing phrase ("The company, which …
+    losses, confirmed on Monday …"), and deleting it would leave no sentence."""
+    span = analysis.doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return True
+    return any(t.tag_ in _FINITE and not (start <= t.head.idx < end) for t in span)
+
+
 def _lead(span: object, sent: Sentence) -> Deletion | None:
     root = span.root  # type: ignore[attr-defined]
     subj = [c for c in root.children if c.dep_ in _SUBJ]
@@ -185,6 +198,11 @@ def compress(
             continue
         if _protected(analysis, sent, d.start, d.end):
             continue
+        if d.kind in ("trailing", "mid", "lead") and _finite_top(analysis, d.start, d.end):
+            continue
+        after = analysis.article.text[d.end : d.end + 1]
+        if d.kind != "lead" and after and not (after.isspace() or after in ",.;:!?)"):
+            continue  # the words either side would glue ("Pietersen" + "’d")
         new = [Edit("delete", d.start, d.end, analysis.article.text[d.start : d.end], "",
                     f"compression: {d.kind}")]
         sub = next((e for e in edits if e.kind == "substitute" and e.start == d.capitalize), None)

@@ -132,6 +132,8 @@ def _mentions_by_start(analysis: Analysis) -> tuple[list[Mention], list[int]]:
 
 def _pronoun_edit(graph: Quotes, sent: Sentence, start: int, end: int) -> Edit | None:
     """Replace a subject pronoun (he/she) by the person's surname from the article."""
+    if sent.text[end - sent.start : end - sent.start + 1] in ("'", "’"):
+        return None  # "he'd" would become "Pietersen'd"
     mention = graph.resolve(start, end)
     if mention is None or not mention.entity:
         return None
