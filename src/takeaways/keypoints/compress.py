@@ -22,7 +22,7 @@ quote keeps its speaker), and always keep at least ``_MIN_KEPT`` words. Each is 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from takeaways.document import Sentence
@@ -170,13 +170,12 @@ def deletions(analysis: Analysis, sent: Sentence) -> list[Deletion]:
 
 def compress(
     analysis: Analysis, sent: Sentence, taken: Sequence[Edit], quoted: Sequence[tuple[int, int]],
-    *, target: int, order: Sequence[str],
+    *, target: int, order: Sequence[str], apply_edits: Callable[[Sentence, list[Edit]], str],
 ) -> list[Edit]:
     """``taken`` plus the deletion edits (with their capitalisations) that bring ``sent``
     down towards ``target`` words, sorted; no deletion overlaps ``taken`` or ``quoted``
-    (a capitalisation of ``taken`` inside a new deletion goes)."""
-    from takeaways.keypoints.rewrite import apply_edits
-
+    (a capitalisation of ``taken`` inside a new deletion goes). ``apply_edits`` is
+    `rewrite.apply_edits` (passed in, so the modules import in one direction)."""
     rank = {k: i for i, k in enumerate(order)}
     cands = sorted((d for d in deletions(analysis, sent) if d.kind in rank),
                    key=lambda d: (rank[d.kind], -(d.end - d.start)))

@@ -344,7 +344,8 @@ def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
     target = int(_settings().get("compress_target", 0))
     if target and len(apply_edits(sent, edits).split()) > target:
         order = [str(k) for k in _settings().get("compress_order", [])]
-        edits = compress(analysis, sent, edits, quoted, target=target, order=order)
+        edits = compress(analysis, sent, edits, quoted, target=target, order=order,
+                         apply_edits=apply_edits)
     edits = sorted(edits + _space_edits(sent, edits), key=lambda e: (e.start, e.end))
     edits = sorted(edits + _start_edits(sent, edits) + _end_edits(sent, edits),
                    key=lambda e: (e.start, e.end))
