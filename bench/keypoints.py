@@ -2,6 +2,7 @@
 
     python bench/keypoints.py [--data DIR] [--n 3,4] [--limit K]
                               [--systems takeaways,lead,...] [--split both] [--json OUT]
+                              [--pages K] [--defects]
 
 ``DIR`` is the data folder (the ``shared/data`` layout); the articles and their
 reference highlights are ``frank/cnndm_articles.jsonl.gz`` in it.
@@ -20,6 +21,12 @@ rewritten points (takeaways: points with a non-empty ``edits``) and speed
 (articles/s, selection only: splitting is shared and timed separately).
 Significance: paired bootstrap over articles (1,000 resamples, fixed seed) of
 each system's R-2 minus Lead-N's, with a 95% percentile interval.
+
+Defects (``--defects``): the issue-14 check of `takeaways.keypoints.defects` on every
+system's points, counted by kind (points with any defect / all points); ``--pages K``
+also reads the first K dev news pages of ``article_extraction_benchmark/`` (HTML) and
+checks takeaways' points on them (no reference there, so no ROUGE). ``--json`` keeps
+every system's points too.
 
 Reusable pieces: ``score_rouge``, ``redundancy``, ``paired_bootstrap``,
 ``run_benchmark``; the peers are in ``_peers.run_peers``.
@@ -329,6 +336,7 @@ def summarize_run(
         "errors": run.errors,
         "art/s": len(run.preds) / run.seconds if run.seconds > 0 else None,
         "per_article": {t: scores[t].tolist() for t in ROUGE_TYPES},
+        "points": run.preds,
     }
 
 
@@ -406,6 +414,64 @@ def _bootstrap_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# --------------------------------------------------------------------------- defects
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Callable[[str], list[tuple[str, str]]] | None:
+    """spaCy's coarse POS tags for the defect check's verb tests (None without takeaways)."""
+    try:
+        from takeaways.nlp.models import get_nlp
+    except ImportError:
+        return None
+    nlp = get_nlp()
+    return lambda text: [(t.text, t.pos_) for t in nlp(text)]
+
+
+def defect_row(name: str, point_lists: Sequence[Sequence[str]]) -> dict[str, Any] | None:
+    """Defect counts by kind of one system's points (None when the check is unavailable)."""
+    try:
+        from takeaways.keypoints.defects import count_kinds
+    except ImportError:
+        return None
+    counts, bad, total = count_kinds(point_lists, pos=_tagger())
+    return {"system": name, "points": total, "defective": bad,
+            "share %": 100.0 * bad / max(total, 1), **counts}
+
+
+def _defect_columns() -> list[str]:
+    from takeaways.keypoints.defects import KINDS
+
+    return ["system", "points", "defective", "share %", *KINDS]
+
+
+def run_pages(tk: ModuleType, data: Path, limit: int, ns: Sequence[int]) -> dict[str, Any]:
+    """takeaways' points on the first ``limit`` dev news pages (HTML) and their defects."""
+    from _data import load_article_extraction
+
+    pages = load_article_extraction(data, limit)
+    out: dict[str, Any] = {"pages": len(pages), "runs": []}
+    for n in ns:
+        preds: list[list[str]] = []
+        for page in pages:
+            try:
+                kp = tk.key_points(tk.read(page.html_text, kind="html", url=page.url), n=n)
+                preds.append([p.text for p in kp.points])
+            except Exception as exc:  # noqa: BLE001 - one bad page must not sink the run
+                warnings.warn(f"takeaways failed on page {page.id}: {exc}", stacklevel=2)
+                preds.append([])
+        out["runs"].append({"n": n, "defects": defect_row("takeaways", preds),
+                            "points": preds, "ids": [p.id for p in pages]})
+    return out
+
+
+def _print_defects(title: str, rows: Sequence[dict[str, Any] | None]) -> None:
+    kept = [r for r in rows if r is not None]
+    if kept:
+        print(f"\n{title}")
+        _print(kept, _defect_columns())
+
+
 # --------------------------------------------------------------------------- output
 
 COLUMNS = [
@@ -454,6 +520,10 @@ def print_results(results: dict[str, Any], n_articles: int) -> None:
             {**r, "system": LABELS.get(r["system"], r["system"]).format(n=n)} for r in block["rows"]
         ]
         _print(rows, COLUMNS)
+        if block.get("defects"):
+            _print_defects(f"Defects (issue 14 check), N={n}:", [
+                {**d, "system": LABELS.get(d["system"], d["system"]).format(n=n)}
+                for d in block["defects"]])
         if block["bootstrap"]:
             print(
                 f"\nPaired bootstrap, R-2 minus Lead-{n} ({BOOTSTRAP_RESAMPLES} resamples, "
@@ -504,6 +574,10 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--json", type=Path, default=None, help="write results (with per-article scores)"
     )
+    ap.add_argument("--defects", action="store_true",
+                    help="count the issue-14 defects of every system's points")
+    ap.add_argument("--pages", type=int, default=0, metavar="K",
+                    help="also check takeaways' points on the first K dev news pages (HTML)")
     return ap.parse_args(argv)
 
 
@@ -548,7 +622,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         systems=systems,
         wall_seconds=time.perf_counter() - start,
     )
+    if args.defects:
+        for block in results["runs"]:
+            block["defects"] = [defect_row(r["system"], r["points"]) for r in block["rows"]]
+    if args.pages and tk is not None:
+        results["pages"] = run_pages(tk, args.data, args.pages, ns)
     print_results(results, len(records))
+    for block in results.get("pages", {}).get("runs", []):
+        _print_defects(f"Defects on {results['pages']['pages']} dev news pages, N={block['n']}:",
+                       [block["defects"]])
     print(f"total wall time {results['wall_seconds']:.1f}s")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -1,7 +1,8 @@
 """Compare key-point settings variants on dev CNN/DM with full selection + rewriting.
 
 Analyses (parse, embeddings, quote graph) are built once and cached in --cache, then each
-variant of ``data/keypoints.toml`` settings is scored by ROUGE at N=3. Dev data only.
+variant of ``data/keypoints.toml`` settings is scored by ROUGE at N=3 (``-n``), with the
+share of points that fail the issue-14 defect check. Dev data only.
 
     python bench/tune_keypoints.py [--data DIR] --variant base --variant 'trim_clauses=false'
 
@@ -56,12 +57,22 @@ def _parse_variant(spec: str) -> dict[str, Any]:
     return out
 
 
+def _defect_share(points: list[list[str]]) -> tuple[float, dict[str, int]]:
+    """Share of points (%) with an issue-14 defect, and the counts by kind."""
+    from takeaways.keypoints.defects import count_kinds
+    from takeaways.nlp.models import get_nlp
+
+    nlp = get_nlp()
+    counts, bad, total = count_kinds(points, pos=lambda t: [(w.text, w.pos_) for w in nlp(t)])
+    return 100.0 * bad / max(total, 1), {k: v for k, v in counts.items() if v}
+
+
 def _score(rows: list[tuple[Any, list[str]]], n: int, pipeline: Any
-           ) -> tuple[float, float, float, float]:
+           ) -> tuple[float, float, float, float, list[list[str]]]:
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
-    r1, r2, rl, words = [], [], [], []
+    r1, r2, rl, words, every = [], [], [], [], []
     for an, refs in rows:
         # memoised products are keyed by the settings, so variants never share candidates
         pts = [p.text for p in pipeline.key_points(an, n=n).points]
@@ -70,7 +81,9 @@ def _score(rows: list[tuple[Any, list[str]]], n: int, pipeline: Any
         r2.append(s["rouge2"].fmeasure)
         rl.append(s["rougeLsum"].fmeasure)
         words.append(np.mean([len(p.split()) for p in pts]))
-    return 100 * np.mean(r1), 100 * np.mean(r2), 100 * np.mean(rl), float(np.mean(words))
+        every.append(pts)
+    return (100 * np.mean(r1), 100 * np.mean(r2), 100 * np.mean(rl), float(np.mean(words)),
+            every)
 
 
 def main() -> int:
@@ -94,8 +107,10 @@ def main() -> int:
         if weights:
             cfg["weights"] = weights
         pipeline = Pipeline(base.replace(keypoints=cfg))  # checked: a typo is an error
-        r1, r2, rl, w = _score(rows, args.n, pipeline)
-        line = f"R-1 {r1:.2f}  R-2 {r2:.2f}  R-Lsum {rl:.2f}  words/pt {w:.1f}"
+        r1, r2, rl, w, points = _score(rows, args.n, pipeline)
+        share, kinds = _defect_share(points)
+        line = (f"R-1 {r1:.2f}  R-2 {r2:.2f}  R-Lsum {rl:.2f}  words/pt {w:.1f}  "
+                f"defects {share:.1f}% {kinds}")
         print(f"{spec:40s} {line}", flush=True)
     return 0
 

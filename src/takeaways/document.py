@@ -130,6 +130,9 @@ class Article:
     removed: list[Removed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_kind: str = "text"
+    #: what the page is: "news", "recipe", "list" or "live blog"; None until a stage has
+    #: classified it (key points do: `takeaways.keypoints.pagekind`)
+    kind: str | None = None
     #: sentence starts for `sentence_at` (rebuilt when ``sentences`` is replaced or grows)
     _index: tuple[int, int, list[int] | None] | None = field(
         default=None, init=False, repr=False, compare=False)
@@ -195,6 +198,7 @@ class Article:
             "removed": [r.to_dict() for r in self.removed],
             "warnings": list(self.warnings),
             "source_kind": self.source_kind,
+            **({"kind": self.kind} if self.kind is not None else {}),
         }
 
     @classmethod
@@ -227,4 +231,5 @@ class Article:
             removed=[Removed(**r) for r in d["removed"]],
             warnings=list(d.get("warnings", [])),
             source_kind=d.get("source_kind", "text"),
+            kind=d.get("kind"),
         )

@@ -7,7 +7,14 @@ Strategies (recorded in every result's ``strategies``):
 - ``keypoints.select.mmr.v2``: relevance with weights from ``data/keypoints.toml``,
   maximal marginal relevance and section coverage; a sentence that opens with a
   dangling pronoun/connective joins the point of the sentence before it (`select`);
-- ``keypoints.rewrite.v1``: deletions and substitutions only (`rewrite`).
+- ``keypoints.rewrite.v1``: deletions and substitutions only (`rewrite`, `compress`).
+
+Quote-aware units (`quote_units`): a sentence that opens inside a quotation never opens
+a point, and a point whose quotation runs on takes the following sentences up to its
+close (the quote and its speaker travel together). A candidate point that would still
+fail the defect check (`defects`: no verb, no end punctuation, over ``max_point_words``,
+a dangling or label start, unbalanced quotes…) is not eligible, and a point that nearly
+repeats a chosen one is never picked.
 """
 
 from __future__ import annotations
@@ -19,13 +26,20 @@ from takeaways.config import Settings, use
 from takeaways.deadline import check
 from takeaways.document import Article, Sentence
 from takeaways.errors import UsageError
+from takeaways.keypoints.defects import defects, near_repeat
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
+from takeaways.keypoints.pagekind import kind_lines, page_kind
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start
 from takeaways.keypoints.rewrite import rewrite as rewrite_sentence  # the module keeps its name
 from takeaways.keypoints.select import group_points, relevance, settings
 from takeaways.keypoints.select import settings as keypoint_settings
+from takeaways.lexicon import quote_marks
 from takeaways.nlp.analyze import Analysis
+
+_Q = quote_marks()
+_OPENS = frozenset(o for o, _ in _Q.double_pairs if o != '"')
+_CLOSES = _Q.double_closers
 
 STRATEGIES = {
     "features": "keypoints.features.v2",
@@ -182,6 +196,124 @@ def attachments(
 MAX_KEY_POINTS = 12
 
 
+def _marks(text: str) -> tuple[bool, bool]:
+    """Whether ``text`` closes a quotation it did not open (a closer with none open) and
+    whether it leaves one open. A straight mark opens after a space or at the start and
+    closes elsewhere; curly marks say which they are."""
+    depth, orphan = 0, False
+    for k, ch in enumerate(text):
+        if ch == '"':
+            opens = k == 0 or text[k - 1].isspace() or text[k - 1] in "([{—–-"
+        elif ch in _OPENS or ch in _CLOSES:
+            opens = ch in _OPENS
+        else:
+            continue
+        if opens:
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            orphan = True
+    return orphan, depth > 0
+
+
+#: at most this many sentences after a quotation's first sentence make one point with it
+_MAX_RUN = 3
+
+
+def quote_units(art: Article) -> tuple[list[bool], dict[int, list[int]]]:
+    """Which sentences may open a point, and for a sentence that leaves a quotation open,
+    the following sentences up to the one that closes it (`_MAX_RUN` at most, in its
+    paragraph, none holding other marks). A sentence that closes a quotation it did not
+    open never opens a point, nor does one whose quotation never closes."""
+    n = len(art.sentences)
+    marks = [_marks(s.text) for s in art.sentences]
+    can_open = [not orphan for orphan, _ in marks]
+    runs: dict[int, list[int]] = {}
+    for i, (_, left_open) in enumerate(marks):
+        if not left_open:
+            continue
+        para = art.sentences[i].paragraph
+        tail: list[int] = []
+        for j in range(i + 1, min(i + 1 + _MAX_RUN, n)):
+            if art.sentences[j].paragraph != para:
+                break
+            tail.append(j)
+            orphan, still_open = marks[j]
+            if orphan:
+                break
+            if still_open or any(ch in _Q.double for ch in art.sentences[j].text):
+                tail = []
+                break
+        if tail and marks[tail[-1]][0]:
+            runs[i] = tail
+            for j in tail:
+                can_open[j] = False
+        else:
+            can_open[i] = False
+    return can_open, runs
+
+
+def _tags(analysis: Analysis, ids: list[int], edits: list[Edit]) -> list[tuple[str, str]]:
+    """(word, POS) of the sentences ``ids`` less the words the ``edits`` delete: the
+    tagger the defect check uses for a candidate point."""
+    gone = [(e.start, e.end) for e in edits if e.kind == "delete"]
+    out = []
+    for sid in ids:
+        for t in analysis.sentence_span(sid):
+            if not any(a <= t.idx < b for a, b in gone):
+                out.append((t.text, t.pos_))
+    return out
+
+
+def unit_text(
+    art: Article, group: list[int], rewritten: dict[int, tuple[str, list[Edit]]],
+    runs: dict[int, list[int]],
+) -> tuple[str, list[int]]:
+    """The text of the point that ``group`` (a head and the sentences attached to it)
+    makes, with its quotation's run-on sentences, and the ids of all its sentences."""
+    head = group[0]
+    ids = [*group, *runs.get(group[-1], [])]
+    text = rewritten[head][0] if head in rewritten else art.sentences[head].text
+    return " ".join([text, *(art.sentences[i].text for i in ids[1:])]), ids
+
+
+def publishable(
+    analysis: Analysis, eligible: list[bool], attach: list[bool],
+    rewritten: dict[int, tuple[str, list[Edit]]],
+) -> tuple[list[bool], dict[int, list[int]], dict[int, str]]:
+    """Eligibility after the quote units and the defect check (`defects`, not ``near
+    repeat``), the quotations' run-on sentences, and each eligible candidate's point
+    text (for an attached sentence: the point it makes with the sentence before)."""
+    art = analysis.article
+    can_open, runs = quote_units(art)
+    limit = int(settings().get("max_point_words", 45))
+    out, texts = list(eligible), {}
+    for i, ok in enumerate(eligible):
+        if not ok:
+            continue
+        group = [i - 1, i] if attach[i] else [i]
+        if not (can_open[i] and can_open[group[0]]):
+            out[i] = False
+            continue
+        text, ids = unit_text(art, group, rewritten, runs)
+        edits = rewritten.get(group[0], ("", []))[1]
+        tags = _tags(analysis, ids, edits)
+        found = defects(text, pos=lambda _t, tags=tags: tags)
+        if found or len(text.split()) > limit:
+            out[i] = False
+        else:
+            texts[i] = text
+    return out, runs, texts
+
+
+_NOT_NEWS = {
+    "recipe": "the page is a recipe, not a news article: the points come from its prose, "
+              "never from the ingredient list.",
+    "list": "the page is a list, not a news article: the points come from its prose.",
+}
+
+
 def check_n(n: int) -> None:
     """A `UsageError` unless ``n`` (the number of key points) is from 1 to
     `MAX_KEY_POINTS`."""
@@ -212,20 +344,39 @@ def extract_key_points(
     select = registry.get(str(cfg["strategy"]))  # the selection strategy the settings name
     scores, eligible, ids = _candidates(analysis, n)
     check(art.id)
+    if getattr(art, "kind", None) is None:  # (an article pickled before the field existed)
+        art.kind = page_kind(art, min_lines=int(cfg.get("page_kind_min_lines", 3)))
+    if art.kind in _NOT_NEWS:
+        notes.append(_NOT_NEWS[art.kind])
+        # a recipe's ingredient lines are never points (a list's items are its content)
+        listed = kind_lines(art, "recipe") if art.kind == "recipe" else set()
+        eligible = [e and s.paragraph not in listed for e, s in zip(eligible, art.sentences,
+                                                                       strict=True)]
     rewritten, eligible, attach = attachments(analysis, eligible)
+    eligible, runs, texts = publishable(analysis, eligible, attach, rewritten)
+    if art.kind == "recipe" and not any(eligible):
+        notes.append("the page has no news article to take key points from.")
+        return KeyPoints(art, [], {**STRATEGIES, "select": str(cfg["strategy"])}, notes)
     if not any(e and not a for e, a in zip(eligible, attach, strict=True)):
         eligible = [i in set(ids) for i in range(len(eligible))]
         attach = [False] * len(eligible)
+        notes.append("no sentence passes the key-point checks; the best candidates are "
+                      "returned as they stand.")
     sim = _similarity(analysis, ids)
     sections = [art.paragraphs[s.paragraph].section for s in art.sentences]
-    chosen = select(scores, sim, sections, eligible, n, attach=attach)
+
+    def repeats(i: int, chosen: list[int]) -> bool:
+        return i in texts and any(near_repeat(texts[i], texts[j]) for j in chosen if j in texts)
+
+    chosen = select(scores, sim, sections, eligible, n, attach=attach, blocked=repeats)
     points = []
     for k, group in enumerate(group_points(chosen, attach), 1):
         head = art.sentences[group[0]]
-        text, edits = rewritten.get(head.id) or rewrite_sentence(analysis, head)
-        # attached sentences follow their antecedent verbatim: no rewriting is needed
-        tail = [art.sentences[i] for i in group[1:]]
-        text = " ".join([text, *(s.text for s in tail)])
-        ev = tuple(Evidence(s.id, s.start, s.end, s.text) for s in [head, *tail])
+        if head.id not in rewritten:
+            rewritten[head.id] = rewrite_sentence(analysis, head)
+        edits = rewritten[head.id][1]
+        # attached and run-on sentences follow their head verbatim: no rewriting needed
+        text, sids = unit_text(art, group, rewritten, runs)
+        ev = tuple(Evidence(s.id, s.start, s.end, s.text) for s in (art.sentences[i] for i in sids))
         points.append(KeyPoint(k, text, ev, tuple(edits), float(scores[head.id])))
     return KeyPoints(art, points, {**STRATEGIES, "select": str(cfg["strategy"])}, notes)

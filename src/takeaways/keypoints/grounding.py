@@ -28,7 +28,9 @@ def ungrounded_words(point: KeyPoint, article: Article) -> list[str]:
     for edit in point.edits:
         src = edit.source
         if src is not None and article.text[src.start : src.end] == src.text:
-            allowed |= _words(edit.replacement) if edit.replacement.startswith(src.text) else set()
+            # a substitution may capitalise its source ("boss X" opening a point: "Boss X")
+            same = edit.replacement.lower().startswith(src.text.lower())
+            allowed |= _words(edit.replacement) if same else set()
         if edit.kind == "capitalize":
             allowed |= _words(edit.replacement)
     missing = []

@@ -8,7 +8,11 @@ Edits, each recorded with article offsets:
   spokesman Dmitry Peskov");
 - trim short parenthetical asides ("(pictured)", "(SCO)");
 - drop a trailing concessive or temporal clause (", although …", ", after …") that ends
-  the sentence, when it holds no negation and no quoted words (``trailing_clauses``).
+  the sentence, when it holds no negation and no quoted words (``trailing_clauses``);
+- drop a dateline, byline, label or chrome prefix ("BHOPAL:", "(CNN)", "Guilty:";
+  ``data/keypoint_prefixes.txt``) and whitespace before punctuation ("word ,");
+- shorten a sentence of more than ``compress_target`` words by deleting parse subtrees
+  (`compress`: adverbial openers, appositions, relative clauses, trailing phrases).
 Substituted text always comes from a span of the article (``Edit.source``).
 """
 
@@ -20,6 +24,8 @@ from functools import lru_cache
 
 from takeaways.attribution import Entity, Mention, Quotes, extract_quotes
 from takeaways.document import Sentence, Span
+from takeaways.keypoints.compress import compress
+from takeaways.keypoints.defects import label_prefix
 from takeaways.keypoints.result import Edit
 from takeaways.lexicon import lexicon, quote_marks
 from takeaways.nlp.analyze import Analysis
@@ -66,12 +72,16 @@ def leading_connective(text: str) -> int:
 
 
 def dangling_start(text: str) -> str | None:
-    """The word(s) that make ``text`` start without an antecedent, or None."""
+    """The word(s) that make ``text`` start without an antecedent, or None: a leading
+    connective, a word of ``dangling_starts.txt`` (also just inside an opening quote), or,
+    outside a quotation, a word of ``keypoint_dangling.txt`` ("We", "I", "Also", "So"…)."""
     n = leading_connective(text)
     if n:
         return text[:n].strip(" ,")
     first = re.match(f"[{_Q.char_class(_Q.opening)}]?([A-Za-z]+)", text)
     if first and first.group(1).lower() in word_set("dangling_starts"):
+        return first.group(1)
+    if first and first.start(1) == 0 and first.group(1).lower() in word_set("keypoint_dangling"):
         return first.group(1)
     return None
 
@@ -122,6 +132,8 @@ def _mentions_by_start(analysis: Analysis) -> tuple[list[Mention], list[int]]:
 
 def _pronoun_edit(graph: Quotes, sent: Sentence, start: int, end: int) -> Edit | None:
     """Replace a subject pronoun (he/she) by the person's surname from the article."""
+    if sent.text[end - sent.start : end - sent.start + 1] in ("'", "’"):
+        return None  # "he'd" would become "Pietersen'd"
     mention = graph.resolve(start, end)
     if mention is None or not mention.entity:
         return None
@@ -173,15 +185,40 @@ def _titled_alias(text: str, entity: Entity, role_text: str) -> Span | None:
 
 
 def _connective_edits(sent: Sentence) -> list[Edit]:
-    n = leading_connective(sent.text)
-    if not n or n >= len(sent.text):
+    """Delete a leading label/dateline prefix and then a dangling connective, and
+    capitalise what then opens the sentence."""
+    edits: list[Edit] = []
+    pos = 0
+    prefix = label_prefix(sent.text)
+    if prefix and len(prefix) < len(sent.text):
+        edits.append(Edit("delete", sent.start, sent.start + len(prefix), prefix, "",
+                          "dateline or label prefix"))
+        pos = len(prefix)
+    n = leading_connective(sent.text[pos:])
+    if n and pos + n < len(sent.text):
+        edits.append(Edit("delete", sent.start + pos, sent.start + pos + n,
+                          sent.text[pos : pos + n], "", "dangling connective"))
+        pos += n
+    if not edits:
         return []
-    edits = [Edit("delete", sent.start, sent.start + n, sent.text[:n], "", "dangling connective")]
-    first = sent.text[n]
+    first = sent.text[pos]
     if first.islower():
-        edits.append(Edit("capitalize", sent.start + n, sent.start + n + 1, first, first.upper(),
-                          "sentence start"))
+        edits.append(Edit("capitalize", sent.start + pos, sent.start + pos + 1, first,
+                          first.upper(), "sentence start"))
     return edits
+
+
+_SPACE_BEFORE = re.compile(r"\s+(?=[,.;:!?](?!\.))")
+
+
+def _space_edits(sent: Sentence, edits: list[Edit]) -> list[Edit]:
+    """Delete whitespace before punctuation ("word , word"), outside other edits."""
+    out = []
+    for m in _SPACE_BEFORE.finditer(sent.text):
+        start, end = sent.start + m.start(), sent.start + m.end()
+        if m.start() > 0 and not any(e.start < end and start < e.end for e in edits):
+            out.append(Edit("delete", start, end, m.group(0), "", "space before punctuation"))
+    return out
 
 
 def _quoted_regions(analysis: Analysis, sent: Sentence) -> list[tuple[int, int]]:
@@ -304,4 +341,50 @@ def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
     quoted = _quoted_regions(analysis, sent)  # deletions never touch quoted words
     edits = _non_overlapping(edits + mention + _aside_edits(sent, quoted)
                              + _trailing_edits(sent, quoted))
+    target = int(_settings().get("compress_target", 0))
+    if target and len(apply_edits(sent, edits).split()) > target:
+        order = [str(k) for k in _settings().get("compress_order", [])]
+        edits = compress(analysis, sent, edits, quoted, target=target, order=order,
+                         apply_edits=apply_edits)
+    edits = sorted(edits + _space_edits(sent, edits), key=lambda e: (e.start, e.end))
+    edits = sorted(edits + _start_edits(sent, edits) + _end_edits(sent, edits),
+                   key=lambda e: (e.start, e.end))
     return apply_edits(sent, edits), edits
+
+
+_LAST_WORD = re.compile(r"(\w[\w'’%-]*)\s*$")
+
+
+def _start_edits(sent: Sentence, edits: list[Edit]) -> list[Edit]:
+    """Capitalise a sentence that opens with a lower-case letter (a split after a
+    headline or caption: "former prime minister Gordon Brown said …")."""
+    opening = sent.start
+    for e in edits:
+        if e.kind == "delete" and e.start == opening:
+            opening = e.end
+    if any(e.start == opening for e in edits):
+        return []
+    ch = sent.text[opening - sent.start : opening - sent.start + 1]
+    if not ch.islower():
+        return []
+    return [Edit("capitalize", opening, opening + 1, ch, ch.upper(), "sentence start")]
+
+
+def _end_edits(sent: Sentence, edits: list[Edit]) -> list[Edit]:
+    """End a sentence that stops on a word (a headline glued to the article: "… could
+    sell for less") with a full stop: its last word becomes the word and a stop."""
+    m = _LAST_WORD.search(sent.text)
+    if m is None:
+        return []
+    start, end = sent.start + m.start(1), sent.start + m.end(1)
+    if any(e.start < end and start < e.end for e in edits):
+        return []
+    word = m.group(1)
+    return [Edit("substitute", start, end, word, word + ".", "end punctuation",
+                 Span(start, end, word))]
+
+
+def _settings() -> dict[str, object]:
+    from takeaways.keypoints.select import settings
+
+    return settings()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -54,13 +55,15 @@ def select_mmr(
     lam: float | None = None,
     max_sim: float | None = None,
     attach: list[bool] | None = None,
+    blocked: Callable[[int, list[int]], bool] | None = None,
 ) -> list[int]:
     """Maximal marginal relevance with a bonus for uncovered sections.
 
     ``attach[i]`` marks a sentence that cannot open a point (it starts with a pronoun
     or connective whose antecedent is the sentence before): it becomes a candidate only
     once sentence ``i - 1`` is chosen, and then joins that sentence's point, so ``n``
-    counts points (`group_points`), not sentences."""
+    counts points (`group_points`), not sentences. ``blocked(i, chosen)`` vetoes a
+    candidate (a point that nearly repeats a chosen one) while any other is left."""
     cfg = settings()
     lam = float(cfg["mmr_lambda"]) if lam is None else lam
     max_sim = float(cfg["max_similarity"]) if max_sim is None else max_sim
@@ -70,7 +73,7 @@ def select_mmr(
     chosen: list[int] = []
     while len(group_points(chosen, attach)) < n and pool:
         covered = {sections[j] for j in chosen}
-        values: dict[int, tuple[bool, float]] = {}
+        values: dict[int, tuple[bool, bool, float]] = {}
         for i in pool:
             if attach[i] and i - 1 not in chosen:
                 continue
@@ -79,7 +82,8 @@ def select_mmr(
                 continue
             val = lam * float(scores[i]) - (1 - lam) * red
             val += bonus if sections[i] not in covered else 0.0
-            values[i] = (red <= max_sim, val)
+            fresh = blocked is None or not blocked(i, chosen)
+            values[i] = (fresh, red <= max_sim, val)
         if not values:
             break
         # the similarity cap is a preference: when every candidate is over it (an article

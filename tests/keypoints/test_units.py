@@ -1,0 +1,98 @@
+"""Quote-aware units, label prefixes, compression that keeps grounding, page kinds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import takeaways
+from takeaways.api import analyze
+from takeaways.keypoints import quote_units
+from takeaways.keypoints.defects import defects
+from takeaways.keypoints.grounding import ungrounded_words
+from takeaways.keypoints.pagekind import page_kind
+from takeaways.keypoints.rewrite import rewrite
+from tests.conftest import assert_span_in
+
+
+def test_keypoints_quote_units_keep_a_quote_whole() -> None:
+    art = takeaways.read(
+        'The mayor visited the flooded street on Tuesday. "We have never seen anything like '
+        'it. The whole street is under water," said resident Ann Lee. Officials said 20,000 '
+        "homes lost power.", kind="text")
+    can_open, runs = quote_units(art)
+    opener = next(s.id for s in art.sentences if s.text.startswith('"We'))
+    closer = next(s.id for s in art.sentences if "said resident" in s.text)
+    assert runs[opener] == [closer]
+    assert not can_open[closer]
+
+
+def test_keypoints_points_never_split_a_quote() -> None:
+    text = (
+        'The mayor visited the flooded street on Tuesday. "We have never seen anything like '
+        'it. The whole street is under water," said resident Ann Lee. Officials said 20,000 '
+        "homes lost power. The storm is expected to reach the capital on Wednesday night.")
+    kp = takeaways.key_points(takeaways.read(text, kind="text"), n=3)
+    for p in kp.points:
+        assert "unbalanced quotes" not in defects(p.text), p.text
+        assert not p.text.startswith("The whole street")
+        assert ungrounded_words(p, kp.article) == []
+
+
+def test_keypoints_rewrite_drops_a_dateline_prefix() -> None:
+    an = analyze(takeaways.read(
+        "BHOPAL: Madhya Pradesh continues to lead the country in tiger numbers. "
+        "The count rose for the fourth time in a row.", kind="text"))
+    text, edits = rewrite(an, an.article.sentences[0])
+    assert text.startswith("Madhya Pradesh continues")
+    assert edits[0].kind == "delete" and edits[0].original == "BHOPAL: "
+
+
+def test_keypoints_compression_keeps_every_word_in_the_article() -> None:
+    sentence = (
+        "Madhya Pradesh continues to lead the country in tiger numbers, the census showed on "
+        "Monday, with a count of 785 tigers, up from 526 four years ago, according to officials "
+        "who spoke to reporters in the state capital after the release.")
+    an = analyze(takeaways.read(sentence + " The storm reached the coast on Tuesday.",
+                                kind="text"))
+    sent = an.article.sentences[0]
+    text, edits = rewrite(an, sent)
+    assert len(text.split()) < len(sent.text.split())
+    assert len(text.split()) <= 45 and text.endswith(".")
+    for e in edits:
+        assert_span_in(an.article.text, e.start, e.end, e.original)
+    kept, pos = [], sent.start
+    for e in sorted(edits, key=lambda e: e.start):  # every kept character is the article's
+        kept.append(an.article.text[pos : e.start])
+        pos = e.end
+    kept.append(an.article.text[pos : sent.end])
+    words = set(re.findall(r"\w+", sent.text))
+    assert set(re.findall(r"\w+", "".join(kept))) <= words
+    assert all(e.reason.startswith(("compression", "space")) for e in edits if e.kind == "delete")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Easy chicken bowl\n\nIngredients\n\n2 cups cooked rice\n\n1 cup cooked chicken\n\n"
+         "½ cup edamame\n\n1 tsp. soy sauce\n\nMethod\n\nMix the rice and chicken in a bowl. "
+         "Top with edamame and drizzle the soy sauce over it.\n", "recipe"),
+        ("Storm live updates\n\n09:14 The storm reached the coast early on Tuesday "
+         "morning with strong winds.\n\n09:40 Power was cut to about 20,000 homes in the north "
+         "of the region.\n\n10:05 The national weather service extended its warning until "
+         "Wednesday night.\n\n10:30 Schools in three districts closed for the day as a "
+         "precaution.\n", "live blog"),
+        ("The council met on Monday to vote on the budget for next year. The mayor said the "
+         "plan was fair to all residents.\n\nIt will be reviewed in the spring.\n", "news"),
+    ],
+)
+def test_keypoints_page_kind(text: str, kind: str) -> None:
+    art = takeaways.read(text, kind="text")
+    assert page_kind(art) == kind
+    kp = takeaways.key_points(art, n=3)
+    assert art.kind == kind
+    assert art.to_dict()["kind"] == kind
+    if kind == "recipe":
+        assert any("recipe" in note for note in kp.notes)
+        assert not any("cup" in p.text or "tsp" in p.text for p in kp.points)
