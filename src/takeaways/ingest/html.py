@@ -159,8 +159,32 @@ def _extract_xml(html: str, url: str | None) -> Any:
     return etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True))
 
 
+# Elements whose text runs on into their neighbours' (links, formatting): joined with no
+# space, so "<ref>statement</ref>." stays "statement.". Every other element (an item, a
+# cell, a line break, a nested block) is a break between words.
+_INLINE_TAGS = frozenset({"ref", "hi", "del", "span", "code"})
+
+
+def _joined(el: Any) -> str:
+    out: list[str] = []
+    for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            out.append(node.tail or "")
+            continue
+        block = node is not el and node.tag not in _INLINE_TAGS
+        if block:
+            out.append(" ")
+        if event == "start":
+            out.append(node.text or "")
+        elif node is not el:
+            out.append(node.tail or "")
+    return "".join(out)
+
+
 def _text_of(el: Any) -> str:
-    return clean_line(" ".join(t for t in el.itertext()))
+    """The element's text as the page shows it: inline runs joined without inventing a
+    space (trafilatura keeps the page's own whitespace in text and tails)."""
+    return clean_line(_joined(el))
 
 
 def _metadata(doc: Any, html: str, url: str | None) -> Metadata:
@@ -207,7 +231,7 @@ def _children(container: Any) -> list[Any]:
         if cur[0] is None:
             if not text.strip():
                 return
-            cur[0] = etree.Element("p")
+            cur[0] = etree.Element("p", loose="1")
         p = cur[0]
         if len(p):
             p[-1].tail = (p[-1].tail or "") + text
@@ -223,7 +247,7 @@ def _children(container: Any) -> list[Any]:
     for child in container:
         if child.tag in ("ref", "hi"):
             if cur[0] is None:
-                cur[0] = etree.Element("p")
+                cur[0] = etree.Element("p", loose="1")
             inline = copy.deepcopy(child)
             inline.tail = None
             cur[0].append(inline)
@@ -234,6 +258,42 @@ def _children(container: Any) -> list[Any]:
             out.append(child)
         add_text(child.tail)
     close()
+    return out
+
+
+_CLOSING_START = re.compile(r"^\s*(?:[,;:!?)\]]|\.(?!\.))")
+_TERMINAL_END = re.compile(f"[.!?…:][{quote_marks().char_class(quote_marks().closing)})\\]]*\\s*$")
+
+
+def _append_p(dst: Any, src: Any) -> None:
+    """Move ``src``'s text and inline children onto the end of ``dst``, as they were."""
+    if len(dst):
+        dst[-1].tail = (dst[-1].tail or "") + (src.text or "")
+    else:
+        dst.text = (dst.text or "") + (src.text or "")
+    for child in list(src):
+        dst.append(child)
+
+
+def _rejoin(elements: list[Any]) -> list[Any]:
+    """Mend paragraphs trafilatura cut around an inline element: ``<p>… publication
+    </p><ref>DigiTimes</ref><p>. A preview …</p>`` is one paragraph on the page. A ``<p>``
+    that opens with closing punctuation continues the paragraph before it, and a loose
+    run of inline text between the two belongs to it as well."""
+    out: list[Any] = []
+    for el in elements:
+        prev = out[-1] if out else None
+        if el.tag != "p" or prev is None or prev.tag != "p" or el.get("rend"):
+            out.append(el)
+            continue
+        if not _CLOSING_START.match("".join(el.itertext())):
+            out.append(el)
+            continue
+        _append_p(prev, el)
+        before = out[-2] if len(out) > 1 else None
+        if (prev.get("loose") and before is not None and before.tag == "p"
+                and not _TERMINAL_END.search("".join(before.itertext()))):
+            _append_p(before, out.pop())
     return out
 
 
@@ -294,7 +354,7 @@ def _walk(
     blocks: list[Block] = []
     summary: list[SummaryItem] = []
     kicker: str | None = None
-    children = _flatten(_children(main))
+    children = _flatten(_rejoin(_children(main)))
     for pos, el in enumerate(children):
         text = _text_of(el)
         if not text:
