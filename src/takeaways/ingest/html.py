@@ -28,6 +28,7 @@ from lxml import etree
 from takeaways.document import Metadata, Removed, SummaryItem
 from takeaways.errors import NoArticleError
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
+from takeaways.ingest.gaps import restore_dropped
 from takeaways.ingest.text import _summary_heading, chrome_reason
 from takeaways.lexicon import quote_marks
 
@@ -409,6 +410,9 @@ def parse_html(html: str, *, url: str | None = None) -> Parts:
     title = doc.get("title")
     removed: list[Removed] = []
     blocks, summary, kicker = _walk(main, title, removed)
+    blocks, restored = restore_dropped(blocks, html)
+    if restored:
+        log.debug("restored %d paragraph(s) that precision mode dropped", restored)
     while blocks and blocks[-1].kind == "heading":
         removed.append(Removed(blocks.pop().text, "heading without text after it"))
     if blocks and not any(b.kind == "paragraph" and not b.table_row for b in blocks):
