@@ -40,11 +40,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or as bench.extract
 from _common import (  # noqa: E402
     f1_of_means,
-    shingles,
     html_fragment_to_text,
     normalize_ws,
     print_table,
     shingle_prf,
+    shingles,
 )
 from _data import (  # noqa: E402
     HtmlPage,

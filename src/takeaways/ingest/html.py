@@ -29,7 +29,12 @@ from takeaways.document import Metadata, Removed, SummaryItem
 from takeaways.errors import NoArticleError
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
 from takeaways.ingest.gaps import restore_dropped
-from takeaways.ingest.text import _summary_heading, chrome_reason
+from takeaways.ingest.text import (
+    _summary_heading,
+    chrome_reason,
+    is_heading_like,
+    is_sentence_like,
+)
 from takeaways.lexicon import quote_marks
 
 log = logging.getLogger(__name__)
@@ -188,7 +193,7 @@ def _text_of(el: Any) -> str:
     return clean_line(_joined(el))
 
 
-def _metadata(doc: Any, html: str, url: str | None) -> Metadata:
+def _metadata(doc: Any, html: str, url: str | None, byline: str | None = None) -> Metadata:
     lang = doc.get("language")
     if not lang:
         m = _HTML_LANG.search(html[:5000])
@@ -196,7 +201,7 @@ def _metadata(doc: Any, html: str, url: str | None) -> Metadata:
     return Metadata(
         url=doc.get("url") or url,
         site=doc.get("sitename") or doc.get("hostname"),
-        author=doc.get("author"),
+        author=doc.get("author") or byline,
         date=doc.get("date"),
         language=lang,
         description=doc.get("description"),
@@ -400,6 +405,41 @@ def _walk(
     return blocks, summary, kicker
 
 
+_NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|van|von|der|al|bin))*"
+_BYLINE = re.compile(
+    rf"^(?:by|written by)\s+(?P<names>{_NAME}(?:(?:, | and | & ){_NAME})*)"
+    r"(?:\s*(?:[,|–—-]|\bfor\b)\s*[^.!?]{0,60})?$", re.I)
+_SUBHEAD_MAX_WORDS = 10
+_BYLINE_WITHIN = 3  # a byline is among the first blocks
+
+
+def _bylines(blocks: list[Block], removed: list[Removed]) -> tuple[list[Block], str | None]:
+    """Move a byline paragraph near the top ("By Jane Doe, Reuters") out of the text; the
+    names found are returned for the metadata."""
+    author = None
+    out = []
+    for i, b in enumerate(blocks):
+        m = _BYLINE.match(b.text) if b.kind == "paragraph" and i < _BYLINE_WITHIN else None
+        if m and len(b.text.split()) <= 14 and m.group("names")[0].isupper():
+            removed.append(Removed(b.text, "byline"))
+            author = author or m.group("names")
+            continue
+        out.append(b)
+    return out, author
+
+
+def _subheads(blocks: list[Block]) -> None:
+    """A short paragraph without final punctuation between two prose paragraphs is a
+    subhead the page set in bold or as a styled ``<p>``: it becomes a heading."""
+    for i in range(1, len(blocks) - 1):
+        b, prev, nxt = blocks[i], blocks[i - 1], blocks[i + 1]
+        if (b.kind == "paragraph" and not b.table_row and prev.kind == "paragraph"
+                and nxt.kind == "paragraph" and not nxt.table_row
+                and len(b.text.split()) <= _SUBHEAD_MAX_WORDS and is_heading_like(b.text)
+                and is_sentence_like(nxt.text) and is_sentence_like(prev.text)):
+            b.kind, b.level = "heading", 3
+
+
 def parse_html(html: str, *, url: str | None = None) -> Parts:
     """Parse an HTML page into `Parts` (blocks, title, kicker, metadata, summary)."""
     html = replace_surrogates(html)
@@ -413,6 +453,8 @@ def parse_html(html: str, *, url: str | None = None) -> Parts:
     blocks, restored = restore_dropped(blocks, html)
     if restored:
         log.debug("restored %d paragraph(s) that precision mode dropped", restored)
+    blocks, byline = _bylines(blocks, removed)
+    _subheads(blocks)
     while blocks and blocks[-1].kind == "heading":
         removed.append(Removed(blocks.pop().text, "heading without text after it"))
     if blocks and not any(b.kind == "paragraph" and not b.table_row for b in blocks):
@@ -424,7 +466,7 @@ def parse_html(html: str, *, url: str | None = None) -> Parts:
         blocks=blocks,
         title=clean_line(title) if title else None,
         kicker=kicker,
-        metadata=_metadata(doc, html, url),
+        metadata=_metadata(doc, html, url, byline),
         existing_summary=summary,
         removed=removed,
     )
