@@ -33,7 +33,7 @@ from takeaways.ingest.text import chrome_reason
 from takeaways.lexicon import quote_marks
 from takeaways.resources import word_list
 
-_MIN_WORDS = 12
+_MIN_WORDS = 8
 _MAX_LINK_SHARE = 0.5
 _MIN_KEY_CHARS = 25  # shorter paragraphs are too common to place a match
 _Q = quote_marks()
