@@ -58,3 +58,9 @@ def test_html_paragraph_cut_around_a_link_is_mended() -> None:
 def test_html_paragraphs_that_open_normally_stay_apart() -> None:
     main = "<main><p>First one.</p><p>“Quoted,” she said.</p><p>...and then.</p></main>"
     assert _mended(main) == ["First one.", "“Quoted,” she said.", "...and then."]
+
+
+def test_html_mending_ignores_the_xml_indentation() -> None:
+    main = ("<main><div>\n  <p>© the Courier (</p>\n  <ref target='x'>www.courier.example</ref>\n"
+            "  <p>), all rights reserved.</p>\n</div></main>")
+    assert _mended(main) == ["© the Courier (www.courier.example), all rights reserved."]

@@ -259,6 +259,9 @@ def _children(container: Any) -> list[Any]:
             cur[0].append(inline)
         elif child.tag == "lb":
             close()
+        elif child.tag == "div":  # default mode wraps runs of blocks in <div>
+            close()
+            out.extend(_children(child))
         else:
             close()
             out.append(child)
@@ -269,6 +272,14 @@ def _children(container: Any) -> list[Any]:
 
 _CLOSING_START = re.compile(r"^\s*(?:[,;:!?)\]]|\.(?!\.))")
 _TERMINAL_END = re.compile(f"[.!?…:][{quote_marks().char_class(quote_marks().closing)})\\]]*\\s*$")
+
+
+def _rstrip(el: Any) -> None:
+    """Drop the whitespace at the end of ``el`` (the XML's indentation, not the page's)."""
+    if len(el):
+        el[-1].tail = (el[-1].tail or "").rstrip() or None
+    else:
+        el.text = (el.text or "").rstrip()
 
 
 def _append_p(dst: Any, src: Any) -> None:
@@ -295,6 +306,7 @@ def _rejoin(elements: list[Any]) -> list[Any]:
         if not _CLOSING_START.match("".join(el.itertext())):
             out.append(el)
             continue
+        _rstrip(prev)  # closing punctuation follows the word: "statement</ref>."
         _append_p(prev, el)
         before = out[-2] if len(out) > 1 else None
         if (prev.get("loose") and before is not None and before.tag == "p"
