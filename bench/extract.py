@@ -8,6 +8,12 @@ Prints one table, every system measured in the same run:
 * ``keep`` / ``drop`` / ``pass``: trafilatura_eval_en snippets: share of
   must-keep snippets present, of must-drop snippets (``without`` and
   ``comments``) absent, and of all snippets right; whitespace is normalised;
+* ``spaced``: pages (both HTML sets) where the output puts a space between two
+  words or a word and its punctuation that the page's visible text writes together
+  ("a NASA statement ." for the page's "statement</a>."); see `inserted_spaces`;
+* ``lost``: article_extraction_benchmark pages where at least one gold paragraph of
+  ten words or more is missing from the output (under half of its words' shingles
+  found); see `lost_paragraphs`;
 * ``txt_*`` rows: the plain-text reader on ``pasted_text`` with the same
   shingle metric, next to the README's two baselines.
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 import warnings
@@ -37,6 +44,7 @@ from _common import (  # noqa: E402
     normalize_ws,
     print_table,
     shingle_prf,
+    shingles,
 )
 from _data import (  # noqa: E402
     HtmlPage,
@@ -206,6 +214,95 @@ def score_snippets(preds: list[str], pages: list[HtmlPage]) -> dict[str, float |
     }
 
 
+# Elements that run on into their neighbours' text in a browser; every other element
+# breaks the line (a block, a cell, a line break).
+_INLINE = frozenset(
+    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub "
+    "sup time u var del ins wbr label".split()
+)
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
+_LD_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def visible_text(page: str) -> str:
+    """The page's text as a browser lays it out, whitespace collapsed: inline elements
+    joined as written, blocks separated; plus any JSON-LD ``articleBody`` (what a reader
+    falls back to on script-rendered pages)."""
+    from lxml import etree
+    from lxml import html as lhtml
+
+    try:
+        root = lhtml.fromstring(page.encode("utf-8", "replace"),
+                                parser=lhtml.HTMLParser(encoding="utf-8"))
+    except (etree.ParserError, ValueError):
+        return ""
+    out: list[str] = []
+    hidden = 0  # depth inside elements a browser does not show
+    for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        skip = tag in _HIDDEN
+        if event in ("comment", "pi"):
+            if el.tail and not hidden:
+                out.append(el.tail)
+        elif event == "start":
+            hidden += skip
+            if tag not in _INLINE:
+                out.append("\n")
+            if el.text and not hidden:
+                out.append(el.text)
+        else:
+            hidden -= skip
+            if tag not in _INLINE:
+                out.append("\n")
+            if el.tail and not hidden:
+                out.append(el.tail)
+    for m in _LD_BODY.finditer(page):
+        try:
+            out.append("\n" + json.loads(f'"{m.group(1)}"'))
+        except ValueError:
+            continue
+    return re.sub(r"\s+", " ", "".join(out))
+
+
+def inserted_spaces(pred: str, visible: str) -> list[str]:
+    """Word pairs the output writes apart ("statement .") where the page's visible text
+    only ever writes them together ("statement.")."""
+    tokens = pred.split()
+    vis_tokens = set(visible.split())
+    bad = []
+    for x, y in zip(tokens, tokens[1:], strict=False):
+        joined = x + y
+        short = not y[0].isalnum() or not x[-1].isalnum() or len(x) <= 2 or len(y) <= 2
+        if (joined in vis_tokens or (short and joined in visible)) and f"{x} {y}" not in visible:
+            bad.append(f"{x} {y}")
+    return bad
+
+
+def lost_paragraphs(pred: str, gold: str, min_words: int = 10) -> list[str]:
+    """Gold paragraphs of ``min_words`` words or more of which under half of the word
+    4-gram shingles occur in the output."""
+    have = shingles(pred)
+    lost = []
+    for para in gold.split("\n"):
+        if len(para.split()) < min_words:
+            continue
+        sh = shingles(para)
+        found = sum(min(c, have[k]) for k, c in sh.items())
+        if found < 0.5 * sum(sh.values()):
+            lost.append(para)
+    return lost
+
+
+def spacing_and_loss(preds: list[str], pages: list[HtmlPage], with_gold: bool
+                     ) -> tuple[int, int]:
+    """(pages with inserted spaces, pages with a paragraph lost)."""
+    spaced = lost = 0
+    for pred, page in zip(preds, pages, strict=True):
+        spaced += bool(pred and inserted_spaces(pred, visible_text(page.html_text)))
+        lost += bool(with_gold and lost_paragraphs(pred, page.gold_body))
+    return spaced, lost
+
+
 def setup(name: str, factory: Callable[[], Any], warmup: list[Any]) -> tuple[Any, str | None]:
     """Build a system and run it once, untimed, on ``warmup`` (lazy model
     loads); returns (system, None) or (None, error note)."""
@@ -230,6 +327,9 @@ def bench_html_system(
     seconds = a.seconds + t.seconds
     row.update(score_shingles(a.preds, [p.gold_body for p in aeb]))
     row.update(score_snippets(t.preds, tev))
+    spaced_a, lost = spacing_and_loss(a.preds, aeb, True)
+    spaced_t, _ = spacing_and_loss(t.preds, tev, False)
+    row["spaced"], row["lost"] = spaced_a + spaced_t, lost
     row["errors"] = a.errors + t.errors
     row["pages/s"] = (len(aeb) + len(tev)) / seconds if seconds > 0 else None
     notes = [
@@ -273,7 +373,8 @@ def text_readers(systems: list[str]) -> dict[str, Callable[[], TextReader]]:
 # CLI
 # --------------------------------------------------------------------------
 
-COLUMNS = ["system", "input", "P", "R", "F1", "empty", "keep", "drop", "pass", "errors", "pages/s"]
+COLUMNS = ["system", "input", "P", "R", "F1", "empty", "keep", "drop", "pass", "spaced", "lost",
+           "errors", "pages/s"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -335,6 +436,8 @@ def main(argv: list[str] | None = None) -> int:
     print("P/R/F1/empty: shingle metric; html rows on article_extraction_benchmark,")
     print("  text rows on pasted_text. keep/drop/pass: trafilatura_eval_en snippets.")
     print("  pages/s: both html sets (after one untimed warm-up page) or pasted_text.")
+    print("  spaced: pages (both html sets) with a space the page does not have between two")
+    print("  words or before punctuation; lost: pages with a gold paragraph (>= 10 words) missing.")
     print()
     print_table(rows, COLUMNS, formats={"pages/s": ".1f"})
     if notes:

@@ -245,8 +245,11 @@ def test_text_reader_golden_without(seed_article: Article, snippet: str) -> None
         # a photo caption glued to the next sentence without a full stop
         ("Joachim Loew watches a training session in Dortmund on Wednesday He said the "
          "team would be ready for the final.", 2),
+        # a video prompt is moved out of the sentence it opens (see test_labels.py)
         ("Scroll down for video The revelations come after the minister resigned last "
-         "week over the scandal.", 2),
+         "week over the scandal.", 1),
+        ("The restaurant sold the soup and another dish made from ground shark teeth Charity "
+         "workers say that restaurants are still selling it to the charity crowd.", 2),
         # names, titles and function words do not split
         ("The report was first published by the newspaper The Guardian on Monday morning.", 1),
         ("Scooters carry families from A to B across the city every single day.", 1),

@@ -19,6 +19,7 @@ from takeaways.document import (
     SummaryItem,
 )
 from takeaways.errors import NoArticleError
+from takeaways.ingest.labels import trim_labels
 from takeaways.ingest.sentences import split_sentences
 from takeaways.lexicon import quote_marks
 from takeaways.resources import word_set
@@ -106,6 +107,23 @@ def _lede(paragraphs: list[Paragraph]) -> Span | None:
     return Span(first.start, first.end, first.text)
 
 
+def _without_labels(texts: list[str], offsets: list[list[tuple[int, int]]]
+                    ) -> tuple[list[list[tuple[int, int]]], list[Removed]]:
+    """Sentence offsets with datelines, caption labels and prompts moved out of the
+    sentences (`takeaways.ingest.labels`); a paragraph that would keep no sentence keeps
+    its own."""
+    out: list[list[tuple[int, int]]] = []
+    moved: list[Removed] = []
+    for text, spans in zip(texts, offsets, strict=True):
+        trimmed, rem = trim_labels(text, spans)
+        if trimmed:
+            out.append(trimmed)
+            moved.extend(Removed(t, r) for t, r in rem)
+        else:
+            out.append(spans)
+    return out, moved
+
+
 def build_article(parts: Parts, *, text: str | None = None, source_kind: str) -> Article:
     """Build the article; pass ``text`` when block offsets already index into it."""
     blocks = [b for b in parts.blocks if b.text.strip()]
@@ -118,7 +136,8 @@ def build_article(parts: Parts, *, text: str | None = None, source_kind: str) ->
             f"paragraph text (need {min_chars}); the page may be a script-only page, an index "
             "page or a headline without a story."
         )
-    offsets = split_sentences([b.text for b in paras])
+    texts = [b.text for b in paras]
+    offsets, moved = _without_labels(texts, split_sentences(texts))
     headings: list[Heading] = []
     sections: list[Section] = []
     paragraphs: list[Paragraph] = []
@@ -166,7 +185,7 @@ def build_article(parts: Parts, *, text: str | None = None, source_kind: str) ->
         sentences=sentences,
         metadata=parts.metadata,
         existing_summary=parts.existing_summary,
-        removed=parts.removed,
+        removed=[*parts.removed, *moved],
         warnings=warnings,
         source_kind=source_kind,
     )

@@ -28,7 +28,13 @@ from lxml import etree
 from takeaways.document import Metadata, Removed, SummaryItem
 from takeaways.errors import NoArticleError
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
-from takeaways.ingest.text import _summary_heading, chrome_reason
+from takeaways.ingest.gaps import restore_dropped
+from takeaways.ingest.text import (
+    _summary_heading,
+    chrome_reason,
+    is_heading_like,
+    is_sentence_like,
+)
 from takeaways.lexicon import quote_marks
 
 log = logging.getLogger(__name__)
@@ -159,11 +165,35 @@ def _extract_xml(html: str, url: str | None) -> Any:
     return etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True))
 
 
+# Elements whose text runs on into their neighbours' (links, formatting): joined with no
+# space, so "<ref>statement</ref>." stays "statement.". Every other element (an item, a
+# cell, a line break, a nested block) is a break between words.
+_INLINE_TAGS = frozenset({"ref", "hi", "del", "span", "code"})
+
+
+def _joined(el: Any) -> str:
+    out: list[str] = []
+    for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            out.append(node.tail or "")
+            continue
+        block = node is not el and node.tag not in _INLINE_TAGS
+        if block:
+            out.append(" ")
+        if event == "start":
+            out.append(node.text or "")
+        elif node is not el:
+            out.append(node.tail or "")
+    return "".join(out)
+
+
 def _text_of(el: Any) -> str:
-    return clean_line(" ".join(t for t in el.itertext()))
+    """The element's text as the page shows it: inline runs joined without inventing a
+    space (trafilatura keeps the page's own whitespace in text and tails)."""
+    return clean_line(_joined(el))
 
 
-def _metadata(doc: Any, html: str, url: str | None) -> Metadata:
+def _metadata(doc: Any, html: str, url: str | None, byline: str | None = None) -> Metadata:
     lang = doc.get("language")
     if not lang:
         m = _HTML_LANG.search(html[:5000])
@@ -171,7 +201,7 @@ def _metadata(doc: Any, html: str, url: str | None) -> Metadata:
     return Metadata(
         url=doc.get("url") or url,
         site=doc.get("sitename") or doc.get("hostname"),
-        author=doc.get("author"),
+        author=doc.get("author") or byline,
         date=doc.get("date"),
         language=lang,
         description=doc.get("description"),
@@ -207,7 +237,7 @@ def _children(container: Any) -> list[Any]:
         if cur[0] is None:
             if not text.strip():
                 return
-            cur[0] = etree.Element("p")
+            cur[0] = etree.Element("p", loose="1")
         p = cur[0]
         if len(p):
             p[-1].tail = (p[-1].tail or "") + text
@@ -223,17 +253,65 @@ def _children(container: Any) -> list[Any]:
     for child in container:
         if child.tag in ("ref", "hi"):
             if cur[0] is None:
-                cur[0] = etree.Element("p")
+                cur[0] = etree.Element("p", loose="1")
             inline = copy.deepcopy(child)
             inline.tail = None
             cur[0].append(inline)
         elif child.tag == "lb":
             close()
+        elif child.tag == "div":  # default mode wraps runs of blocks in <div>
+            close()
+            out.extend(_children(child))
         else:
             close()
             out.append(child)
         add_text(child.tail)
     close()
+    return out
+
+
+_CLOSING_START = re.compile(r"^\s*(?:[,;:!?)\]]|\.(?!\.))")
+_TERMINAL_END = re.compile(f"[.!?…:][{quote_marks().char_class(quote_marks().closing)})\\]]*\\s*$")
+
+
+def _rstrip(el: Any) -> None:
+    """Drop the whitespace at the end of ``el`` (the XML's indentation, not the page's)."""
+    if len(el):
+        el[-1].tail = (el[-1].tail or "").rstrip() or None
+    else:
+        el.text = (el.text or "").rstrip()
+
+
+def _append_p(dst: Any, src: Any) -> None:
+    """Move ``src``'s text and inline children onto the end of ``dst``, as they were."""
+    if len(dst):
+        dst[-1].tail = (dst[-1].tail or "") + (src.text or "")
+    else:
+        dst.text = (dst.text or "") + (src.text or "")
+    for child in list(src):
+        dst.append(child)
+
+
+def _rejoin(elements: list[Any]) -> list[Any]:
+    """Mend paragraphs trafilatura cut around an inline element: ``<p>… publication
+    </p><ref>DigiTimes</ref><p>. A preview …</p>`` is one paragraph on the page. A ``<p>``
+    that opens with closing punctuation continues the paragraph before it, and a loose
+    run of inline text between the two belongs to it as well."""
+    out: list[Any] = []
+    for el in elements:
+        prev = out[-1] if out else None
+        if el.tag != "p" or prev is None or prev.tag != "p" or el.get("rend"):
+            out.append(el)
+            continue
+        if not _CLOSING_START.match("".join(el.itertext())):
+            out.append(el)
+            continue
+        _rstrip(prev)  # closing punctuation follows the word: "statement</ref>."
+        _append_p(prev, el)
+        before = out[-2] if len(out) > 1 else None
+        if (prev.get("loose") and before is not None and before.tag == "p"
+                and not _TERMINAL_END.search("".join(before.itertext()))):
+            _append_p(before, out.pop())
     return out
 
 
@@ -294,7 +372,7 @@ def _walk(
     blocks: list[Block] = []
     summary: list[SummaryItem] = []
     kicker: str | None = None
-    children = _flatten(_children(main))
+    children = _flatten(_rejoin(_children(main)))
     for pos, el in enumerate(children):
         text = _text_of(el)
         if not text:
@@ -339,6 +417,41 @@ def _walk(
     return blocks, summary, kicker
 
 
+_NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|van|von|der|al|bin))*"
+_BYLINE = re.compile(
+    rf"^(?:by|written by)\s+(?P<names>{_NAME}(?:(?:, | and | & ){_NAME})*)"
+    r"(?:\s*(?:[,|–—-]|\bfor\b)\s*[^.!?]{0,60})?$", re.I)
+_SUBHEAD_MAX_WORDS = 10
+_BYLINE_WITHIN = 3  # a byline is among the first blocks
+
+
+def _bylines(blocks: list[Block], removed: list[Removed]) -> tuple[list[Block], str | None]:
+    """Move a byline paragraph near the top ("By Jane Doe, Reuters") out of the text; the
+    names found are returned for the metadata."""
+    author = None
+    out = []
+    for i, b in enumerate(blocks):
+        m = _BYLINE.match(b.text) if b.kind == "paragraph" and i < _BYLINE_WITHIN else None
+        if m and len(b.text.split()) <= 14 and m.group("names")[0].isupper():
+            removed.append(Removed(b.text, "byline"))
+            author = author or m.group("names")
+            continue
+        out.append(b)
+    return out, author
+
+
+def _subheads(blocks: list[Block]) -> None:
+    """A short paragraph without final punctuation between two prose paragraphs is a
+    subhead the page set in bold or as a styled ``<p>``: it becomes a heading."""
+    for i in range(1, len(blocks) - 1):
+        b, prev, nxt = blocks[i], blocks[i - 1], blocks[i + 1]
+        if (b.kind == "paragraph" and not b.table_row and prev.kind == "paragraph"
+                and nxt.kind == "paragraph" and not nxt.table_row
+                and len(b.text.split()) <= _SUBHEAD_MAX_WORDS and is_heading_like(b.text)
+                and is_sentence_like(nxt.text) and is_sentence_like(prev.text)):
+            b.kind, b.level = "heading", 3
+
+
 def parse_html(html: str, *, url: str | None = None) -> Parts:
     """Parse an HTML page into `Parts` (blocks, title, kicker, metadata, summary)."""
     html = replace_surrogates(html)
@@ -349,6 +462,11 @@ def parse_html(html: str, *, url: str | None = None) -> Parts:
     title = doc.get("title")
     removed: list[Removed] = []
     blocks, summary, kicker = _walk(main, title, removed)
+    blocks, restored = restore_dropped(blocks, html)
+    if restored:
+        log.debug("restored %d paragraph(s) that precision mode dropped", restored)
+    blocks, byline = _bylines(blocks, removed)
+    _subheads(blocks)
     while blocks and blocks[-1].kind == "heading":
         removed.append(Removed(blocks.pop().text, "heading without text after it"))
     if blocks and not any(b.kind == "paragraph" and not b.table_row for b in blocks):
@@ -360,7 +478,7 @@ def parse_html(html: str, *, url: str | None = None) -> Parts:
         blocks=blocks,
         title=clean_line(title) if title else None,
         kicker=kicker,
-        metadata=_metadata(doc, html, url),
+        metadata=_metadata(doc, html, url, byline),
         existing_summary=summary,
         removed=removed,
     )

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from takeaways.deadline import check
 from takeaways.lexicon import quote_marks
 from takeaways.nlp.models import get_nlp
 from takeaways.nlp.tokens import parse_long, tokenize
-from takeaways.resources import word_set
+from takeaways.resources import word_list, word_set
 
 _CHUNK = 50_000
 _ONLY_PUNCT = re.compile(r"^[\W_]+$")
@@ -26,7 +27,8 @@ _QUOTE_RESTART = re.compile(
     f"[.!?][{_Q.char_class(_Q.closing)}]?\\s+(?=[{_Q.char_class(_Q.opening)}][A-Z])")
 # A scraped photo caption glued to the next sentence with no full stop ("... on Wednesday
 # He said"): a lower-case word, then a capitalised sentence opener from
-# data/glued_openers.txt followed by a lower-case word.
+# data/glued_openers.txt, or a capitalised common word (`_common_opener`), followed by a
+# lower-case word.
 _GLUED = re.compile(r"(?<=[a-z0-9])[ \t]+(?=([A-Z][a-z]*)[ \t]+[a-z])")
 _MIN_WORDS = 4
 _PERSONAL = frozenset({"he", "she", "they", "we"})
@@ -51,11 +53,24 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _ends_with_title(text: str, start: int, end: int) -> bool:
+    """The sentence ends with an abbreviated title ("… Navy Cmdr."), which a name follows."""
+    last = text[start:end].rsplit(None, 1)[-1] if end > start else ""
+    return last in _titles() or last.rsplit("(", 1)[-1] in _titles()
+
+
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    return frozenset(word_list("abbreviations"))
+
+
 def _refine(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge punctuation-only fragments into the previous sentence and split glued quotes."""
+    """Merge punctuation-only fragments into the previous sentence, join a sentence cut
+    after an abbreviated title ("Cmdr.", "Gov.": ``data/abbreviations.txt``) to the next,
+    and split glued quotes."""
     merged: list[tuple[int, int]] = []
     for s, e in spans:
-        if merged and _ONLY_PUNCT.match(text[s:e]):
+        if merged and (_ONLY_PUNCT.match(text[s:e]) or _ends_with_title(text, *merged[-1])):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
@@ -71,6 +86,17 @@ def _refine(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _common_opener(text: str, word: str, at: int, prev: str) -> bool:
+    """A capitalised common word (the paragraph also writes it in lower case) after a
+    lower-case word and before a lower-case content word: "… ground shark teeth Charity
+    workers say …". Not before a function word ("the new Director of …")."""
+    nxt = text[at:].split(None, 1)
+    stop = word_set("stopwords_en")
+    if not nxt or not nxt[0][:1].islower() or nxt[0].lower() in stop or not prev[:1].islower():
+        return False
+    return re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text) is not None
+
+
 def _glued_cuts(text: str, start: int, end: int) -> list[int]:
     """Where a caption and a sentence were glued together without a full stop."""
     openers, stop = word_set("glued_openers"), word_set("stopwords_en")
@@ -78,7 +104,9 @@ def _glued_cuts(text: str, start: int, end: int) -> list[int]:
     last = start
     for m in _GLUED.finditer(text, start, end):
         before = text[last : m.start()].split()
-        if m.group(1).lower() not in openers or not before:
+        word_end = m.end() + len(m.group(1))
+        if not before or not (m.group(1).lower() in openers
+                              or _common_opener(text, m.group(1), word_end, before[-1])):
             continue
         word, opener = before[-1], m.group(1).lower()
         # after a capitalised word only a personal pronoun opens: "on Wednesday He said";
