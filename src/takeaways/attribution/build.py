@@ -200,20 +200,16 @@ class _Builder:
         return out
 
     def _merge_split(self, drafts: list[_Draft]) -> list[_Draft]:
-        """One quote for '"A," she said. "B."' and for pieces sharing one cue in a paragraph."""
+        """One quote with several parts for '"A," she said. "B."' (a quote interrupted by
+        its cue) and for an uncued quote that goes on quoting the previous one; quoted
+        phrases that only share a cue ('must be "A", the government recommending "B"')
+        stay separate quotes."""
         out: list[_Draft] = []
         for d in drafts:
             prev = out[-1] if out else None
             if prev is not None and self._continues(prev, d):
-                between = self.text[prev.content[1] : d.content[0]]
-                cue_between = (
-                    prev.frame is not None
-                    and prev.content[1] <= self._chars(prev.frame.cue)[0] < d.content[0]
-                )
                 prev.parts = (prev.parts or [prev.content]) + [d.content]
                 prev.content = (prev.content[0], d.content[1])
-                if not cue_between and any(c.isalnum() for c in between):
-                    prev.kind = "mixed"
                 continue
             out.append(d)
         return out
@@ -228,7 +224,18 @@ class _Builder:
             return False
         if d.mode == "inherit":
             return True
-        return d.frame is not None and d.frame.cue == prev.frame.cue
+        return d.frame is not None and d.frame.cue == prev.frame.cue \
+            and self._only_frame_between(prev, d)
+
+    def _only_frame_between(self, prev: _Draft, d: _Draft) -> bool:
+        """Whether two quoted pieces with one cue are one quote interrupted by it:
+        '"A," she said, "B."' (the first piece opens its sentence and the cue stands
+        between them), not 'must be "A", the government recommending "B"' or
+        'was "A" and "B"' (quoted phrases inside one clause: two quotes)."""
+        assert prev.frame is not None
+        cue = self._chars(prev.frame.cue)[0]
+        first = self._tokens(prev.content[0] - 1, prev.content[1] + 1)
+        return prev.content[1] <= cue < d.content[0] and self._opens_sentence(first)
 
     def _opens_paragraph(self, d: _Draft) -> bool:
         s = self.article.sentence_at(d.content[0])
