@@ -179,7 +179,10 @@ class _Builder:
     def drafts(self) -> list[_Draft]:
         out: list[_Draft] = []
         claimed: set[int] = set()
-        frames = self._outer_frames(indirect_frames(self.doc, self.inside, self.lex))
+        frames = self._outer_frames([
+            f for f in indirect_frames(self.doc, self.inside, self.lex)
+            if not self._in_heading(self.doc[f.cue[0]].idx)  # a headline reports nobody
+        ])
         for n, f in enumerate(sorted(
                 frames, key=lambda f: f.content[1] - f.content[0] if f.content else 0)):
             if n % 256 == 0:
@@ -222,8 +225,8 @@ class _Builder:
             return True  # '"A," said X.\n\n"B."': the next paragraph goes on quoting X
         if self._paragraph(prev.content[0]) != dp:
             return False
-        if d.mode == "inherit":
-            return True
+        if d.mode == "inherit":  # '"A," she said. "B."', not 'called it "A". "B."'
+            return self._opens_sentence(self._tokens(prev.content[0] - 1, prev.content[0] + 1))
         return d.frame is not None and d.frame.cue == prev.frame.cue \
             and self._only_frame_between(prev, d)
 

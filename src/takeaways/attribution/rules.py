@@ -452,10 +452,22 @@ def _according_content(tok: Token, lex: Lexicon) -> Frame | None:
     doc = tok.doc
     sent = tok.sent
     phrase = (tok.i, tok.right_edge.i + 1)
-    left = _trim(doc, sent.start, phrase[0])
-    right = _trim(doc, phrase[1], sent.end)
-    content = left if left[1] - left[0] >= right[1] - right[0] else right
+    sides = [r for r in (_trim(doc, sent.start, phrase[0]), _trim(doc, phrase[1], sent.end))
+             if _is_clause(doc, r)]
+    if not sides:
+        return None
+    content = max(sides, key=lambda r: r[1] - r[0])
     return Frame(frame.cue, frame.speaker, frame.speaker_head, content)
+
+
+def _is_clause(doc: Doc, r: tuple[int, int]) -> bool:
+    """Whether tokens ``r`` read as a reported clause: they hold a verb and do not open
+    with one. 'Putin's proposals, according to X, were described as …' splits a clause
+    in two: neither 'Putin's proposals' nor 'were described as …' is what X said."""
+    toks = [t for t in doc[r[0] : r[1]] if not (t.is_punct or t.is_space)]
+    if not toks or toks[0].pos_ in ("VERB", "AUX"):
+        return False
+    return any(t.pos_ in ("VERB", "AUX") for t in toks)
 
 
 def _phrase_content(verb: Token, lex: Lexicon) -> Frame | None:
