@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field, replace
+from collections.abc import Container
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +35,7 @@ from takeaways.attribution.entities import CHECK_EVERY, EntityGraph
 from takeaways.attribution.marks import count_double_marks, find_marked
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
 from takeaways.attribution.rules import (
+    EXPLETIVE,
     Frame,
     by_agent,
     by_colon,
@@ -64,6 +66,8 @@ STRATEGIES = {
 }
 
 _ALNUM = re.compile(r"[^\W_]")
+#: speaker heads that say nothing of who spoke: no descriptor ('it', 'this', 'one')
+EXPLETIVE_NOUNS = EXPLETIVE | {"one", "none", "all", "some", "many", "others"}
 
 
 def check_quote_marks(article: Article) -> None:
@@ -109,6 +113,7 @@ class _Builder:
             self.tok_range[k] = (lo, hi)
             self.inside.update(range(lo, hi))
         self.done: list[Quote] = []
+        self._said = _Said(doc)  # the contents attributed so far: not a speaker's antecedent
         self._done_starts: list[int] = []  # content starts of `done` while it is in order
         self._index(doc)
 
@@ -399,10 +404,14 @@ class _Builder:
         if found is not None:
             return Speaker(mention, found.entity, found.how)
         if head.lower_ in self.lex.pronouns:
-            entity, how = self.pronoun(f.speaker_head)
+            entity, how = self.pronoun(f.speaker_head, cue=f.cue[0], quote=d.content)
             if entity is not None:
                 self.graph.add_pronoun(head, entity, how)
             return Speaker(mention, entity, how)
+        if head.pos_ in ("NOUN", "PROPN") and not head.lower_ in EXPLETIVE_NOUNS:
+            # 'officers', 'the ministry', 'a source': no entity of the article, but the
+            # words say who spoke; the descriptor stands in for the name
+            return Speaker(mention, descriptor(mention.text), "descriptor")
         return Speaker(mention, None, f"none: {mention.text!r} names no entity of the article")
 
     def _inherit(self, d: _Draft) -> Speaker:
@@ -443,12 +452,19 @@ class _Builder:
         return next((q for q in reversed(self.done) if q.content.start < offset), None)
 
     def _add_done(self, q: Quote) -> None:
+        self._said.add(q.content.start, q.content.end)
         in_order = len(self._done_starts) == len(self.done)
         if in_order and (not self._done_starts or self._done_starts[-1] <= q.content.start):
             self._done_starts.append(q.content.start)
         self.done.append(q)
 
-    def pronoun(self, i: int) -> tuple[str | None, str]:
+    def pronoun(self, i: int, *, cue: int | None = None,
+                quote: tuple[int, int] | None = None) -> tuple[str | None, str]:
+        """The entity pronoun token ``i`` refers to, and how. With ``cue`` (the token of
+        the reporting verb it is the subject of) it is a speaker: the search starts a
+        paragraph before ``quote`` (its content, in characters: a quote may run over
+        several paragraphs), skips quoted words and people who cannot speak (`speaks`),
+        and a reply ('she replied') skips the previous speaker."""
         tok = self.doc[i]
         cls = self.lex.pronouns.get(tok.lower_, "")
         if i in self.inside:
@@ -458,34 +474,47 @@ class _Builder:
                 return found[0].entity, "pronoun:in-quote"
             return None, "none: pronoun inside a quote with no antecedent"
         lo = self._paragraph_start_token(i, back=1)
+        if quote is not None and quote[0] < tok.idx:
+            first = self._tokens(quote[0], quote[0] + 1)[0]
+            lo = min(lo, self._paragraph_start_token(first, back=1))
         if cls == "person":
-            return self._person_pronoun(i, lo)
+            return self._person_pronoun(i, lo, cue=cue)
         types = {"ORG", "GPE"} if cls == "group" else {"ORG"}
         subj = self.graph.subject_before(i, types, lo=lo)
         if subj is not None:
             return subj.entity, "pronoun:previous-subject"
         return None, "none: no compatible antecedent for the pronoun"
 
-    def _person_pronoun(self, i: int, lo: int) -> tuple[str | None, str]:
+    def _person_pronoun(self, i: int, lo: int, *, cue: int | None = None
+                        ) -> tuple[str | None, str]:
         offset = self.doc[i].idx
         gender = self.lex.pronoun_genders.get(self.doc[i].lower_)
+        speaking = cue is not None
+        reply = speaking and self.doc[cue].lemma_.lower() in self.lex.dialogue_verbs
         best: tuple[int, str, str] | None = None
         prev = self._previous_quote(offset, paragraphs=1)
+        other = prev.speaker.entity if reply and prev is not None else None
+        skip = _Skip(self.inside if speaking else (), self.graph.tokens_of(other),
+                     self._said if speaking else ())
+        cluster = self.graph.cluster_named(prev.speaker.entity) \
+            if prev is not None and prev.speaker.entity else None
         if (
-            prev is not None
+            prev is not None and not reply
             and prev.speaker.entity
             and self.graph.type_of(prev.speaker.entity) == "PERSON"
-            and self.graph.compatible(self.graph.cluster_named(prev.speaker.entity), gender)
+            and self.graph.compatible(cluster, gender)
+            and (not speaking or self.graph.speaks(cluster))
         ):
             at = prev.speaker.mention.start if prev.speaker.mention else prev.content.start
             if at < offset:
                 best = (at, prev.speaker.entity, "pronoun:previous-speaker")
-        subj = self.graph.subject_before(i, {"PERSON"}, lo=lo, gender=gender)
+        subj = self.graph.subject_before(i, {"PERSON"}, lo=lo, gender=gender, skip=skip,
+                                         speaking=speaking)
         if subj is not None and (best is None or subj.start > best[0]):
             best = (subj.start, subj.entity, "pronoun:previous-subject")
         if best is not None:
             return best[1], best[2]
-        near = self.graph.person_before(i, lo=lo, gender=gender)
+        near = self.graph.person_before(i, lo=lo, gender=gender, skip=skip, speaking=speaking)
         if near is not None:
             return near[0].entity, "pronoun:nearest-person"
         return None, "none: no person before the pronoun in this or the previous paragraph"
@@ -561,6 +590,46 @@ class _Builder:
             dict(STRATEGIES),
             list(self.warnings),
         )
+
+
+class _Said:
+    """The character ranges of the contents attributed so far, as a container of tokens:
+    'Allton said Warhol was a printer. "…," he added': Warhol, inside what Allton said,
+    is no antecedent of the next speaker pronoun."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.ranges: list[tuple[int, int]] = []
+
+    def add(self, start: int, end: int) -> None:
+        insort(self.ranges, (start, end))
+
+    def __contains__(self, i: object) -> bool:
+        if not isinstance(i, int):
+            return False
+        at = self.doc[i].idx
+        k = bisect_right(self.ranges, (at, 1 << 62))
+        return any(s <= at < e for s, e in self.ranges[max(0, k - 4) : k])
+
+
+class _Skip:
+    """Tokens a speaker search passes over: quoted words, and the mentions of the person a
+    reply answers."""
+
+    def __init__(self, *sets: Container[int]) -> None:
+        self.sets = sets
+
+    def __contains__(self, i: object) -> bool:
+        return any(i in s for s in self.sets)
+
+
+def descriptor(text: str) -> str:
+    """A speaker that names no entity, as the article words it ('officers', 'the
+    ministry'): one line, a leading article in lower case."""
+    words = text.split()
+    if words and words[0].lower() in ("the", "a", "an"):
+        words[0] = words[0].lower()
+    return " ".join(words)
 
 
 def _with_ids(q: Quote, ids: dict[str, str]) -> Quote:
