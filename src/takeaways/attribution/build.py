@@ -25,8 +25,8 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right, insort
-from dataclasses import dataclass, field, replace
 from collections.abc import Container
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -408,7 +408,7 @@ class _Builder:
             if entity is not None:
                 self.graph.add_pronoun(head, entity, how)
             return Speaker(mention, entity, how)
-        if head.pos_ in ("NOUN", "PROPN") and not head.lower_ in EXPLETIVE_NOUNS:
+        if head.pos_ in ("NOUN", "PROPN") and head.lower_ not in EXPLETIVE_NOUNS:
             # 'officers', 'the ministry', 'a source': no entity of the article, but the
             # words say who spoke; the descriptor stands in for the name
             return Speaker(mention, descriptor(mention.text), "descriptor")
