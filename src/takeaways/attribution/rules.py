@@ -151,10 +151,9 @@ def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
                 head = head.head
             return head
         j = verb.i + 1
-        while (
-            j < len(doc)
-            and doc[j].dep_ in ("det", "compound", "amod", "flat")
-            or (j < len(doc) and doc[j].pos_ == "DET")
+        while j < len(doc) and (  # 'said 81-year-old Parker Eaton'
+            doc[j].dep_ in ("det", "compound", "amod", "flat", "nummod", "npadvmod")
+            or doc[j].pos_ == "DET" or doc[j].text == "-"
         ):
             j += 1
         if j < len(doc) and doc[j].pos_ in ("PROPN", "NOUN"):
