@@ -25,14 +25,14 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from takeaways.attribution.entities import CHECK_EVERY, EntityGraph
-from takeaways.attribution.marks import count_double_marks, find_marked
+from takeaways.attribution.marks import Marked, count_double_marks, find_marked
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
 from takeaways.attribution.rules import (
     EXPLETIVE,
@@ -93,7 +93,8 @@ class _Draft:
 
 
 class _Builder:
-    def __init__(self, doc: Doc, article: Article, lex: Lexicon) -> None:
+    def __init__(self, doc: Doc, article: Article, lex: Lexicon,
+                 block_quotes: Sequence[tuple[int, int]] = ()) -> None:
         self.doc = doc
         self.article = article
         self.lex = lex
@@ -105,17 +106,33 @@ class _Builder:
         ]
         self.marks, self.warnings = find_marked(self.text, blocks)
         self.heading_spans = [(h.start, h.end) for h in article.headings]
-        self.top = [k for k, m in enumerate(self.marks) if m.parent is None]
+        self.blocks = self._block_marks(block_quotes)
+        self.top = sorted((k for k, m in enumerate(self.marks) if m.parent is None),
+                          key=lambda k: self.marks[k].start)
         self.inside: set[int] = set()
         self.tok_range: dict[int, tuple[int, int]] = {}
         for k in self.top:
-            lo, hi = self._tokens(self.marks[k].start - 1, self.marks[k].end + 1)
+            pad = 0 if k in self.blocks else 1  # a block quote has no marks to take in
+            lo, hi = self._tokens(self.marks[k].start - pad, self.marks[k].end + pad)
             self.tok_range[k] = (lo, hi)
             self.inside.update(range(lo, hi))
         self.done: list[Quote] = []
         self._said = _Said(doc)  # the contents attributed so far: not a speaker's antecedent
         self._done_starts: list[int] = []  # content starts of `done` while it is in order
         self._index(doc)
+
+    def _block_marks(self, block_quotes: Sequence[tuple[int, int]]) -> set[int]:
+        """Block quotes (``<blockquote>`` passages the reader found) as quoted passages
+        without marks, unless quote marks already quote them; their indices in `marks`."""
+        out: set[int] = set()
+        tops = [(m.start, m.end) for m in self.marks if m.parent is None]
+        for start, end in sorted(block_quotes):
+            span = self._span(start, end)
+            if not span.text or any(s < span.end and span.start < e for s, e in tops):
+                continue
+            self.marks.append(Marked(span.start, span.end, "", None, False))
+            out.add(len(self.marks) - 1)
+        return out
 
     def _index(self, doc: Doc) -> None:
         """What the bounded-work lookups need, each built in one pass over the doc."""
@@ -319,7 +336,8 @@ class _Builder:
     def _mark_draft(self, k: int) -> _Draft | None:
         m = self.marks[k]
         q = self.tok_range[k]
-        found = nearest_frame(self.doc, q, self._region(q), self.inside, self.lex,
+        region = self._block_region(q) if k in self.blocks else self._region(q)
+        found = nearest_frame(self.doc, q, region, self.inside, self.lex,
                               punct=self.punct, run_of=self._run_of)
         frame = found[0] if found else (
             by_agent(self.doc, q) or by_colon(self.doc, q)
@@ -333,6 +351,19 @@ class _Builder:
             return _Draft("direct", (m.start, m.end), None, "inherit")
         log.debug("quoted passage at %d has no cue and is not a sentence: not a quote", m.start)
         return None
+
+    def _block_region(self, q: tuple[int, int]) -> tuple[int, int]:
+        """Where a block quote's cue may be: the sentence before it ('Trump wrote on
+        Twitter:') and the sentence after it ('…, she wrote.')."""
+        doc = self.doc
+        before, after = q[0] - 1, q[1]
+        while before > 0 and doc[before].is_space:
+            before -= 1
+        while after < len(doc) - 1 and doc[after].is_space:
+            after += 1
+        lo = self._sent(before)[0] if before >= 0 else 0
+        hi = self._sent(after)[1] if after < len(doc) else q[1]
+        return lo, hi
 
     def _region(self, q: tuple[int, int]) -> tuple[int, int]:
         para = self.article.sentence_at(self.doc[q[0]].idx)
@@ -642,10 +673,16 @@ def _with_ids(q: Quote, ids: dict[str, str]) -> Quote:
 
 @register("quotes.rules.v1")
 def build_quotes(analysis: Analysis) -> Quotes:
-    """The quote graph of ``analysis`` (one parse, no extra model)."""
-    return _Builder(analysis.doc, analysis.article, lexicon()).build()
+    """The quote graph of ``analysis`` (one parse, no extra model). Block quotes come
+    from the article's ``block_quotes`` (character ranges) when the reader gives them."""
+    article = analysis.article
+    blocks = getattr(article, "block_quotes", ())
+    return _Builder(analysis.doc, article, lexicon(), blocks).build()
 
 
-def quotes_from_doc(doc: Doc, article: Article) -> Quotes:
-    """The quote graph from a parsed ``doc`` whose text is ``article.text``."""
-    return _Builder(doc, article, lexicon()).build()
+def quotes_from_doc(doc: Doc, article: Article, *,
+                    block_quotes: Sequence[tuple[int, int]] = ()) -> Quotes:
+    """The quote graph from a parsed ``doc`` whose text is ``article.text``.
+    ``block_quotes``: character ranges of block quotes (``<blockquote>``), which are quotes
+    without marks, attributed to the nearest cue before or after them."""
+    return _Builder(doc, article, lexicon(), block_quotes).build()
