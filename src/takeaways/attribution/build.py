@@ -526,7 +526,7 @@ class _Builder:
         prev = self._previous_quote(offset, paragraphs=1)
         other = prev.speaker.entity if reply and prev is not None else None
         skip = _Skip(self.inside if speaking else (), self.graph.tokens_of(other),
-                     self._said if speaking else ())
+                     self._said if speaking and not reply else ())
         cluster = self.graph.cluster_named(prev.speaker.entity) \
             if prev is not None and prev.speaker.entity else None
         if (
