@@ -529,11 +529,18 @@ def import_takeaways() -> Any:
     return takeaways
 
 
-def run_takeaways(records: list[dict[str, Any]]) -> SystemRun:
-    run = SystemRun("takeaways")
+def run_takeaways(records: list[dict[str, Any]], strategy: str | None = None) -> SystemRun:
+    run = SystemRun("takeaways" if strategy is None else strategy.split(".")[1])
     try:
         takeaways = import_takeaways()
-        read, quotes = takeaways.read, takeaways.quotes
+        read, api_quotes = takeaways.read, takeaways.quotes
+        from takeaways.config import active, use
+
+        settings = active().replace(quotes={"strategy": strategy}) if strategy else None
+
+        def quotes(article: Any) -> Any:
+            with use(settings):
+                return api_quotes(article)
     except (ImportError, AttributeError) as exc:
         run.available = False
         run.notes.append(f"skipped: takeaways API not available ({type(exc).__name__}: {exc})")
@@ -710,6 +717,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--json", type=Path, default=None, dest="json_out")
     ap.add_argument("--systems", default="takeaways,textacy")
     ap.add_argument(
+        "--strategies",
+        default="",
+        help="comma list of takeaways attribution strategies to run side by side (an "
+        "ablation: quotes.rules.v1, quotes.model.v1, quotes.hybrid.v1); each is one row; "
+        "default: only the configured one",
+    )
+    ap.add_argument(
         "--direct-kinds",
         default="direct,mixed",
         help="system quote kinds counted in the direct table (comma list); the gold "
@@ -744,6 +758,10 @@ def main(argv: list[str] | None = None) -> int:
         if name not in SYSTEMS:
             print(f"unknown system {name!r}; choose from {sorted(SYSTEMS)}", file=sys.stderr)
             return 2
+        if name == "takeaways" and args.strategies:
+            runs += [run_takeaways(records, s.strip()) for s in args.strategies.split(",")
+                     if s.strip()]
+            continue
         runs.append(SYSTEMS[name](records))
     live = [r for r in runs if r.available]
 
@@ -822,7 +840,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             pc = pronoun_metric(golds, r.predictions)
             entry["pronoun"] = vars(pc)
-            if r.name == "textacy":
+            if r.name == "textacy":  # (an ablation row is named by its strategy)
                 pron = "n/a (no coreference)"
             else:
                 e2e = pc.resolved / pc.with_proxy if pc.with_proxy else 0.0

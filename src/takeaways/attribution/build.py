@@ -33,6 +33,7 @@ import numpy as np
 
 from takeaways.attribution.entities import CHECK_EVERY, EntityGraph
 from takeaways.attribution.marks import Marked, count_double_marks, find_marked
+from takeaways.attribution.model import cue_model
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
 from takeaways.attribution.rules import (
     EXPLETIVE,
@@ -65,6 +66,10 @@ STRATEGIES = {
     "quotes.pronouns": "quotes.pronoun_recency.v1",
 }
 
+#: the attribution strategies: the rules, the learned cue model for verb frames instead
+#: of the verb rules, and both (the model where the rules find no verb frame)
+RULES, MODEL, HYBRID = "quotes.rules.v1", "quotes.model.v1", "quotes.hybrid.v1"
+
 _ALNUM = re.compile(r"[^\W_]")
 #: speaker heads that say nothing of who spoke: no descriptor ('it', 'this', 'one')
 EXPLETIVE_NOUNS = EXPLETIVE | {"one", "none", "all", "some", "many", "others"}
@@ -94,8 +99,9 @@ class _Draft:
 
 class _Builder:
     def __init__(self, doc: Doc, article: Article, lex: Lexicon,
-                 block_quotes: Sequence[tuple[int, int]] = ()) -> None:
+                 block_quotes: Sequence[tuple[int, int]] = (), strategy: str = RULES) -> None:
         self.doc = doc
+        self.strategy = strategy
         self.article = article
         self.lex = lex
         self.text = article.text
@@ -201,8 +207,10 @@ class _Builder:
     def drafts(self) -> list[_Draft]:
         out: list[_Draft] = []
         claimed: set[int] = set()
+        model = cue_model() if self.strategy in (MODEL, HYBRID) else None
         frames = self._outer_frames([
-            f for f in indirect_frames(self.doc, self.inside, self.lex)
+            f for f in indirect_frames(self.doc, self.inside, self.lex, model=model,
+                                       verb_rules=self.strategy != MODEL)
             if not self._in_heading(self.doc[f.cue[0]].idx)  # a headline reports nobody
         ])
         for n, f in enumerate(sorted(
@@ -618,7 +626,7 @@ class _Builder:
             [_with_ids(q, ids) for q in self.done],
             entities,
             mentions,
-            dict(STRATEGIES),
+            {**STRATEGIES, "quotes.attribution": self.strategy},
             list(self.warnings),
         )
 
@@ -671,18 +679,36 @@ def _with_ids(q: Quote, ids: dict[str, str]) -> Quote:
     return replace(q, speaker=speaker, embedded=[_with_ids(e, ids) for e in q.embedded])
 
 
-@register("quotes.rules.v1")
+def _build(analysis: Analysis, strategy: str) -> Quotes:
+    article = analysis.article
+    blocks = getattr(article, "block_quotes", ())
+    return _Builder(analysis.doc, article, lexicon(), blocks, strategy).build()
+
+
+@register(RULES)
 def build_quotes(analysis: Analysis) -> Quotes:
     """The quote graph of ``analysis`` (one parse, no extra model). Block quotes come
     from the article's ``block_quotes`` (character ranges) when the reader gives them."""
-    article = analysis.article
-    blocks = getattr(article, "block_quotes", ())
-    return _Builder(analysis.doc, article, lexicon(), blocks).build()
+    return _build(analysis, RULES)
+
+
+@register(MODEL)
+def build_quotes_model(analysis: Analysis) -> Quotes:
+    """`build_quotes` with verb frames from the learned cue model alone (the ablation)."""
+    return _build(analysis, MODEL)
+
+
+@register(HYBRID)
+def build_quotes_hybrid(analysis: Analysis) -> Quotes:
+    """`build_quotes` plus the learned cue model where the verb rules find no frame."""
+    return _build(analysis, HYBRID)
 
 
 def quotes_from_doc(doc: Doc, article: Article, *,
-                    block_quotes: Sequence[tuple[int, int]] = ()) -> Quotes:
+                    block_quotes: Sequence[tuple[int, int]] = (),
+                    strategy: str = RULES) -> Quotes:
     """The quote graph from a parsed ``doc`` whose text is ``article.text``.
     ``block_quotes``: character ranges of block quotes (``<blockquote>``), which are quotes
-    without marks, attributed to the nearest cue before or after them."""
-    return _Builder(doc, article, lexicon(), block_quotes).build()
+    without marks, attributed to the nearest cue before or after them; ``strategy``: one
+    of ``quotes.rules.v1`` (default), ``quotes.model.v1``, ``quotes.hybrid.v1``."""
+    return _Builder(doc, article, lexicon(), block_quotes, strategy).build()
