@@ -33,7 +33,7 @@ import numpy as np
 
 from takeaways.attribution.entities import CHECK_EVERY, EntityGraph
 from takeaways.attribution.marks import Marked, count_double_marks, find_marked
-from takeaways.attribution.model import cue_model
+from takeaways.attribution.model import cue_model, model_frame
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
 from takeaways.attribution.rules import (
     EXPLETIVE,
@@ -208,8 +208,10 @@ class _Builder:
         out: list[_Draft] = []
         claimed: set[int] = set()
         model = cue_model() if self.strategy in (MODEL, HYBRID) else None
+        lex = self.lex
+        propose = None if model is None else (lambda tok: model_frame(tok, lex, model))
         frames = self._outer_frames([
-            f for f in indirect_frames(self.doc, self.inside, self.lex, model=model,
+            f for f in indirect_frames(self.doc, self.inside, self.lex, propose=propose,
                                        verb_rules=self.strategy != MODEL)
             if not self._in_heading(self.doc[f.cue[0]].idx)  # a headline reports nobody
         ])

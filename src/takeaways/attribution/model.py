@@ -24,6 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from takeaways.attribution.rules import Frame, speaker_frame, subject_of, trim
 from takeaways.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -69,8 +70,6 @@ def candidates(doc: Doc, inside: set[int]) -> Iterator[tuple[Token, Token]]:
 
 
 def _subject_kind(verb: Token) -> str:
-    from takeaways.attribution.rules import subject_of
-
     subj = subject_of(verb)
     if subj is None:
         return "none"
@@ -107,3 +106,19 @@ def features(verb: Token, child: Token, lex: Lexicon) -> list[str]:
     if any(c.dep_ == "neg" for c in verb.children):
         out.append("neg")
     return out
+
+
+def model_frame(verb: Token, lex: Lexicon, model: CueModel) -> Frame | None:
+    """The model's frame for ``verb``: its best-scored child at or over the threshold is
+    the content, the verb's subject the speaker (None when no child reaches it)."""
+    scored = [(model.probability(features(verb, c, lex)), c.i, c)
+              for c in verb.children if c.dep_ in RELATIONS]
+    scored = [x for x in scored if x[0] >= model.threshold]
+    if not scored:
+        return None
+    frame = speaker_frame(verb)
+    if frame is None:
+        return None
+    child = max(scored, key=lambda x: (x[0], -x[1]))[2]
+    lo, hi = trim(verb.doc, child.left_edge.i, child.right_edge.i + 1)
+    return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi))

@@ -16,8 +16,6 @@ from takeaways.lexicon import Lexicon, quote_marks
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-    from takeaways.attribution.model import CueModel
-
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 RELATIVE = {"who", "that", "which", "whom"}
 EXPLETIVE = {"it", "this", "that", "there", "which", "what", "these", "those"}
@@ -361,14 +359,14 @@ def by_participle(doc: Doc, q: tuple[int, int], lex: Lexicon) -> Frame | None:
 
 
 def indirect_frames(
-    doc: Doc, inside: set[int], lex: Lexicon, *, model: CueModel | None = None,
-    verb_rules: bool = True,
+    doc: Doc, inside: set[int], lex: Lexicon, *,
+    propose: Callable[[Token], Frame | None] | None = None, verb_rules: bool = True,
 ) -> list[Frame]:
     """Reporting frames with a content clause: verbs, nouns, 'according to', 'call for'.
 
-    ``model``: the learned cue model also proposes a verb frame (content: a clausal or
-    object child) where the verb rules give none; ``verb_rules=False`` leaves verbs to
-    the model alone (the ablation of `takeaways.attribution.model`)."""
+    ``propose``: another source of verb frames (the learned cue model,
+    `takeaways.attribution.model.model_frame`), asked where the verb rules give none;
+    ``verb_rules=False`` leaves verbs to it alone (the ablation)."""
     out: list[Frame] = []
     for tok in doc:
         if tok.i in inside:
@@ -383,29 +381,11 @@ def indirect_frames(
                 frame = _phrase_content(tok, lex)
                 if frame is None and is_reporting(tok, lex, quote_only=False):
                     frame = _verb_content(tok)
-            if frame is None and model is not None:
-                frame = _model_content(tok, lex, model)
+            if frame is None and propose is not None:
+                frame = propose(tok)
         if frame is not None and frame.content is not None and _long_enough(doc, frame.content):
             out.append(frame)
     return out
-
-
-def _model_content(verb: Token, lex: Lexicon, model: CueModel) -> Frame | None:
-    """The learned model's frame for ``verb``: its best-scored child at or over the
-    threshold is the content, the verb's subject the speaker."""
-    from takeaways.attribution.model import RELATIONS, features
-
-    scored = [(model.probability(features(verb, c, lex)), c.i, c)
-              for c in verb.children if c.dep_ in RELATIONS]
-    scored = [x for x in scored if x[0] >= model.threshold]
-    if not scored:
-        return None
-    frame = speaker_frame(verb)
-    if frame is None:
-        return None
-    child = max(scored, key=lambda x: (x[0], -x[1]))[2]
-    lo, hi = _trim(verb.doc, child.left_edge.i, child.right_edge.i + 1)
-    return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi))
 
 
 def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
@@ -415,6 +395,12 @@ def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
 #: quote marks a span keeps at its ends; a straight ' there is an apostrophe ("leaders'")
 _KEEP_LAST = frozenset(quote_marks().closing) - {"'"}
 _KEEP_FIRST = frozenset(quote_marks().opening) - {"'"}
+
+
+def trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
+    """Tokens ``lo:hi`` without edge punctuation (quote marks stay), spaces and a
+    trailing 'and'/'but'."""
+    return _trim(doc, lo, hi)
 
 
 def _trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
