@@ -112,10 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--min-count", type=int, default=3)
+    ap.add_argument("--limit", type=int, default=None,
+                    help="the first K train articles only (a CPU budget)")
     ap.add_argument("--out", type=Path, default=ROOT / "src/takeaways/data/quote_cue_model.json")
     args = ap.parse_args(argv)
     random.seed(args.seed)
-    records = list(data_records(args.data, "polnear", compartment="train"))
+    records = list(data_records(args.data, "polnear", limit=args.limit, compartment="train"))
     rows, labels, groups = [], [], []
     for k, (rec, (article, doc)) in enumerate(zip(records, parse(records, args.cache),
                                                   strict=True)):

@@ -58,17 +58,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: the versioned rules each part of the quote graph follows (recorded in every result)
+#: the attribution strategies: the rules, the learned cue model for verb frames instead
+#: of the verb rules, and both (the model where the rules find no verb frame; the default)
+RULES, MODEL, HYBRID = "quotes.rules.v1", "quotes.model.v1", "quotes.hybrid.v1"
+
+#: the versioned rules each part of the quote graph follows (recorded in every result,
+#: with the attribution strategy that ran)
 STRATEGIES = {
     "quotes.marks": "quotes.marks.v1",
-    "quotes.attribution": "quotes.rules.v1",
+    "quotes.attribution": HYBRID,
     "quotes.entities": "quotes.alias_graph.v1",
     "quotes.pronouns": "quotes.pronoun_recency.v1",
 }
-
-#: the attribution strategies: the rules, the learned cue model for verb frames instead
-#: of the verb rules, and both (the model where the rules find no verb frame)
-RULES, MODEL, HYBRID = "quotes.rules.v1", "quotes.model.v1", "quotes.hybrid.v1"
 
 _ALNUM = re.compile(r"[^\W_]")
 #: speaker heads that say nothing of who spoke: no descriptor ('it', 'this', 'one')
@@ -99,7 +100,7 @@ class _Draft:
 
 class _Builder:
     def __init__(self, doc: Doc, article: Article, lex: Lexicon,
-                 block_quotes: Sequence[tuple[int, int]] = (), strategy: str = RULES) -> None:
+                 block_quotes: Sequence[tuple[int, int]] = (), strategy: str = HYBRID) -> None:
         self.doc = doc
         self.strategy = strategy
         self.article = article
@@ -708,9 +709,13 @@ def build_quotes_hybrid(analysis: Analysis) -> Quotes:
 
 def quotes_from_doc(doc: Doc, article: Article, *,
                     block_quotes: Sequence[tuple[int, int]] = (),
-                    strategy: str = RULES) -> Quotes:
+                    strategy: str | None = None) -> Quotes:
     """The quote graph from a parsed ``doc`` whose text is ``article.text``.
     ``block_quotes``: character ranges of block quotes (``<blockquote>``), which are quotes
     without marks, attributed to the nearest cue before or after them; ``strategy``: one
-    of ``quotes.rules.v1`` (default), ``quotes.model.v1``, ``quotes.hybrid.v1``."""
+    of ``quotes.rules.v1``, ``quotes.model.v1``, ``quotes.hybrid.v1`` (default: the
+    configured ``[quotes] strategy`` when it is one of them, else the hybrid)."""
+    if strategy is None:
+        configured = str(section("quotes").get("strategy", HYBRID))
+        strategy = configured if configured in (RULES, MODEL, HYBRID) else HYBRID
     return _Builder(doc, article, lexicon(), block_quotes, strategy).build()

@@ -110,7 +110,10 @@ def features(verb: Token, child: Token, lex: Lexicon) -> list[str]:
 
 def model_frame(verb: Token, lex: Lexicon, model: CueModel) -> Frame | None:
     """The model's frame for ``verb``: its best-scored child at or over the threshold is
-    the content, the verb's subject the speaker (None when no child reaches it)."""
+    the content, the verb's subject the speaker (None when no child reaches it). Verbs the
+    lexicon keeps for direct quotes only ('wrote', 'asked': `quote_only_verbs`) get none."""
+    if verb.lemma_.lower() in lex.quote_only_verbs:
+        return None
     scored = [(model.probability(features(verb, c, lex)), c.i, c)
               for c in verb.children if c.dep_ in RELATIONS]
     scored = [x for x in scored if x[0] >= model.threshold]
@@ -121,4 +124,4 @@ def model_frame(verb: Token, lex: Lexicon, model: CueModel) -> Frame | None:
         return None
     child = max(scored, key=lambda x: (x[0], -x[1]))[2]
     lo, hi = trim(verb.doc, child.left_edge.i, child.right_edge.i + 1)
-    return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi))
+    return Frame(frame.cue, frame.speaker, frame.speaker_head, (lo, hi), learned=True)

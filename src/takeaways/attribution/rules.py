@@ -40,6 +40,7 @@ class Frame:
     speaker: tuple[int, int] | None
     speaker_head: int | None
     content: tuple[int, int] | None = None  # token range of indirect content, if any
+    learned: bool = False  # proposed by the learned cue model, not by a rule
 
 
 # -- speakers ---------------------------------------------------------------------
@@ -385,7 +386,8 @@ def indirect_frames(
                 frame = propose(tok)
         if frame is not None and frame.content is not None and _long_enough(doc, frame.content):
             out.append(frame)
-    return out
+    ruled = {f.cue[0] for f in out if not f.learned}  # 'expressed confidence that': the rule
+    return [f for f in out if not f.learned or f.cue[0] not in ruled]
 
 
 def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
