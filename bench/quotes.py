@@ -533,14 +533,13 @@ def run_takeaways(records: list[dict[str, Any]], strategy: str | None = None) ->
     run = SystemRun("takeaways" if strategy is None else strategy.split(".")[1])
     try:
         takeaways = import_takeaways()
-        read, api_quotes = takeaways.read, takeaways.quotes
-        from takeaways.config import active, use
+        read, quotes = takeaways.read, takeaways.quotes
+        if strategy:  # a pipeline of its own: the Pipeline runs under its own settings
+            from takeaways.config import default_settings
+            from takeaways.pipeline.core import Pipeline
 
-        settings = active().replace(quotes={"strategy": strategy}) if strategy else None
-
-        def quotes(article: Any) -> Any:
-            with use(settings):
-                return api_quotes(article)
+            pipeline = Pipeline(default_settings().replace(quotes={"strategy": strategy}))
+            read, quotes = pipeline.read, pipeline.quotes
     except (ImportError, AttributeError) as exc:
         run.available = False
         run.notes.append(f"skipped: takeaways API not available ({type(exc).__name__}: {exc})")
