@@ -38,6 +38,11 @@ Tables
    system direct/mixed quote against the proxy-filtered gold, where a correct quote
    in ``''`` marks counts as a false positive.
 2. *All attributions*: every gold attribution vs every system quote.
+3. *Parts*: the direct table again, literal, with content scored piece by piece: each
+   span of a discontinuous gold content ('"A," he said, "B."' has two) and each of a
+   system quote's ``parts`` is one span (overlap and exact F1), and of the matched pieces,
+   the share whose attributions have the same source span ("source right": who said
+   each piece). It also counts the split contents on each side.
 
 Matching
 --------
@@ -154,6 +159,7 @@ class GoldAttribution:
     source: Span | None
     source_text: str
     direct: bool
+    content_parts: tuple[Span, ...] = ()  # the content's own spans (several when split)
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,7 @@ class SysQuote:
     source: Span | None
     kind: str
     entity: str | None
+    parts: tuple[Span, ...] = ()  # the quoted pieces (several for a quote split by its cue)
 
 
 @dataclass
@@ -192,6 +199,13 @@ def gold_field(attr: dict[str, Any], key: str) -> Span | None:
     return envelope(value["spans"]) if value else None
 
 
+def content_parts(attr: dict[str, Any]) -> tuple[Span, ...]:
+    """The gold content's spans, in order: a discontinuous content ("A," he said, "B")
+    gives one span per piece."""
+    value = attr.get("content")
+    return tuple(sorted((int(s), int(e)) for s, e in value["spans"])) if value else ()
+
+
 def gold_attributions(record: dict[str, Any]) -> list[GoldAttribution]:
     out: list[GoldAttribution] = []
     for attr in record.get("attributions") or []:
@@ -203,6 +217,7 @@ def gold_attributions(record: dict[str, Any]) -> list[GoldAttribution]:
                 source=gold_field(attr, "source"),
                 source_text=(source or {}).get("text", "") if source else "",
                 direct=bool(attr.get("content_has_quote_marks")),
+                content_parts=content_parts(attr),
             )
         )
     return out
@@ -315,6 +330,81 @@ def score_table(
     return total
 
 
+# --------------------------------------------------------------------------- parts
+
+
+@dataclass
+class PartCounts:
+    """Content scored part by part: each piece of a split gold content and each of a
+    system quote's ``parts`` is one span; ``source_right`` counts the matched pieces
+    whose two attributions also have the same source span (exact, trimmed)."""
+
+    gold: int = 0
+    pred: int = 0
+    exact: int = 0
+    overlap: int = 0
+    source_right: int = 0
+    split_gold: int = 0  # gold contents with more than one piece
+    split_pred: int = 0  # system quotes with more than one part
+
+
+def _part_lists(
+    text: str, items: list[tuple[tuple[Span, ...], Span | None]], strict: bool
+) -> list[tuple[Span, Span | None]]:
+    out: list[tuple[Span, Span | None]] = []
+    seen: set[Span] = set()
+    for parts, source in items:
+        for part in parts:
+            if part[1] > part[0] and part not in seen:
+                seen.add(part)
+                src = normalize_span(text, source, strict) if source else None
+                out.append((normalize_span(text, part, strict), src))
+    return out
+
+
+def score_parts_document(
+    text: str, gold: list[GoldAttribution], pred: list[SysQuote], strict: bool
+) -> PartCounts:
+    g = _part_lists(text, [(a.content_parts, a.source) for a in gold], strict)
+    p = _part_lists(text, [(q.parts or ((q.content,) if q.content else ()), q.source)
+                           for q in pred], strict)
+    pairs = overlap_pairs([x for x, _ in g], [x for x, _ in p])
+    return PartCounts(
+        gold=len(g), pred=len(p),
+        exact=exact_matches([x for x, _ in g], [x for x, _ in p]),
+        overlap=len(pairs),
+        source_right=sum(1 for gi, pj in pairs if g[gi][1] is not None and g[gi][1] == p[pj][1]),
+        split_gold=sum(1 for a in gold if len(a.content_parts) > 1),
+        split_pred=sum(1 for q in pred if len(q.parts) > 1),
+    )
+
+
+def score_parts(
+    texts: list[str], golds: list[list[GoldAttribution]], preds: list[list[SysQuote]],
+    strict: bool,
+) -> PartCounts:
+    total = PartCounts()
+    for text, gold, pred in zip(texts, golds, preds, strict=True):
+        c = score_parts_document(text, gold, pred, strict)
+        for name in vars(total):
+            setattr(total, name, getattr(total, name) + getattr(c, name))
+    return total
+
+
+def format_parts(title: str, per_system: dict[str, PartCounts]) -> str:
+    header = (f"{'system':<10} {'gold':>6} {'pred':>6} | {'exact F1':>8} | {'overlap P':>9} "
+              f"{'R':>6} {'F1':>6} | {'source right':>12} | {'split gold/sys':>14}")
+    lines = [title, header, "-" * len(header)]
+    for name, c in per_system.items():
+        _, _, ef = prf(c.exact, c.pred, c.gold)
+        op, orr, of = prf(c.overlap, c.pred, c.gold)
+        right = c.source_right / c.overlap if c.overlap else 0.0
+        lines.append(
+            f"{name:<10} {c.gold:>6} {c.pred:>6} | {ef:>8.3f} | {op:>9.3f} {orr:>6.3f} {of:>6.3f}"
+            f" | {right:>12.3f} | {c.split_gold:>6}/{c.split_pred:<7}")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- pronouns
 
 
@@ -422,6 +512,7 @@ def convert_takeaways_quote(q: Any) -> SysQuote:
         source=span_of(getattr(speaker, "mention", None)) if speaker is not None else None,
         kind=str(getattr(q, "kind", "")),
         entity=getattr(speaker, "entity", None) if speaker is not None else None,
+        parts=tuple(p for p in (span_of(x) for x in getattr(q, "parts", ()) or ()) if p),
     )
 
 
@@ -438,11 +529,17 @@ def import_takeaways() -> Any:
     return takeaways
 
 
-def run_takeaways(records: list[dict[str, Any]]) -> SystemRun:
-    run = SystemRun("takeaways")
+def run_takeaways(records: list[dict[str, Any]], strategy: str | None = None) -> SystemRun:
+    run = SystemRun("takeaways" if strategy is None else strategy.split(".")[1])
     try:
         takeaways = import_takeaways()
         read, quotes = takeaways.read, takeaways.quotes
+        if strategy:  # a pipeline of its own: the Pipeline runs under its own settings
+            from takeaways.config import default_settings
+            from takeaways.pipeline.core import Pipeline
+
+            pipeline = Pipeline(default_settings().replace(quotes={"strategy": strategy}))
+            read, quotes = pipeline.read, pipeline.quotes
     except (ImportError, AttributeError) as exc:
         run.available = False
         run.notes.append(f"skipped: takeaways API not available ({type(exc).__name__}: {exc})")
@@ -619,6 +716,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--json", type=Path, default=None, dest="json_out")
     ap.add_argument("--systems", default="takeaways,textacy")
     ap.add_argument(
+        "--strategies",
+        default="",
+        help="comma list of takeaways attribution strategies to run side by side (an "
+        "ablation: quotes.rules.v1, quotes.model.v1, quotes.hybrid.v1); each is one row; "
+        "default: only the configured one",
+    )
+    ap.add_argument(
         "--direct-kinds",
         default="direct,mixed",
         help="system quote kinds counted in the direct table (comma list); the gold "
@@ -653,6 +757,10 @@ def main(argv: list[str] | None = None) -> int:
         if name not in SYSTEMS:
             print(f"unknown system {name!r}; choose from {sorted(SYSTEMS)}", file=sys.stderr)
             return 2
+        if name == "takeaways" and args.strategies:
+            runs += [run_takeaways(records, s.strip()) for s in args.strategies.split(",")
+                     if s.strip()]
+            continue
         runs.append(SYSTEMS[name](records))
     live = [r for r in runs if r.available]
 
@@ -698,6 +806,12 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(format_table("(2) All attributions vs all system quotes", overall))
     print()
+    parts = {r.name: score_parts(texts, gold_direct, filter_direct(r.predictions, direct_kinds),
+                                 args.strict_exact) for r in live}
+    print(format_parts(
+        "(3) Direct quotes, literal, by parts: each piece of a quote split by its cue is one "
+        "span; 'source right' = matched pieces whose source spans match exactly", parts))
+    print()
     print(ANCHOR)
     print()
 
@@ -719,12 +833,13 @@ def main(argv: list[str] | None = None) -> int:
                     "direct": direct[r.name],
                     "direct_literal": direct_literal[r.name],
                     "all": overall[r.name],
+                    "parts": vars(parts[r.name]),
                     "throughput": tp,
                 }
             )
             pc = pronoun_metric(golds, r.predictions)
             entry["pronoun"] = vars(pc)
-            if r.name == "textacy":
+            if r.name == "textacy":  # (an ablation row is named by its strategy)
                 pron = "n/a (no coreference)"
             else:
                 e2e = pc.resolved / pc.with_proxy if pc.with_proxy else 0.0

@@ -8,7 +8,7 @@ every module reads them from `lexicon()` (or `quote_marks()`), never from its ow
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from takeaways.resources import word_list, word_set
@@ -96,6 +96,8 @@ class Lexicon:
     negation_cues: frozenset[str]  # negators and verbs of denial/failure (deny, fail, ...)
     speech_verbs: frozenset[str]  # verbs a claim uses to attribute words (the audit)
     places: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (country forms, inside)
+    person_states: dict[str, str] = field(default_factory=dict)  # word -> died|killed|late|child
+    dialogue_verbs: frozenset[str] = frozenset()  # reply, respond, ...: the other one speaks
 
     @cached_property
     def negator_pattern(self) -> re.Pattern[str]:
@@ -162,4 +164,6 @@ def lexicon() -> Lexicon:
         negation_cues=frozenset(negations),
         speech_verbs=word_set("audit_speech_verbs"),
         places=_places(),
+        person_states=_tab_map("person_states"),
+        dialogue_verbs=word_set("dialogue_cues"),
     )

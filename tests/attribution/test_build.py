@@ -159,15 +159,29 @@ def test_strategy_names(graphs: dict[str, Quotes]) -> None:
     for key, value in STRATEGIES.items():
         assert re.fullmatch(r"quotes\.[a-z_]+\.v\d+", value), value
         assert value.startswith(key.split(".")[0] + ".")
-    assert STRATEGIES["quotes.attribution"] == "quotes.rules.v1"
+    assert STRATEGIES["quotes.attribution"] == "quotes.hybrid.v1"  # the default
     for q in graphs.values():
         assert q.strategies == STRATEGIES and q.strategies is not STRATEGIES
+
+
+def test_strategy_ablation_records_what_ran() -> None:
+    """The rules alone, the learned cue model alone and both: each result says which ran,
+    and the model adds a frame the verb rules do not know ('backed Clinton')."""
+    analysis = _analysis("Senator Bernie Sanders backed Hillary Clinton on Tuesday.")
+    got = {}
+    for strategy in ("quotes.rules.v1", "quotes.model.v1", "quotes.hybrid.v1"):
+        q = quotes_from_doc(analysis.doc, analysis.article, strategy=strategy)
+        assert q.strategies["quotes.attribution"] == strategy
+        got[strategy] = [(x.cue.text if x.cue else None, x.content.text) for x in q.quotes]
+    assert got["quotes.rules.v1"] == []
+    assert got["quotes.hybrid.v1"] == got["quotes.model.v1"] == [("backed", "Hillary Clinton")]
 
 
 def test_build_from_doc_equals_build_from_analysis() -> None:
     analysis = _analysis(TEXTS["frames"])
     from_analysis = build_quotes(analysis).to_dict()
-    from_doc = quotes_from_doc(analysis.doc, analysis.article).to_dict()
+    from_doc = quotes_from_doc(analysis.doc, analysis.article,
+                               strategy="quotes.rules.v1").to_dict()
     assert from_doc == from_analysis
 
 

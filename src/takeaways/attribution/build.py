@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from takeaways.attribution.entities import CHECK_EVERY, EntityGraph
-from takeaways.attribution.marks import count_double_marks, find_marked
+from takeaways.attribution.marks import Marked, count_double_marks, find_marked
+from takeaways.attribution.model import cue_model, model_frame
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
 from takeaways.attribution.rules import (
+    EXPLETIVE,
     Frame,
     by_agent,
     by_colon,
@@ -55,15 +58,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: the versioned rules each part of the quote graph follows (recorded in every result)
+#: the attribution strategies: the rules, the learned cue model for verb frames instead
+#: of the verb rules, and both (the model where the rules find no verb frame; the default)
+RULES, MODEL, HYBRID = "quotes.rules.v1", "quotes.model.v1", "quotes.hybrid.v1"
+
+#: the versioned rules each part of the quote graph follows (recorded in every result,
+#: with the attribution strategy that ran)
 STRATEGIES = {
     "quotes.marks": "quotes.marks.v1",
-    "quotes.attribution": "quotes.rules.v1",
+    "quotes.attribution": HYBRID,
     "quotes.entities": "quotes.alias_graph.v1",
     "quotes.pronouns": "quotes.pronoun_recency.v1",
 }
 
 _ALNUM = re.compile(r"[^\W_]")
+#: speaker heads that say nothing of who spoke: no descriptor ('it', 'this', 'one')
+EXPLETIVE_NOUNS = EXPLETIVE | {"one", "none", "all", "some", "many", "others"}
 
 
 def check_quote_marks(article: Article) -> None:
@@ -89,8 +99,10 @@ class _Draft:
 
 
 class _Builder:
-    def __init__(self, doc: Doc, article: Article, lex: Lexicon) -> None:
+    def __init__(self, doc: Doc, article: Article, lex: Lexicon,
+                 block_quotes: Sequence[tuple[int, int]] = (), strategy: str = HYBRID) -> None:
         self.doc = doc
+        self.strategy = strategy
         self.article = article
         self.lex = lex
         self.text = article.text
@@ -101,16 +113,33 @@ class _Builder:
         ]
         self.marks, self.warnings = find_marked(self.text, blocks)
         self.heading_spans = [(h.start, h.end) for h in article.headings]
-        self.top = [k for k, m in enumerate(self.marks) if m.parent is None]
+        self.blocks = self._block_marks(block_quotes)
+        self.top = sorted((k for k, m in enumerate(self.marks) if m.parent is None),
+                          key=lambda k: self.marks[k].start)
         self.inside: set[int] = set()
         self.tok_range: dict[int, tuple[int, int]] = {}
         for k in self.top:
-            lo, hi = self._tokens(self.marks[k].start - 1, self.marks[k].end + 1)
+            pad = 0 if k in self.blocks else 1  # a block quote has no marks to take in
+            lo, hi = self._tokens(self.marks[k].start - pad, self.marks[k].end + pad)
             self.tok_range[k] = (lo, hi)
             self.inside.update(range(lo, hi))
         self.done: list[Quote] = []
+        self._said = _Said(doc)  # the contents attributed so far: not a speaker's antecedent
         self._done_starts: list[int] = []  # content starts of `done` while it is in order
         self._index(doc)
+
+    def _block_marks(self, block_quotes: Sequence[tuple[int, int]]) -> set[int]:
+        """Block quotes (``<blockquote>`` passages the reader found) as quoted passages
+        without marks, unless quote marks already quote them; their indices in `marks`."""
+        out: set[int] = set()
+        tops = [(m.start, m.end) for m in self.marks if m.parent is None]
+        for start, end in sorted(block_quotes):
+            span = self._span(start, end)
+            if not span.text or any(s < span.end and span.start < e for s, e in tops):
+                continue
+            self.marks.append(Marked(span.start, span.end, "", None, False))
+            out.add(len(self.marks) - 1)
+        return out
 
     def _index(self, doc: Doc) -> None:
         """What the bounded-work lookups need, each built in one pass over the doc."""
@@ -179,7 +208,14 @@ class _Builder:
     def drafts(self) -> list[_Draft]:
         out: list[_Draft] = []
         claimed: set[int] = set()
-        frames = self._outer_frames(indirect_frames(self.doc, self.inside, self.lex))
+        model = cue_model() if self.strategy in (MODEL, HYBRID) else None
+        lex = self.lex
+        propose = None if model is None else (lambda tok: model_frame(tok, lex, model))
+        frames = self._outer_frames([
+            f for f in indirect_frames(self.doc, self.inside, self.lex, propose=propose,
+                                       verb_rules=self.strategy != MODEL)
+            if not self._in_heading(self.doc[f.cue[0]].idx)  # a headline reports nobody
+        ])
         for n, f in enumerate(sorted(
                 frames, key=lambda f: f.content[1] - f.content[0] if f.content else 0)):
             if n % 256 == 0:
@@ -200,20 +236,16 @@ class _Builder:
         return out
 
     def _merge_split(self, drafts: list[_Draft]) -> list[_Draft]:
-        """One quote for '"A," she said. "B."' and for pieces sharing one cue in a paragraph."""
+        """One quote with several parts for '"A," she said. "B."' (a quote interrupted by
+        its cue) and for an uncued quote that goes on quoting the previous one; quoted
+        phrases that only share a cue ('must be "A", the government recommending "B"')
+        stay separate quotes."""
         out: list[_Draft] = []
         for d in drafts:
             prev = out[-1] if out else None
             if prev is not None and self._continues(prev, d):
-                between = self.text[prev.content[1] : d.content[0]]
-                cue_between = (
-                    prev.frame is not None
-                    and prev.content[1] <= self._chars(prev.frame.cue)[0] < d.content[0]
-                )
                 prev.parts = (prev.parts or [prev.content]) + [d.content]
                 prev.content = (prev.content[0], d.content[1])
-                if not cue_between and any(c.isalnum() for c in between):
-                    prev.kind = "mixed"
                 continue
             out.append(d)
         return out
@@ -226,9 +258,20 @@ class _Builder:
             return True  # '"A," said X.\n\n"B."': the next paragraph goes on quoting X
         if self._paragraph(prev.content[0]) != dp:
             return False
-        if d.mode == "inherit":
-            return True
-        return d.frame is not None and d.frame.cue == prev.frame.cue
+        if d.mode == "inherit":  # '"A," she said. "B."', not 'called it "A". "B."'
+            return self._opens_sentence(self._tokens(prev.content[0] - 1, prev.content[0] + 1))
+        return d.frame is not None and d.frame.cue == prev.frame.cue \
+            and self._only_frame_between(prev, d)
+
+    def _only_frame_between(self, prev: _Draft, d: _Draft) -> bool:
+        """Whether two quoted pieces with one cue are one quote interrupted by it:
+        '"A," she said, "B."' (the first piece opens its sentence and the cue stands
+        between them), not 'must be "A", the government recommending "B"' or
+        'was "A" and "B"' (quoted phrases inside one clause: two quotes)."""
+        assert prev.frame is not None
+        cue = self._chars(prev.frame.cue)[0]
+        first = self._tokens(prev.content[0] - 1, prev.content[1] + 1)
+        return prev.content[1] <= cue < d.content[0] and self._opens_sentence(first)
 
     def _opens_paragraph(self, d: _Draft) -> bool:
         s = self.article.sentence_at(d.content[0])
@@ -304,7 +347,8 @@ class _Builder:
     def _mark_draft(self, k: int) -> _Draft | None:
         m = self.marks[k]
         q = self.tok_range[k]
-        found = nearest_frame(self.doc, q, self._region(q), self.inside, self.lex,
+        region = self._block_region(q) if k in self.blocks else self._region(q)
+        found = nearest_frame(self.doc, q, region, self.inside, self.lex,
                               punct=self.punct, run_of=self._run_of)
         frame = found[0] if found else (
             by_agent(self.doc, q) or by_colon(self.doc, q)
@@ -318,6 +362,19 @@ class _Builder:
             return _Draft("direct", (m.start, m.end), None, "inherit")
         log.debug("quoted passage at %d has no cue and is not a sentence: not a quote", m.start)
         return None
+
+    def _block_region(self, q: tuple[int, int]) -> tuple[int, int]:
+        """Where a block quote's cue may be: the sentence before it ('Trump wrote on
+        Twitter:') and the sentence after it ('…, she wrote.')."""
+        doc = self.doc
+        before, after = q[0] - 1, q[1]
+        while before > 0 and doc[before].is_space:
+            before -= 1
+        while after < len(doc) - 1 and doc[after].is_space:
+            after += 1
+        lo = self._sent(before)[0] if before >= 0 else 0
+        hi = self._sent(after)[1] if after < len(doc) else q[1]
+        return lo, hi
 
     def _region(self, q: tuple[int, int]) -> tuple[int, int]:
         para = self.article.sentence_at(self.doc[q[0]].idx)
@@ -389,10 +446,14 @@ class _Builder:
         if found is not None:
             return Speaker(mention, found.entity, found.how)
         if head.lower_ in self.lex.pronouns:
-            entity, how = self.pronoun(f.speaker_head)
+            entity, how = self.pronoun(f.speaker_head, cue=f.cue[0], quote=d.content)
             if entity is not None:
                 self.graph.add_pronoun(head, entity, how)
             return Speaker(mention, entity, how)
+        if head.pos_ in ("NOUN", "PROPN") and head.lower_ not in EXPLETIVE_NOUNS:
+            # 'officers', 'the ministry', 'a source': no entity of the article, but the
+            # words say who spoke; the descriptor stands in for the name
+            return Speaker(mention, descriptor(mention.text), "descriptor")
         return Speaker(mention, None, f"none: {mention.text!r} names no entity of the article")
 
     def _inherit(self, d: _Draft) -> Speaker:
@@ -433,12 +494,19 @@ class _Builder:
         return next((q for q in reversed(self.done) if q.content.start < offset), None)
 
     def _add_done(self, q: Quote) -> None:
+        self._said.add(q.content.start, q.content.end)
         in_order = len(self._done_starts) == len(self.done)
         if in_order and (not self._done_starts or self._done_starts[-1] <= q.content.start):
             self._done_starts.append(q.content.start)
         self.done.append(q)
 
-    def pronoun(self, i: int) -> tuple[str | None, str]:
+    def pronoun(self, i: int, *, cue: int | None = None,
+                quote: tuple[int, int] | None = None) -> tuple[str | None, str]:
+        """The entity pronoun token ``i`` refers to, and how. With ``cue`` (the token of
+        the reporting verb it is the subject of) it is a speaker: the search starts a
+        paragraph before ``quote`` (its content, in characters: a quote may run over
+        several paragraphs), skips quoted words and people who cannot speak (`speaks`),
+        and a reply ('she replied') skips the previous speaker."""
         tok = self.doc[i]
         cls = self.lex.pronouns.get(tok.lower_, "")
         if i in self.inside:
@@ -448,34 +516,47 @@ class _Builder:
                 return found[0].entity, "pronoun:in-quote"
             return None, "none: pronoun inside a quote with no antecedent"
         lo = self._paragraph_start_token(i, back=1)
+        if quote is not None and quote[0] < tok.idx:
+            first = self._tokens(quote[0], quote[0] + 1)[0]
+            lo = min(lo, self._paragraph_start_token(first, back=1))
         if cls == "person":
-            return self._person_pronoun(i, lo)
+            return self._person_pronoun(i, lo, cue=cue)
         types = {"ORG", "GPE"} if cls == "group" else {"ORG"}
         subj = self.graph.subject_before(i, types, lo=lo)
         if subj is not None:
             return subj.entity, "pronoun:previous-subject"
         return None, "none: no compatible antecedent for the pronoun"
 
-    def _person_pronoun(self, i: int, lo: int) -> tuple[str | None, str]:
+    def _person_pronoun(self, i: int, lo: int, *, cue: int | None = None
+                        ) -> tuple[str | None, str]:
         offset = self.doc[i].idx
         gender = self.lex.pronoun_genders.get(self.doc[i].lower_)
+        speaking = cue is not None
+        reply = speaking and self.doc[cue].lemma_.lower() in self.lex.dialogue_verbs
         best: tuple[int, str, str] | None = None
         prev = self._previous_quote(offset, paragraphs=1)
+        other = prev.speaker.entity if reply and prev is not None else None
+        skip = _Skip(self.inside if speaking else (), self.graph.tokens_of(other),
+                     self._said if speaking and not reply else ())
+        cluster = self.graph.cluster_named(prev.speaker.entity) \
+            if prev is not None and prev.speaker.entity else None
         if (
-            prev is not None
+            prev is not None and not reply
             and prev.speaker.entity
             and self.graph.type_of(prev.speaker.entity) == "PERSON"
-            and self.graph.compatible(self.graph.cluster_named(prev.speaker.entity), gender)
+            and self.graph.compatible(cluster, gender)
+            and (not speaking or self.graph.speaks(cluster))
         ):
             at = prev.speaker.mention.start if prev.speaker.mention else prev.content.start
             if at < offset:
                 best = (at, prev.speaker.entity, "pronoun:previous-speaker")
-        subj = self.graph.subject_before(i, {"PERSON"}, lo=lo, gender=gender)
+        subj = self.graph.subject_before(i, {"PERSON"}, lo=lo, gender=gender, skip=skip,
+                                         speaking=speaking)
         if subj is not None and (best is None or subj.start > best[0]):
             best = (subj.start, subj.entity, "pronoun:previous-subject")
         if best is not None:
             return best[1], best[2]
-        near = self.graph.person_before(i, lo=lo, gender=gender)
+        near = self.graph.person_before(i, lo=lo, gender=gender, skip=skip, speaking=speaking)
         if near is not None:
             return near[0].entity, "pronoun:nearest-person"
         return None, "none: no person before the pronoun in this or the previous paragraph"
@@ -548,9 +629,49 @@ class _Builder:
             [_with_ids(q, ids) for q in self.done],
             entities,
             mentions,
-            dict(STRATEGIES),
+            {**STRATEGIES, "quotes.attribution": self.strategy},
             list(self.warnings),
         )
+
+
+class _Said:
+    """The character ranges of the contents attributed so far, as a container of tokens:
+    'Allton said Warhol was a printer. "…," he added': Warhol, inside what Allton said,
+    is no antecedent of the next speaker pronoun."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.ranges: list[tuple[int, int]] = []
+
+    def add(self, start: int, end: int) -> None:
+        insort(self.ranges, (start, end))
+
+    def __contains__(self, i: object) -> bool:
+        if not isinstance(i, int):
+            return False
+        at = self.doc[i].idx
+        k = bisect_right(self.ranges, (at, 1 << 62))
+        return any(s <= at < e for s, e in self.ranges[max(0, k - 4) : k])
+
+
+class _Skip:
+    """Tokens a speaker search passes over: quoted words, and the mentions of the person a
+    reply answers."""
+
+    def __init__(self, *sets: Container[int]) -> None:
+        self.sets = sets
+
+    def __contains__(self, i: object) -> bool:
+        return any(i in s for s in self.sets)
+
+
+def descriptor(text: str) -> str:
+    """A speaker that names no entity, as the article words it ('officers', 'the
+    ministry'): one line, a leading article in lower case."""
+    words = text.split()
+    if words and words[0].lower() in ("the", "a", "an"):
+        words[0] = words[0].lower()
+    return " ".join(words)
 
 
 def _with_ids(q: Quote, ids: dict[str, str]) -> Quote:
@@ -561,12 +682,40 @@ def _with_ids(q: Quote, ids: dict[str, str]) -> Quote:
     return replace(q, speaker=speaker, embedded=[_with_ids(e, ids) for e in q.embedded])
 
 
-@register("quotes.rules.v1")
+def _build(analysis: Analysis, strategy: str) -> Quotes:
+    article = analysis.article
+    blocks = getattr(article, "block_quotes", ())
+    return _Builder(analysis.doc, article, lexicon(), blocks, strategy).build()
+
+
+@register(RULES)
 def build_quotes(analysis: Analysis) -> Quotes:
-    """The quote graph of ``analysis`` (one parse, no extra model)."""
-    return _Builder(analysis.doc, analysis.article, lexicon()).build()
+    """The quote graph of ``analysis`` (one parse, no extra model). Block quotes come
+    from the article's ``block_quotes`` (character ranges) when the reader gives them."""
+    return _build(analysis, RULES)
 
 
-def quotes_from_doc(doc: Doc, article: Article) -> Quotes:
-    """The quote graph from a parsed ``doc`` whose text is ``article.text``."""
-    return _Builder(doc, article, lexicon()).build()
+@register(MODEL)
+def build_quotes_model(analysis: Analysis) -> Quotes:
+    """`build_quotes` with verb frames from the learned cue model alone (the ablation)."""
+    return _build(analysis, MODEL)
+
+
+@register(HYBRID)
+def build_quotes_hybrid(analysis: Analysis) -> Quotes:
+    """`build_quotes` plus the learned cue model where the verb rules find no frame."""
+    return _build(analysis, HYBRID)
+
+
+def quotes_from_doc(doc: Doc, article: Article, *,
+                    block_quotes: Sequence[tuple[int, int]] = (),
+                    strategy: str | None = None) -> Quotes:
+    """The quote graph from a parsed ``doc`` whose text is ``article.text``.
+    ``block_quotes``: character ranges of block quotes (``<blockquote>``), which are quotes
+    without marks, attributed to the nearest cue before or after them; ``strategy``: one
+    of ``quotes.rules.v1``, ``quotes.model.v1``, ``quotes.hybrid.v1`` (default: the
+    configured ``[quotes] strategy`` when it is one of them, else the hybrid)."""
+    if strategy is None:
+        configured = str(section("quotes").get("strategy", HYBRID))
+        strategy = configured if configured in (RULES, MODEL, HYBRID) else HYBRID
+    return _Builder(doc, article, lexicon(), block_quotes, strategy).build()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
     from spacy.tokens import Span as SpacySpan
 
+#: prepositions after a speaker's head noun whose object is someone else: 'a spokesman
+#: for John Smith', 'an adviser to Trump', 'a friend of'... stays ('CEO of X Y')
+NOT_THE_SPEAKER = frozenset({"for", "to", "with"})
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 #: how many mention tokens a backward search (nearest subject, person before a pronoun)
@@ -44,6 +48,9 @@ SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 MAX_LOOKBACK = 200
 #: how often the long token loops call the deadline `check` (every this many tokens)
 CHECK_EVERY = 2048
+#: a number in apposition to a name below this is an age that marks a young child
+#: ("Gloria, 4,"); hand-set (an older teenager may well be quoted)
+CHILD_AGE = 13
 
 
 @dataclass(slots=True)
@@ -65,6 +72,8 @@ class _Cluster:
     roles: list[str] = field(default_factory=list)
     name: str = ""
     gender: str | None = None  # "m" / "f" when the article shows it (`_genders`)
+    dead: bool = False  # the article reports the person dead (`_states`)
+    child: bool = False  # the article shows a young child (`_states`)
     id: str = ""  # stable within the article: "e1", "e2", ... in order of first mention
 
 
@@ -87,6 +96,7 @@ class EntityGraph:
 
     def _build(self) -> None:
         named = self._named_mentions()
+        named += self._names_after_org(named)
         self._relabel_persons(named)
         self._cluster(named)
         for cluster in self.clusters:
@@ -94,6 +104,7 @@ class EntityGraph:
         self._merge_same_names()
         self._collect_roles()
         self._genders()
+        self._states()
         self._by_name = {}
         for c in self.clusters:
             self._by_name.setdefault(c.name, c)
@@ -121,6 +132,34 @@ class EntityGraph:
             if words:
                 out.append(_Named(start, end, ent.label_, words))
         return out
+
+    def _names_after_org(self, named: list[_Named]) -> list[_Named]:
+        """'the CEO of the Refugee Council Enver Solomon': untagged proper nouns that end
+        a role's 'of'-phrase right after an organisation's name are a person's name
+        (two words at least); spaCy runs the organisation and the name together."""
+        taken = {i for m in named for i in range(m.start, m.end)}
+        out = []
+        for m in named:
+            if m.label not in ("ORG", "GPE", "FAC"):
+                continue
+            j = m.end
+            while j < len(self.doc) and self.doc[j].pos_ == "PROPN" and j not in taken \
+                    and self.doc[j].is_title and not self.doc[j].ent_type_:
+                j += 1
+            if j - m.end < 2 or not self._in_role_phrase(m.start):
+                continue
+            words = tuple(w for w in (fold(t.text) for t in self.doc[m.end:j]) if w)
+            out.append(_Named(m.end, j, "PERSON", words))
+            taken.update(range(m.end, j))
+        return out
+
+    def _in_role_phrase(self, i: int) -> bool:
+        """Whether token ``i`` starts the object of 'of'/'at' after a role word."""
+        k = i - 1
+        while k >= 0 and self.doc[k].lower_ in ("the", "a", "an"):
+            k -= 1
+        return k >= 1 and self.doc[k].lower_ in ("of", "at") \
+            and self.doc[k - 1].lower_ in self.lex.role_heads
 
     def _is_title(self, i: int) -> bool:
         tok = self.doc[i]
@@ -278,7 +317,17 @@ class EntityGraph:
                     if m.start > 0 and self.doc[m.start - 1].lower_ in cues}
             seen |= {cues[w.lower()] for role in c.roles for w in role.split()
                      if w.lower() in cues}
+            seen |= {cues[w] for m, _ in c.members for w in self._appositions(m) if w in cues}
             c.gender = seen.pop() if len(seen) == 1 else None
+
+    def _appositions(self, m: _Named) -> list[str]:
+        """The nouns in apposition to mention ``m`` ('Luis Ramos, her father' and 'her
+        father, Luis Ramos'), lower-cased."""
+        head = self.doc[m.end - 1]
+        out = [c.lower_ for c in head.children if c.dep_ == "appos"]
+        if head.dep_ == "appos":
+            out.append(head.head.lower_)
+        return out
 
     def compatible(self, c: _Cluster | None, gender: str | None) -> bool:
         """Whether a pronoun of ``gender`` may refer to cluster ``c``."""
@@ -316,7 +365,60 @@ class EntityGraph:
                 toks = [t for t in child.subtree if t.dep_ != "det" and not t.is_punct]
                 if toks and len(toks) <= 6:
                     return " ".join(t.text for t in toks)
+        over = head.head
+        if head.dep_ == "appos" and over.lower_ in self.lex.role_heads and over.i < m.start:
+            # 'Her father, Luis Ramos': the name stands in apposition to its role
+            toks = [t for t in self.doc[over.left_edge.i : over.i + 1]
+                    if t.dep_ not in ("det", "poss", "case") and t.head.dep_ != "poss"
+                    and not t.is_punct]
+            if toks and len(toks) <= 6:
+                return " ".join(t.text for t in toks)
         return None
+
+    def _states(self) -> None:
+        """Who the article reports dead or shows as a young child: such a person never
+        speaks an adult's words reached by a pronoun, a role or an uncued quote."""
+        for c in self.clusters:
+            if c.type != "PERSON":
+                continue
+            for m, _ in c.members:
+                states = self._states_of(m)
+                c.dead = c.dead or bool(states & {"died", "killed", "late"})
+                c.child = c.child or "child" in states
+
+    def _states_of(self, m: _Named) -> set[str]:
+        states = self.lex.person_states
+        head = self.doc[m.end - 1]
+        while head.dep_ in ("compound", "flat") and head.head.i > head.i:
+            head = head.head
+        gov = head.head
+        out: set[str] = set()
+        if head.dep_ in ("nsubj", "conj") and gov.pos_ == "VERB":
+            out.add(states.get(gov.lemma_.lower(), "") if head.dep_ == "nsubj" else "")
+        if head.dep_ in ("nsubjpass", "dobj") and states.get(gov.lemma_.lower()) == "killed":
+            out.add("killed")
+        if head.dep_ == "nsubj" and gov.lemma_ == "be":
+            out |= {states.get(c.lower_, "") for c in gov.children if c.dep_ == "acomp"}
+        before = self.doc[m.start - 1] if m.start > 0 else None
+        if before is not None and not before.is_punct:
+            out.add(states.get(before.lower_, ""))  # 'the late X', 'toddler X'
+        for child in head.children:
+            if child.dep_ == "relcl" and states.get(child.lemma_.lower()) == "died":
+                out.add("died")  # 'X, who died'
+            if child.dep_ == "appos":
+                out.add(states.get(child.lower_, "") if states.get(child.lower_) == "child"
+                        else "")
+                if child.like_num and child.text.isdigit() and int(child.text) < CHILD_AGE:
+                    out.add("child")  # 'Gloria, 4,'
+        if head.dep_ == "appos" and states.get(gov.lower_) == "child":
+            out.add("child")  # 'the toddler, Gloria'
+        out.discard("")
+        return out
+
+    def speaks(self, c: _Cluster | None) -> bool:
+        """Whether a pronoun, role or uncued quote may give ``c`` an adult's words: not a
+        person the article reports dead or shows as a young child."""
+        return c is None or not (c.dead or c.child)
 
     # -- role-only mentions -------------------------------------------------------
 
@@ -324,23 +426,29 @@ class EntityGraph:
         for tok in self.doc:
             if tok.i % CHECK_EVERY == 0:
                 check()
-            if tok.pos_ != "NOUN" or tok.lower_ not in self.lex.role_heads:
+            if tok.pos_ not in ("NOUN", "PROPN") or tok.lower_ not in self.lex.role_heads:
                 continue
             if tok.i in self._token_mention or self._has_name(tok):
                 continue
+            if tok.dep_ in ("compound", "flat") and tok.head.i in self._token_mention:
+                continue  # 'Prime Minister Najib Razak': a title of the name
             det = [
                 c for c in tok.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")
             ]
-            if not det:
+            # "Malaysia's Prime Minister": a role of a named place or body
+            poss = [c for c in tok.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
+            if not det and not poss:
                 continue
             mods = [
                 c for c in tok.children if c.dep_ in ("compound", "amod", "nmod") and c.i < tok.i
             ]
-            start = min([det[0].i] + [c.left_edge.i for c in mods])
+            start = min([d.i for d in det] + [c.left_edge.i for c in mods] + [tok.i])
             found = self._match_role(tok, mods)
             if found is not None:
                 self._add_mention(start, tok.i + 1, found, "role:apposition")
                 continue
+            if poss:
+                continue  # "Trump's spokesman" names no one by proximity (it is not Trump)
             near = self._nearest_subject(tok.i)
             if near is not None:
                 self._add_mention(start, tok.i + 1, near, "role:proximity")
@@ -381,7 +489,7 @@ class EntityGraph:
         fallback: _Cluster | None = None
         for j in self._tokens_before(i):
             c = self._token_cluster[j]
-            if c.type != "PERSON":
+            if c.type != "PERSON" or not self.speaks(c):
                 continue
             p = self._paragraph_of(self.doc[j].idx)
             if para is not None and p is not None and p < para - 1:
@@ -400,8 +508,12 @@ class EntityGraph:
         return ks[start:end][::-1]
 
     def _is_subject(self, j: int) -> bool:
+        """Whether token ``j`` heads (or names in apposition: 'Her father, Luis Ramos,
+        searched') a clause subject."""
         tok = self.doc[j]
         while tok.dep_ in ("compound", "flat") and tok.head is not tok:
+            tok = tok.head
+        if tok.dep_ == "appos" and tok.head.i < tok.i:
             tok = tok.head
         return tok.dep_ in SUBJECT_DEPS
 
@@ -428,6 +540,13 @@ class EntityGraph:
             return self._token_mention.get(tok.i)
         return self._add_mention(tok.i, tok.i + 1, c, how)
 
+    def tokens_of(self, name: str | None) -> frozenset[int]:
+        """The mention tokens of the entity called ``name`` (none for None)."""
+        c = self.cluster_named(name) if name else None
+        if c is None:
+            return frozenset()
+        return frozenset(i for i, k in self._token_cluster.items() if k is c)
+
     def cluster_named(self, name: str) -> _Cluster | None:
         return self._by_name.get(name)
 
@@ -435,15 +554,33 @@ class EntityGraph:
         """The mention naming the head of noun phrase ``span`` (not a possessor inside it)."""
         if root.i in self._token_mention:
             return self._token_mention[root.i]
+        if root.lower_ in self.lex.role_heads:  # 'the CEO of the Refugee Council Enver Solomon'
+            for tok in span:
+                c = self._token_cluster.get(tok.i)
+                if c is not None and c.type == "PERSON" and tok.dep_ != "poss" \
+                        and not self._behind(tok, root, NOT_THE_SPEAKER):
+                    return self._token_mention[tok.i]
         for tok in span:
             m = self._token_mention.get(tok.i)
             if m is None:
                 continue
             if tok.dep_ == "poss" or (tok.head.dep_ == "poss" and tok.head.i != root.i):
                 continue
+            if self._behind(tok, root, NOT_THE_SPEAKER):
+                continue  # 'a spokesman for John Smith' is not John Smith
             if tok.head.i == root.i or tok.dep_ in ("appos", "compound", "flat"):
                 return m
         return None
+
+    @staticmethod
+    def _behind(tok: Token, root: Token, preps: frozenset[str]) -> bool:
+        """Whether one of ``preps`` stands between ``tok`` and ``root`` in the tree."""
+        for a in tok.ancestors:
+            if a.i == root.i:
+                return False
+            if a.dep_ == "prep" and a.lower_ in preps:
+                return True
+        return False
 
     def mention_at(self, i: int) -> Mention | None:
         return self._token_mention.get(i)
@@ -453,23 +590,31 @@ class EntityGraph:
         return c.type if c else None
 
     def person_before(
-        self, i: int, *, lo: int = 0, gender: str | None = None
+        self, i: int, *, lo: int = 0, gender: str | None = None,
+        skip: Container[int] = (), speaking: bool = False,
     ) -> tuple[Mention, int] | None:
         """The nearest PERSON mention ending before token ``i`` (not before token ``lo``),
-        of ``gender`` when the article shows the person's."""
+        of ``gender`` when the article shows the person's; not at a token in ``skip``;
+        with ``speaking``, only someone who `speaks`."""
         for j in self._tokens_before(i, lo):
             c = self._token_cluster[j]
-            if c.type == "PERSON" and self.compatible(c, gender):
+            if j in skip or c.type != "PERSON" or not self.compatible(c, gender):
+                continue
+            if not speaking or self.speaks(c):
                 return self._token_mention[j], j
         return None
 
     def subject_before(
-        self, i: int, types: set[str], *, lo: int = 0, gender: str | None = None
+        self, i: int, types: set[str], *, lo: int = 0, gender: str | None = None,
+        skip: Container[int] = (), speaking: bool = False,
     ) -> Mention | None:
-        """The nearest preceding mention of ``types`` that is a clause subject."""
+        """The nearest preceding mention of ``types`` that is a clause subject (the same
+        filters as `person_before`)."""
         for j in self._tokens_before(i, lo):
             c = self._token_cluster[j]
-            if c.type in types and self._is_subject(j) and self.compatible(c, gender):
+            if j in skip or c.type not in types or not self._is_subject(j):
+                continue
+            if self.compatible(c, gender) and (not speaking or self.speaks(c)):
                 return self._token_mention[j]
         return None
 

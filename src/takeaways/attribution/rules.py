@@ -40,6 +40,7 @@ class Frame:
     speaker: tuple[int, int] | None
     speaker_head: int | None
     content: tuple[int, int] | None = None  # token range of indirect content, if any
+    learned: bool = False  # proposed by the learned cue model, not by a rule
 
 
 # -- speakers ---------------------------------------------------------------------
@@ -151,10 +152,9 @@ def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
                 head = head.head
             return head
         j = verb.i + 1
-        while (
-            j < len(doc)
-            and doc[j].dep_ in ("det", "compound", "amod", "flat")
-            or (j < len(doc) and doc[j].pos_ == "DET")
+        while j < len(doc) and (  # 'said 81-year-old Parker Eaton'
+            doc[j].dep_ in ("det", "compound", "amod", "flat", "nummod", "npadvmod")
+            or doc[j].pos_ == "DET" or doc[j].text == "-"
         ):
             j += 1
         if j < len(doc) and doc[j].pos_ in ("PROPN", "NOUN"):
@@ -359,8 +359,15 @@ def by_participle(doc: Doc, q: tuple[int, int], lex: Lexicon) -> Frame | None:
 # -- indirect speech --------------------------------------------------------------
 
 
-def indirect_frames(doc: Doc, inside: set[int], lex: Lexicon) -> list[Frame]:
-    """Reporting frames with a content clause: verbs, nouns, 'according to', 'call for'."""
+def indirect_frames(
+    doc: Doc, inside: set[int], lex: Lexicon, *,
+    propose: Callable[[Token], Frame | None] | None = None, verb_rules: bool = True,
+) -> list[Frame]:
+    """Reporting frames with a content clause: verbs, nouns, 'according to', 'call for'.
+
+    ``propose``: another source of verb frames (the learned cue model,
+    `takeaways.attribution.model.model_frame`), asked where the verb rules give none;
+    ``verb_rules=False`` leaves verbs to it alone (the ablation)."""
     out: list[Frame] = []
     for tok in doc:
         if tok.i in inside:
@@ -371,12 +378,16 @@ def indirect_frames(doc: Doc, inside: set[int], lex: Lexicon) -> list[Frame]:
         elif tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.reporting_nouns:
             frame = _noun_content(tok)
         elif tok.pos_ == "VERB":
-            frame = _phrase_content(tok, lex)
-            if frame is None and is_reporting(tok, lex, quote_only=False):
-                frame = _verb_content(tok)
+            if verb_rules:
+                frame = _phrase_content(tok, lex)
+                if frame is None and is_reporting(tok, lex, quote_only=False):
+                    frame = _verb_content(tok)
+            if frame is None and propose is not None:
+                frame = propose(tok)
         if frame is not None and frame.content is not None and _long_enough(doc, frame.content):
             out.append(frame)
-    return out
+    ruled = {f.cue[0] for f in out if not f.learned}  # 'expressed confidence that': the rule
+    return [f for f in out if not f.learned or f.cue[0] not in ruled]
 
 
 def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
@@ -386,6 +397,12 @@ def _long_enough(doc: Doc, r: tuple[int, int]) -> bool:
 #: quote marks a span keeps at its ends; a straight ' there is an apostrophe ("leaders'")
 _KEEP_LAST = frozenset(quote_marks().closing) - {"'"}
 _KEEP_FIRST = frozenset(quote_marks().opening) - {"'"}
+
+
+def trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
+    """Tokens ``lo:hi`` without edge punctuation (quote marks stay), spaces and a
+    trailing 'and'/'but'."""
+    return _trim(doc, lo, hi)
 
 
 def _trim(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
@@ -452,10 +469,22 @@ def _according_content(tok: Token, lex: Lexicon) -> Frame | None:
     doc = tok.doc
     sent = tok.sent
     phrase = (tok.i, tok.right_edge.i + 1)
-    left = _trim(doc, sent.start, phrase[0])
-    right = _trim(doc, phrase[1], sent.end)
-    content = left if left[1] - left[0] >= right[1] - right[0] else right
+    sides = [r for r in (_trim(doc, sent.start, phrase[0]), _trim(doc, phrase[1], sent.end))
+             if _is_clause(doc, r)]
+    if not sides:
+        return None
+    content = max(sides, key=lambda r: r[1] - r[0])
     return Frame(frame.cue, frame.speaker, frame.speaker_head, content)
+
+
+def _is_clause(doc: Doc, r: tuple[int, int]) -> bool:
+    """Whether tokens ``r`` read as a reported clause: they hold a verb and do not open
+    with one. 'Putin's proposals, according to X, were described as …' splits a clause
+    in two: neither 'Putin's proposals' nor 'were described as …' is what X said."""
+    toks = [t for t in doc[r[0] : r[1]] if not (t.is_punct or t.is_space)]
+    if not toks or toks[0].pos_ in ("VERB", "AUX"):
+        return False
+    return any(t.pos_ in ("VERB", "AUX") for t in toks)
 
 
 def _phrase_content(verb: Token, lex: Lexicon) -> Frame | None:
