@@ -8,10 +8,10 @@ import pytest
 
 import takeaways
 from takeaways.api import analyze
+from takeaways.ingest.pagekind import page_kind
 from takeaways.keypoints import quote_units
 from takeaways.keypoints.defects import defects
 from takeaways.keypoints.grounding import ungrounded_words
-from takeaways.keypoints.pagekind import page_kind
 from takeaways.keypoints.rewrite import rewrite
 from tests.conftest import assert_span_in
 

@@ -20,6 +20,7 @@ from takeaways.document import (
 )
 from takeaways.errors import NoArticleError
 from takeaways.ingest.labels import trim_labels
+from takeaways.ingest.pagekind import page_kind
 from takeaways.ingest.sentences import split_sentences
 from takeaways.lexicon import quote_marks
 from takeaways.resources import word_set
@@ -173,7 +174,7 @@ def build_article(parts: Parts, *, text: str | None = None, source_kind: str) ->
     if warn:
         warnings.append(warn)
     lede = _lede(paragraphs)
-    return Article(
+    article = Article(
         id=article_id(body),
         text=body,
         title=parts.title,
@@ -189,3 +190,6 @@ def build_article(parts: Parts, *, text: str | None = None, source_kind: str) ->
         warnings=warnings,
         source_kind=source_kind,
     )
+    article.kind = page_kind(
+        article, min_lines=int(section("keypoints").get("page_kind_min_lines", 3)))
+    return article

@@ -26,9 +26,9 @@ from takeaways.config import Settings, use
 from takeaways.deadline import check
 from takeaways.document import Article, Sentence
 from takeaways.errors import UsageError
+from takeaways.ingest.pagekind import kind_lines, page_kind
 from takeaways.keypoints.defects import defects, near_repeat
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
-from takeaways.keypoints.pagekind import kind_lines, page_kind
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start
 from takeaways.keypoints.rewrite import rewrite as rewrite_sentence  # the module keeps its name
@@ -344,17 +344,19 @@ def extract_key_points(
     select = registry.get(str(cfg["strategy"]))  # the selection strategy the settings name
     scores, eligible, ids = _candidates(analysis, n)
     check(art.id)
-    if getattr(art, "kind", None) is None:  # (an article pickled before the field existed)
-        art.kind = page_kind(art, min_lines=int(cfg.get("page_kind_min_lines", 3)))
-    if art.kind in _NOT_NEWS:
-        notes.append(_NOT_NEWS[art.kind])
+    # the reader sets the kind; an Article built by hand (or from an older dict) has none,
+    # and key points never change their input
+    kind = getattr(art, "kind", None) or page_kind(
+        art, min_lines=int(cfg.get("page_kind_min_lines", 3)))
+    if kind in _NOT_NEWS:
+        notes.append(_NOT_NEWS[kind])
         # a recipe's ingredient lines are never points (a list's items are its content)
-        listed = kind_lines(art, "recipe") if art.kind == "recipe" else set()
+        listed = kind_lines(art, "recipe") if kind == "recipe" else set()
         eligible = [e and s.paragraph not in listed for e, s in zip(eligible, art.sentences,
                                                                        strict=True)]
     rewritten, eligible, attach = attachments(analysis, eligible)
     eligible, runs, texts = publishable(analysis, eligible, attach, rewritten)
-    if art.kind == "recipe" and not any(eligible):
+    if kind == "recipe" and not any(eligible):
         notes.append("the page has no news article to take key points from.")
         return KeyPoints(art, [], {**STRATEGIES, "select": str(cfg["strategy"])}, notes)
     if not any(e and not a for e, a in zip(eligible, attach, strict=True)):

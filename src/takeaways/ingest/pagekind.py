@@ -4,8 +4,9 @@ A structural test over the openings of the article's paragraphs and headings (an
 lines the reader removed), with the rules in
 ``data/page_kinds.txt``: a kind needs ``page_kind_min_lines`` paragraphs or headings that
 open like it (an ingredient line, a timestamp, a list number) or one heading that names
-it ("Ingredients"). Key points use it to say, in a note, that a recipe or list page has
-no news article, and never to make points of ingredient lines.
+it ("Ingredients"). The reader sets ``Article.kind`` with it; key points use it to say, in a
+note, that a recipe or list page has no news article, and never to make points of
+ingredient lines.
 """
 
 from __future__ import annotations
