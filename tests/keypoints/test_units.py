@@ -46,7 +46,11 @@ def test_keypoints_rewrite_drops_a_dateline_prefix() -> None:
         "The count rose for the fourth time in a row.", kind="text"))
     text, edits = rewrite(an, an.article.sentences[0])
     assert text.startswith("Madhya Pradesh continues")
-    assert edits[0].kind == "delete" and edits[0].original == "BHOPAL: "
+    # the reader moves the dateline out of the sentence (article.removed, reason given);
+    # where it has not, the rewrite deletes it as a recorded edit
+    removed = [r for r in an.article.removed if r.text.startswith("BHOPAL")]
+    deleted = [e for e in edits if e.kind == "delete" and e.original == "BHOPAL: "]
+    assert removed or deleted
 
 
 def test_keypoints_compression_keeps_every_word_in_the_article() -> None:

@@ -27,7 +27,8 @@ from takeaways.deadline import check
 from takeaways.document import Article, Sentence
 from takeaways.errors import UsageError
 from takeaways.ingest.pagekind import kind_lines, page_kind
-from takeaways.keypoints.defects import defects, near_repeat
+from takeaways.keypoints.defects import defects as point_defects
+from takeaways.keypoints.defects import near_repeat
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
 from takeaways.keypoints.rewrite import dangling_start
@@ -299,7 +300,7 @@ def publishable(
         text, ids = unit_text(art, group, rewritten, runs)
         edits = rewritten.get(group[0], ("", []))[1]
         tags = _tags(analysis, ids, edits)
-        found = defects(text, pos=lambda _t, tags=tags: tags)
+        found = point_defects(text, pos=lambda _t, tags=tags: tags)
         if found or len(text.split()) > limit:
             out[i] = False
         else:
