@@ -8,8 +8,9 @@ repro inputs) and the full sweeps of the CLI, batch and server are marked ``slow
 (opt-in: ``pytest -m slow_extra tests/test_bad_inputs.py``, tens of minutes); the default
 run takes every light case through the API and a sample through the other entry points.
 
-``KNOWN_FAILING`` lists the cases that fail on main before the issue-18 fixes in ``src/``
-are merged; they are ``xfail(strict=False)``. Remove the list (or entries) after merging.
+``KNOWN_FAILING`` lists the cases that failed before the issue-18 fixes and have not been
+seen passing since (``xfail(strict=False)``); an entry is removed once its case passes (the
+default run's passes were removed in the sixth session; the opt-in sweep's are next).
 """
 
 from __future__ import annotations
@@ -41,122 +42,29 @@ from tests._bad_inputs import (
 KNOWN_FAILING: dict[str, str] = {
     'api:deep_json_objects_text': 'new: hang, no answer within 30 s',
     'api:deep_json_text': 'new: hang, no answer within 30 s',
-    'api:hypothesis_summary':
-        'item 12: summary of odd types (list of None, int, dict): TypeError, AttributeError',
-    'api:i01_permalink_rain':
-        'item 1: analyze.py:47 parse_articles: MemoryError: Unable to allocate 165. MiB for an ',
     'api:i02_audit_putin_170000':
         'item 2: core.py:55 run_signals: MemoryError: Unable to allocate 374. MiB for an array ',
     'api:i02_minister_1000': 'item 2: hang, no answer within 30 s',
-    'api:i02_minister_50000':
-        'item 2: analyze.py:47 parse_articles: MemoryError: Unable to allocate 439. MiB for an ',
     'api:i02_quote_marks_10000': 'item 2: hang, no answer within 30 s',
     'api:i05_paragraph_4_9mb':
         'item 5: sentences.py:99 split_sentences: MemoryError: Unable to allocate 274. MiB for ',
-    'api:i05_surrogate_summary':
-        "item 5: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encod",
-    'api:i05_surrogate_text':
-        "item 5: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encod",
-    'api:i05_svg_document': 'item 5: html.py:126 _extract_xml: AssertionError: ',
     'api:i05_text_1_2m_chars':
         'item 5: analyze.py:33 make_doc: ValueError: [E088] Text of length 1070999 exceeds maxi',
-    'api:i09_ssrf_00': 'item 9: expected error, got ok: accepted, resolves to ::7f00:1',
-    'api:i09_ssrf_01': 'item 9: expected error, got ok: accepted, resolves to ::ffff:0:7f00:1',
-    'api:i09_ssrf_02': 'item 9: expected error, got ok: accepted, resolves to 64:ff9b::a9fe:a9fe',
-    'api:i09_ssrf_03': 'item 9: expected error, got ok: accepted, resolves to 64:ff9b:1::a00:1',
-    'api:i09_ssrf_04': 'item 9: expected error, got ok: accepted, resolves to fec0::1',
-    'api:i09_ssrf_05': 'item 9: expected error, got ok: accepted, resolves to 192.0.0.8',
-    'api:i12_long_str_ending_txt':
-        "item 12: loading.py:53 read_source_bytes: OSError: [Errno 36] File name too long: 'wor",
-    'api:i12_read_bytearray':
-        "item 12: __init__.py:23 _is_path: TypeError: a bytes-like object is required, not 'str",
-    'api:i12_read_dict':
-        'item 12: __init__.py:25 _is_path: TypeError: expected string or bytes-like object, got',
-    'api:i12_read_float':
-        "item 12: __init__.py:23 _is_path: TypeError: argument of type 'float' is not iterable",
-    'api:i12_read_int':
-        "item 12: __init__.py:23 _is_path: TypeError: argument of type 'int' is not iterable",
-    'api:i12_read_list':
-        'item 12: __init__.py:25 _is_path: TypeError: expected string or bytes-like object, got',
-    'api:i12_read_memoryview':
-        'item 12: __init__.py:25 _is_path: TypeError: cannot use a string pattern on a bytes-li',
-    'api:i12_read_none':
-        "item 12: __init__.py:23 _is_path: TypeError: argument of type 'NoneType' is not iterab",
-    'api:i12_read_object':
-        "item 12: __init__.py:23 _is_path: TypeError: argument of type 'object' is not iterable",
-    'api:i12_read_tuple':
-        'item 12: __init__.py:25 _is_path: TypeError: expected string or bytes-like object, got',
-    'api:i12_summary_list_none':
-        'item 12: claims.py:19 _strip_marker: TypeError: expected string or bytes-like object, ',
-    'api:i13_multi_member_gzip': "item 13: 'SECOND-MEMBER' missing from the article text",
-    'api:summary_bool':
-        "new: claims.py:40 lines_or_sentences: AttributeError: 'bool' object has no attribute '",
-    'api:summary_dict':
-        "new: claims.py:40 lines_or_sentences: AttributeError: 'dict' object has no attribute '",
-    'api:summary_float_nan':
-        "new: claims.py:40 lines_or_sentences: AttributeError: 'float' object has no attribute ",
-    'api:summary_int':
-        "new: claims.py:40 lines_or_sentences: AttributeError: 'int' object has no attribute 's",
-    'api:summary_list_dicts':
-        'new: claims.py:19 _strip_marker: TypeError: expected string or bytes-like object, got ',
-    'api:summary_list_ints':
-        'new: claims.py:19 _strip_marker: TypeError: expected string or bytes-like object, got ',
-    'api:summary_list_mixed':
-        'new: claims.py:19 _strip_marker: TypeError: expected string or bytes-like object, got ',
-    'api:summary_list_nested':
-        'new: claims.py:19 _strip_marker: TypeError: expected string or bytes-like object, got ',
-    'api:summary_list_none':
-        'new: claims.py:19 _strip_marker: TypeError: expected string or bytes-like object, got ',
-    'api:surrogate_0':
-        "new: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encode c",
-    'api:surrogate_1':
-        "new: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encode c",
-    'api:surrogate_2':
-        "new: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encode c",
-    'api:surrogate_3':
-        "new: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encode c",
-    'api:surrogate_4':
-        "new: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encode c",
-    'api:surrogate_5':
-        "new: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encode c",
-    'api:surrogate_only':
-        "new: sentences.py:99 split_sentences: UnicodeEncodeError: 'utf-8' codec can't encode c",
-    'api:surrogate_title':
-        "new: features.py:68 _title_lemmas: UnicodeEncodeError: 'utf-8' codec can't encode char",
     'api:token_20k_emoji': 'new: hang, no answer within 30 s',
-    'batch:all_bad_lines': 'item 3/5: a lone surrogate line aborts the batch (exit 2)',
     'batch:deep_json_objects_text': 'new: hang, no answer within 30 s',
     'batch:deep_json_text': 'new: hang, no answer within 30 s',
     'batch:i02_audit_putin_170000':
         'item 2: exit 1; 1 error record(s): audit: MemoryError: Unable to allocate 10.4 MiB for',
     'batch:i02_minister_1000': 'item 2: hang, no answer within 30 s',
-    'batch:i02_minister_50000':
-        'item 2: exit 1; error without a code: parse: MemoryError: Unable to allocate 439. MiB ',
     'batch:i02_quote_marks_10000': 'item 2: hang, no answer within 30 s',
-    'batch:i03_jsonl_deep_brackets':
-        "item 3: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:i03_jsonl_lone_surrogate':
-        "item 3: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:i03_jsonl_surrogate_in_id':
-        "item 3: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:i04_jsonl_gz_one_huge_line': 'item 4: hang, no answer within 30 s',
     'batch:i04_warc_gzip_bomb': 'item 4: hang, no answer within 30 s',
-    'batch:i05_surrogate_summary':
-        "item 5: exit 1; 1 error record(s): audit: UnicodeEncodeError: 'utf-8' codec can't enco",
-    'batch:i05_surrogate_text':
-        "item 5: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:i05_svg_document': 'item 5: exit 1; error without a code: read: AssertionError: ',
     'batch:i05_text_1_2m_chars':
         'item 5: exit 1; error without a code: parse: ValueError: [E088] Text of length 1070999',
     'batch:i08_warc_truncated_60': 'item 8: expected error, got ok: exit 0; 24 record(s) ok',
     'batch:i08_warc_truncated_65': 'item 8: expected error, got ok: exit 0; 26 record(s) ok',
-    'batch:i12_summary_list_none':
-        'item 12: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like ob',
-    'batch:i13_multi_member_gzip': "item 13: 'SECOND-MEMBER' missing from the bad record's article",
     'batch:summary_huge_100k': 'new: hang, no answer within 30 s',
     'batch:summary_list_dicts':
-        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
-    'batch:summary_list_ints':
         'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
     'batch:summary_list_mixed':
         'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
@@ -164,19 +72,13 @@ KNOWN_FAILING: dict[str, str] = {
         'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
     'batch:summary_list_none':
         'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
-    'batch:surrogate_0':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:surrogate_1':
         "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:surrogate_2':
         "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:surrogate_3':
         "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:surrogate_4':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:surrogate_5':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:surrogate_html':
         "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
     'batch:surrogate_only':
         "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
@@ -185,54 +87,28 @@ KNOWN_FAILING: dict[str, str] = {
     'batch:token_20k_emoji': 'new: hang, no answer within 30 s',
     'cli:deep_json_objects_text': 'new: hang, no exit within 60 s',
     'cli:i02_quote_marks_10000': 'item 2: hang, no exit within 60 s',
-    'cli:i05_svg_document': 'item 5: exit 1: AssertionError',
     'cli:i05_text_1_2m_chars':
         'item 5: exit 2: ValueError: [E088] Text of length 1070999 exceeds maximum of 1000000. ',
     'cli:token_20k_emoji': 'new: hang, no exit within 60 s',
     'server:deep_json_objects_text': 'new: hang, no answer within 30 s',
     'server:deep_json_text': 'new: hang, no answer within 30 s',
-    'server:hypothesis_text': 'item 5: a lone surrogate in the text gives a plain-text 500',
-    'server:i01_permalink_rain':
-        'item 1: POST /v1/key-points -> 500 application/json: {"error":{"status":500,"code":"in',
     'server:i02_audit_putin_170000':
         'item 2: POST /v1/audit -> 500 application/json: {"error":{"status":500,"code":"interna',
     'server:i02_minister_1000': 'item 2: hang, no answer within 30 s',
-    'server:i02_minister_50000':
-        'item 2: POST /v1/key-points -> 500 application/json: {"error":{"status":500,"code":"in',
     'server:i02_quote_marks_10000': 'item 2: hang, no answer within 30 s',
     'server:i02_request_22kb': 'item 2: hang, no answer within 30 s',
-    'server:i05_nested_json_body':
-        'item 5: POST /v1/read -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:i05_nested_json_object_body':
-        'item 5: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
     'server:i05_paragraph_4_9mb':
-        'item 5: POST /v1/key-points -> 500 application/json: {"error":{"status":500,"code":"in',
-    'server:i05_surrogate_summary':
-        'item 5: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:i05_surrogate_text':
-        'item 5: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:i05_svg_document':
         'item 5: POST /v1/key-points -> 500 application/json: {"error":{"status":500,"code":"in',
     'server:i05_text_1_2m_chars':
         'item 5: POST /v1/key-points -> 500 application/json: {"error":{"status":500,"code":"in',
-    'server:i06_host_header_evil': 'item 6: expected refused, got ok: GET /v1/analyses -> 200',
-    'server:i06_host_origin_evil_analyze': 'item 6: expected refused, got ok: POST /analyze -> 200',
-    'server:i07_delete_cross_site':
-        'item 7: expected refused, got ok: DELETE /v1/analyses/{stored} -> 204',
-    'server:i11_headers_on_413':
-        "item 11: POST /v1/read -> 413 without headers ['content-security-policy']",
     'server:summary_huge_100k': 'new: hang, no answer within 30 s',
     'server:surrogate_0':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:surrogate_1':
         'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
     'server:surrogate_2':
         'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
     'server:surrogate_3':
         'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
     'server:surrogate_4':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:surrogate_5':
         'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
     'server:surrogate_html':
         'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
