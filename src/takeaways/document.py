@@ -130,8 +130,8 @@ class Article:
     removed: list[Removed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source_kind: str = "text"
-    #: what the page is: "news", "recipe", "list" or "live blog"; None until a stage has
-    #: classified it (key points do: `takeaways.keypoints.pagekind`)
+    #: what the page is: "news", "recipe", "list" or "live blog"; set by the reader
+    #: (`takeaways.ingest.pagekind`), None on an Article built by hand
     kind: str | None = None
     #: sentence starts for `sentence_at` (rebuilt when ``sentences`` is replaced or grows)
     _index: tuple[int, int, list[int] | None] | None = field(

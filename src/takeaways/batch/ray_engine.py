@@ -116,10 +116,18 @@ class RayEngine:
         if budget is not None:
             # queued behind the actor's other chunks: the clock starts when they are done,
             # so each chunk in flight on it adds its own budget
-            queued = [self._due[r] for r, a in self._owner.items()
-                      if a == actor and r is not ref and r in self._due]
-            self._due[ref] = max([time.monotonic(), *queued]) + budget
+            self._due[ref] = max([time.monotonic(), *self._queued(actor, ref)]) + budget
         return ref
+
+    def _queued(self, actor: int, skip: Any = None) -> list[float]:
+        """The deadlines of the chunks still pending on ``actor`` (not finished, not failed,
+        not killed): a new chunk's clock starts after them."""
+        refs = [r for r, a in self._owner.items()
+                if a == actor and r is not skip and r in self._due and r not in self._expired]
+        if not refs:
+            return []
+        _, pending = self.ray.wait(refs, num_returns=len(refs), timeout=0)
+        return [self._due[r] for r in pending]
 
     def _wait_one(self, refs: list[Any]) -> Any:
         due = [(self._due[r], r) for r in refs if r in self._due]
@@ -130,7 +138,11 @@ class RayEngine:
         _, late = min(due, key=lambda p: p[0])
         self._expired.add(late)
         log.warning("a Ray worker ran past the time limit of its chunk; killing it")
-        self.ray.kill(self._actors[self._owner[late]], no_restart=False)
+        killed = self._owner[late]
+        self.ray.kill(self._actors[killed], no_restart=False)
+        for r, a in self._owner.items():  # queued behind it: they fail with the kill
+            if a == killed:
+                self._due.pop(r, None)
         return late
 
     def _collect(self, ref: Any, chunk: list[Record]) -> ChunkResult:
@@ -185,8 +197,7 @@ class RayEngine:
     def _ready(self, actor: int) -> None:
         """Wait (bounded) until ``actor`` is up and through its queue; a restart after a
         kill loads the models again, which must not count against a document's limit."""
-        queued = [self._due[r] for r, a in self._owner.items() if a == actor and r in self._due]
-        wait = max([time.monotonic(), *queued]) - time.monotonic() + STARTUP_S
+        wait = max([time.monotonic(), *self._queued(actor)]) - time.monotonic() + STARTUP_S
         for _ in range(2):
             try:
                 self.ray.get(self._actors[actor].ready.remote(), timeout=wait)
