@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from takeaways.config import Settings, active
 from takeaways.document import SCHEMA_VERSION, Span
-from takeaways.render import result_repr
+from takeaways.render import ResultSequence
 
 if TYPE_CHECKING:
     from takeaways.document import Article
@@ -144,9 +143,12 @@ def _name_match(settings: Settings) -> tuple[int, float]:
     return int(cfg["name_min_chars"]), float(cfg["name_similarity"])
 
 
-@dataclass(slots=True)
-class Quotes:
+@dataclass(slots=True, repr=False)
+class Quotes(ResultSequence[Quote]):
     """Who said what in ``article``, plus the entity/alias graph the speakers resolve to."""
+
+    _items: ClassVar[str] = "quotes"  # what len(), iteration and indexing go over
+    _noun: ClassVar[str] = "quote"
 
     article: Article
     quotes: list[Quote]
@@ -154,25 +156,6 @@ class Quotes:
     mentions: list[Mention]
     strategies: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.quotes)
-
-    def __iter__(self) -> Iterator[Quote]:
-        return iter(self.quotes)
-
-    @overload
-    def __getitem__(self, i: int) -> Quote: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Quote]: ...
-    def __getitem__(self, i: int | slice) -> Quote | list[Quote]:
-        return self.quotes[i]
-
-    def __bool__(self) -> bool:
-        return True  # a result, even with no quotes (its notes say why)
-
-    def __repr__(self) -> str:
-        return result_repr(self, len(self.quotes), "quote")
 
     def to_dict(self, *, article: bool = True) -> dict[str, Any]:
         """JSON-ready; ``article=False`` gives ``article_id`` instead of the article."""

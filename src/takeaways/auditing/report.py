@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, ClassVar
 
 from takeaways.auditing.signals.base import SignalResult
 from takeaways.document import SCHEMA_VERSION, Article, Span
-from takeaways.render import result_repr
+from takeaways.render import ResultSequence
 
 SUMMARY_VERDICTS = ("supported", "partly-supported", "unsupported", "no-claims")
 _MARK = {"supported": "OK", "unsupported": "UNSUPPORTED", "misattributed": "MISATTRIBUTED",
@@ -45,9 +44,12 @@ class ClaimAudit:
         }
 
 
-@dataclass
-class Audit:
+@dataclass(repr=False)
+class Audit(ResultSequence[ClaimAudit]):
     """Every claim of a summary checked against one article."""
+
+    _items: ClassVar[str] = "claims"  # what len(), iteration and indexing go over
+    _noun: ClassVar[str] = "claim"
 
     article: Article
     claims: list[ClaimAudit]
@@ -57,25 +59,6 @@ class Audit:
     summary_source: str  # "given", "page" (the page's own summary box) or "none"
     strategies: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.claims)
-
-    def __iter__(self) -> Iterator[ClaimAudit]:
-        return iter(self.claims)
-
-    @overload
-    def __getitem__(self, i: int) -> ClaimAudit: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[ClaimAudit]: ...
-    def __getitem__(self, i: int | slice) -> ClaimAudit | list[ClaimAudit]:
-        return self.claims[i]
-
-    def __bool__(self) -> bool:
-        return True  # a result, even with no claims (its notes say why)
-
-    def __repr__(self) -> str:
-        return result_repr(self, len(self.claims), "claim")
 
     @property
     def counts(self) -> dict[str, int]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, ClassVar
 
 from takeaways.document import SCHEMA_VERSION, Article, Span
-from takeaways.render import result_repr
+from takeaways.render import ResultSequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +69,11 @@ class KeyPoint:
         }
 
 
-@dataclass(slots=True)
-class KeyPoints:
+@dataclass(slots=True, repr=False)
+class KeyPoints(ResultSequence[KeyPoint]):
+    _items: ClassVar[str] = "points"  # what len(), iteration and indexing go over
+    _noun: ClassVar[str] = "point"
+
     article: Article
     points: list[KeyPoint]
     strategies: dict[str, str]
@@ -83,25 +85,6 @@ class KeyPoints:
     def key_points(self) -> list[KeyPoint]:
         """The points (the name ``to_dict()`` uses; ``points`` is the same list)."""
         return self.points
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def __iter__(self) -> Iterator[KeyPoint]:
-        return iter(self.points)
-
-    @overload
-    def __getitem__(self, i: int) -> KeyPoint: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[KeyPoint]: ...
-    def __getitem__(self, i: int | slice) -> KeyPoint | list[KeyPoint]:
-        return self.points[i]
-
-    def __bool__(self) -> bool:
-        return True  # a result, even with no points (its notes say why)
-
-    def __repr__(self) -> str:
-        return result_repr(self, len(self.points), "point")
 
     def to_dict(self, *, article: bool = True) -> dict[str, Any]:
         """JSON-ready; ``article=False`` gives ``article_id`` instead of the article (the
