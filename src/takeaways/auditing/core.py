@@ -98,6 +98,30 @@ def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
     )
 
 
+def second_look(runs: list[ClaimRun], checked: list[ClaimAudit], settings: AuditSettings
+                ) -> list[ClaimAudit]:
+    """The entailment route (`verdict.is_entailed`): each claim that failed without a hard
+    finding, and names no unknown entity or figure, is checked by the entailment
+    cross-encoder against its evidence (all such claims in one batch), then decided again.
+    Claims that pass, or that the cross-encoder already scored, are left as they are, so
+    the model loads only when some claim needs it."""
+    if not settings.entail_route_on:
+        return checked
+    from takeaways.auditing.signals.entail import ENTAIL, entail_signals
+
+    todo = [i for i, (run, audit) in enumerate(zip(runs, checked, strict=True))
+            if audit.verdict != "supported" and not audit.confirmed
+            and all(r.name != ENTAIL for r in run.results)
+            and _verdict.names_nothing_new(_verdict.feature_vector(run.results))]
+    if not todo:
+        return checked
+    out = list(checked)
+    for i, result in zip(todo, entail_signals([runs[i].context for i in todo]), strict=True):
+        runs[i].results.append(result)
+        out[i] = _claim_audit(runs[i], settings)
+    return out
+
+
 _WORST_FIRST = ("misattributed", "contradicted", "unsupported", "supported")
 
 
@@ -172,14 +196,17 @@ def audit_summary(
     # sentence by sentence: it is supported only when every sentence is
     parts = [(i, off, text) for i, c in enumerate(claims) for off, text in _parts(c)]
     runs = run_signals(analysis, [t for _, _, t in parts], settings, nli_model=nli_model)
-    checked = [_claim_audit(r, settings) for r in runs]
+    checked = second_look(runs, [_claim_audit(r, settings) for r in runs], settings)
     audits = [
         _combine(c, [(off, a) for (j, off, _), a in zip(parts, checked, strict=True) if j == i],
                  settings.evidence_max)
         for i, c in enumerate(claims)
     ]
     notes = [] if claims else [NO_SUMMARY if source == "none" else "The summary has no claims."]
-    strategies = [settings.claim_splitter, *signal_names(settings, nli_model), settings.verdict]
+    names = signal_names(settings, nli_model)
+    if settings.entail_route_on and settings.entail_signal not in names:
+        names.append(settings.entail_signal)  # the second look's
+    strategies = [settings.claim_splitter, *names, settings.verdict]
     verdict, score = summary_verdict(audits, settings)
     return Audit(
         article=analysis.article, claims=audits, verdict=verdict, score=score,

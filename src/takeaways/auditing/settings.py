@@ -32,17 +32,28 @@ class AuditSettings:
     soft_word_route: bool = True
     summary_threshold: float = 0.5
     summary_weights: dict[str, float] = field(default_factory=dict)
+    entail_route: bool = True
+    entail_pass: float = 0.0
 
     def with_weights(self, weights: dict[str, float], threshold: float,
-                     summary: tuple[dict[str, float], float] | None = None) -> AuditSettings:
+                     summary: tuple[dict[str, float], float] | None = None,
+                     entail_pass: float | None = None) -> AuditSettings:
         """A copy with other claim weights and threshold, and optionally other summary
-        weights and threshold (the benchmark's fitting uses this)."""
+        weights and threshold and another entailment-route cut (the benchmark's fitting
+        uses this)."""
         from dataclasses import replace
 
         out = replace(self, weights=dict(weights), support_threshold=threshold)
         if summary is not None:
             out = replace(out, summary_weights=dict(summary[0]), summary_threshold=summary[1])
+        if entail_pass is not None:
+            out = replace(out, entail_pass=float(entail_pass))
         return out
+
+    @property
+    def entail_route_on(self) -> bool:
+        """Whether a failing claim gets the entailment route's second look."""
+        return self.entail_route and 0.0 < self.entail_pass <= 1.0
 
 
 def _build(raw: dict[str, Any]) -> AuditSettings:
@@ -67,6 +78,8 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
             summary_threshold=float(raw["summary_threshold"]),
             summary_weights={str(k): float(v)
                              for k, v in raw.get("summary_weights", {}).items()},
+            entail_route=bool(raw.get("entail_route", True)),
+            entail_pass=float(raw.get("entail_pass", 0.0)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(

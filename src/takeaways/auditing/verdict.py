@@ -5,7 +5,8 @@ negation or figure in a closely matching sentence) decide on their own. Otherwis
 logistic model over every signal's features, with weights fitted on dev data
 (``data/audit.toml``), gives the probability that the article supports the claim; below
 ``support_threshold`` the claim is unsupported and the soft findings explain why, unless
-it passes the paraphrase route (`is_paraphrase`).
+it passes the paraphrase route (`is_paraphrase`) or, on a second look, the entailment
+route (`is_entailed`: the shipped cross-encoder finds it entailed by its evidence).
 """
 
 from __future__ import annotations
@@ -59,16 +60,32 @@ def is_paraphrase(features: dict[str, float], settings: AuditSettings) -> bool:
     noun, no unknown entity, no unknown figure. Abstractive but faithful wording passes."""
     return (features.get("align.emb_max", 0.0) >= settings.paraphrase_similarity
             and not features.get("novel_content.nouns", 0.0)
-            and not features.get("entities.missing", 0.0)
-            and not features.get("numbers.missing", 0.0))
+            and names_nothing_new(features))
+
+
+def names_nothing_new(features: dict[str, float]) -> bool:
+    """No entity and no figure of the claim is missing from the article: what the hard
+    checks must match holds, so a learned signal may vouch for the rest."""
+    return not features.get("entities.missing", 0.0) and not features.get("numbers.missing", 0.0)
+
+
+def is_entailed(features: dict[str, float], settings: AuditSettings) -> bool:
+    """The entailment route: the cross-encoder (`audit.signal.entail.v1`) finds the claim
+    entailed by its evidence, P(entailment) >= ``entail_pass``, and the claim names no
+    unknown entity or figure. Faithful abstractive wording ("is due to return to court"
+    for "is set to return") passes without a word-by-word match."""
+    return (settings.entail_route_on
+            and features.get("entail.entail", -1.0) >= settings.entail_pass
+            and names_nothing_new(features))
 
 
 def passing_cut(features: dict[str, float], settings: AuditSettings) -> float:
     """The highest support threshold at which a claim without hard findings passes: its
     probability, or the soft-word route's (`soft_word_probability`) when higher; any
-    threshold on the paraphrase route (`is_paraphrase`). `decide` passes a claim when this
-    is at least ``support_threshold``; the benchmark searches thresholds with it."""
-    if is_paraphrase(features, settings):
+    threshold on the paraphrase and entailment routes (`is_paraphrase`, `is_entailed`).
+    `decide` passes a claim when this is at least ``support_threshold``; the benchmark
+    searches thresholds with it."""
+    if is_paraphrase(features, settings) or is_entailed(features, settings):
         return math.inf
     p = support_probability(features, settings.weights)
     soft = soft_word_probability(features, settings)

@@ -26,13 +26,27 @@ def premises(ctx: ClaimContext) -> list[str]:
 @register_signal(ENTAIL)
 def entail_signal(ctx: ClaimContext) -> SignalResult:
     """P(entailment) and P(contradiction) of the claim given its evidence."""
+    return entail_signals([ctx])[0]
+
+
+def entail_signals(contexts: list[ClaimContext]) -> list[SignalResult]:
+    """`entail_signal` for several claims, their premise/claim pairs in one batch."""
     from takeaways.auditing.entail import EntailmentModel
 
-    pairs = [(p, ctx.text) for p in premises(ctx)]
-    if not pairs:
+    pairs = [[(p, ctx.text) for p in premises(ctx)] for ctx in contexts]
+    flat = [pair for group in pairs for pair in group]
+    probs = EntailmentModel.load().predict(flat) if flat else []
+    out, k = [], 0
+    for ctx, group in zip(contexts, pairs, strict=True):
+        out.append(_result(ctx, probs[k : k + len(group)]))
+        k += len(group)
+    return out
+
+
+def _result(ctx: ClaimContext, probs: list[tuple[float, float, float]]) -> SignalResult:
+    if not probs:
         return SignalResult(ENTAIL, {"entail": 0.0, "contradict": 0.0},
                             skipped="the claim has no evidence sentence")
-    probs = EntailmentModel.load().predict(pairs)
     best = max(range(len(probs)), key=lambda i: probs[i][0])
     entail, _neutral, contra = probs[best]
     findings = []
