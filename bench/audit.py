@@ -377,8 +377,11 @@ def fit_summary(train: list[Scored], weights: dict[str, float], tau: float,
     multi = [s for s in multi if s.dataset in _sets(multi)]
     if not multi:
         return {"bias": 0.0}, 0.5
+    st_claims = (base or _settings(weights, tau)).with_weights(weights, tau)
     feats = [summary_features([support_probability(f, weights) for f in s.claims],
-                              [h is not None for h in s.hard]) for s in multi]
+                              [h is not None for h in s.hard],
+                              [bool(claim_ok(f, h, st_claims))
+                               for f, h in zip(s.claims, s.hard, strict=True)]) for s in multi]
     names = sorted(feats[0])
     count: dict[tuple[str, int], int] = defaultdict(int)
     for s in multi:

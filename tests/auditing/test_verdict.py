@@ -12,6 +12,7 @@ from takeaways.auditing.settings import load_settings
 from takeaways.auditing.signals.base import Finding
 from takeaways.auditing.verdict import (
     decide,
+    is_entailed,
     short_name,
     summary_features,
     summary_judgement,
@@ -160,3 +161,60 @@ def test_far_nouns_entities_and_figures_still_fail() -> None:
     off = replace(st, soft_word_route=False)
     near = _novel(**{"novel_content.nouns": 1.0, "novel_content.unsupported": 1.0})
     assert decide(near, [], off).verdict == "unsupported"
+
+
+# ------------------------------------------------------------------ the entailment route
+
+
+def _route(cut: float = 0.6, on: bool = True):  # type: ignore[no-untyped-def]
+    st = load_settings().with_weights({"bias": -2.0, "align.lex_best": 4.0}, 0.5)
+    return replace(st, entail_route=on, entail_pass=cut)
+
+
+def test_entailment_route_passes_an_entailed_claim_that_fails_lexically() -> None:
+    features = {"align.lex_best": 0.0, "entail.entail": 0.8}
+    assert decide({"align.lex_best": 0.0}, [], _route()).verdict == "unsupported"
+    assert decide(features, [], _route()).verdict == "supported"
+    assert is_entailed(features, _route())
+
+
+@pytest.mark.parametrize("missing", ["entities.missing", "numbers.missing"])
+def test_entailment_route_never_vouches_for_an_unknown_entity_or_figure(missing: str) -> None:
+    features = {"align.lex_best": 0.0, "entail.entail": 0.99, missing: 1.0}
+    assert not is_entailed(features, _route())
+    assert decide(features, [], _route()).verdict == "unsupported"
+
+
+def test_entailment_route_below_its_cut_or_switched_off_does_nothing() -> None:
+    features = {"align.lex_best": 0.0, "entail.entail": 0.59}
+    assert decide(features, [], _route(0.6)).verdict == "unsupported"
+    on = {"align.lex_best": 0.0, "entail.entail": 0.9}
+    assert decide(on, [], _route(0.6, on=False)).verdict == "unsupported"
+    assert decide(on, [], _route(0.0)).verdict == "unsupported"  # 0: no cut fitted
+
+
+def test_entailment_route_never_overrides_a_hard_finding() -> None:
+    hard = Finding("audit.signal.quote_speaker.v1", "attribution", "misattributed", "x", hard=True)
+    j = decide({"align.lex_best": 1.0, "entail.entail": 1.0}, [hard], _route())
+    assert j.verdict == "misattributed" and j.confirmed
+
+
+def test_shipped_settings_turn_the_route_on_with_a_fitted_cut() -> None:
+    st = load_settings()
+    assert st.entail_route and 0.0 < st.entail_pass < 1.0 and st.entail_route_on
+    assert st.entail_precision in ("auto", "fp32", "bf16")
+
+
+def test_summary_features_count_the_claims_not_supported() -> None:
+    f = summary_features([0.2, 0.3, 0.9], [False] * 3, [True, False, True])
+    assert f["claims.failed_frac"] == pytest.approx(1 / 3)
+    assert "claims.failed_frac" not in summary_features([0.2, 0.3], [False, False])
+
+
+def test_unknown_entail_precision_is_a_clear_error() -> None:
+    from takeaways.auditing.entail import use_bf16
+    from takeaways.errors import ModelError
+
+    assert use_bf16("fp32") is False and use_bf16("bf16") is True
+    with pytest.raises(ModelError, match="entail_precision"):
+        use_bf16("fp8")

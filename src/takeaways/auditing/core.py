@@ -204,8 +204,9 @@ def audit_summary(
     ]
     notes = [] if claims else [NO_SUMMARY if source == "none" else "The summary has no claims."]
     names = signal_names(settings, nli_model)
-    if settings.entail_route_on and settings.entail_signal not in names:
-        names.append(settings.entail_signal)  # the second look's
+    if settings.entail_signal not in names and any(
+            r.name == settings.entail_signal for run in runs for r in run.results):
+        names.append(settings.entail_signal)  # the second look ran on some claim
     strategies = [settings.claim_splitter, *names, settings.verdict]
     verdict, score = summary_verdict(audits, settings)
     return Audit(

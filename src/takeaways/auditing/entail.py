@@ -189,6 +189,34 @@ class EntailmentModel:
         return out
 
 
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+@lru_cache(maxsize=1)
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AMX or AVX-512 BF16; Linux /proc/cpuinfo)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            flags = f.read(1 << 20)
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def use_bf16(precision: str) -> bool:
+    """``precision`` ("auto", "fp32", "bf16") -> whether to run under bf16 autocast:
+    "auto" picks it on CPUs that compute bf16 natively (about 2x faster there, the same
+    decisions within 0.02 of probability) and fp32 elsewhere (bf16 is emulated and slow)."""
+    if precision not in PRECISIONS:
+        raise ModelError(f"entail_precision {precision!r} is not one of {', '.join(PRECISIONS)}; "
+                         "set it in the [audit] section of your config.")
+    if precision == "auto":
+        import torch
+
+        return not torch.cuda.is_available() and cpu_has_bf16()
+    return precision == "bf16"
+
+
 @lru_cache(maxsize=4)
 def _load(device: str | None, folder: str | None, bf16: bool) -> EntailmentModel:
     import torch

@@ -34,6 +34,7 @@ class AuditSettings:
     summary_weights: dict[str, float] = field(default_factory=dict)
     entail_route: bool = True
     entail_pass: float = 0.0
+    entail_precision: str = "auto"
 
     def with_weights(self, weights: dict[str, float], threshold: float,
                      summary: tuple[dict[str, float], float] | None = None,
@@ -80,6 +81,7 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
                              for k, v in raw.get("summary_weights", {}).items()},
             entail_route=bool(raw.get("entail_route", True)),
             entail_pass=float(raw.get("entail_pass", 0.0)),
+            entail_precision=str(raw.get("entail_precision", "auto")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(

@@ -156,13 +156,19 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def summary_features(probabilities: list[float], confirmed: list[bool]) -> dict[str, float]:
+def summary_features(probabilities: list[float], confirmed: list[bool],
+                     supported: list[bool] | None = None) -> dict[str, float]:
     """What the summary model reads from the claims: the weakest claim's logit, the mean
-    of the two weakest, the mean of all, and whether any claim has a confirmed error."""
+    of the two weakest, the mean of all, whether any claim has a confirmed error and, given
+    the claims' verdicts, the share of claims not supported (a claim passed by the
+    paraphrase or entailment route counts as supported whatever its probability)."""
     logits = sorted(_logit(p) for p in probabilities)
-    return {"claims.min_logit": logits[0], "claims.min2_logit": sum(logits[:2]) / len(logits[:2]),
-            "claims.mean_logit": sum(logits) / len(logits),
-            "claims.confirmed": float(any(confirmed))}
+    out = {"claims.min_logit": logits[0], "claims.min2_logit": sum(logits[:2]) / len(logits[:2]),
+           "claims.mean_logit": sum(logits) / len(logits),
+           "claims.confirmed": float(any(confirmed))}
+    if supported is not None:
+        out["claims.failed_frac"] = sum(not ok for ok in supported) / max(1, len(supported))
+    return out
 
 
 def summary_judgement(probabilities: list[float], confirmed: list[bool], supported: list[bool],
@@ -180,7 +186,7 @@ def summary_judgement(probabilities: list[float], confirmed: list[bool], support
     if len(probabilities) == 1:
         ok, score = supported[0], probabilities[0]
     else:
-        score = support_probability(summary_features(probabilities, confirmed),
+        score = support_probability(summary_features(probabilities, confirmed, supported),
                                     settings.summary_weights)
         ok = not any(confirmed) and score >= settings.summary_threshold
     if ok:

@@ -30,12 +30,14 @@ def entail_signal(ctx: ClaimContext) -> SignalResult:
 
 
 def entail_signals(contexts: list[ClaimContext]) -> list[SignalResult]:
-    """`entail_signal` for several claims, their premise/claim pairs in one batch."""
-    from takeaways.auditing.entail import EntailmentModel
+    """`entail_signal` for several claims, their premise/claim pairs in one batch (at the
+    ``entail_precision`` of the first claim's settings)."""
+    from takeaways.auditing.entail import EntailmentModel, use_bf16
 
     pairs = [[(p, ctx.text) for p in premises(ctx)] for ctx in contexts]
     flat = [pair for group in pairs for pair in group]
-    probs = EntailmentModel.load().predict(flat) if flat else []
+    bf16 = use_bf16(contexts[0].settings.entail_precision) if contexts else False
+    probs = EntailmentModel.load(bf16=bf16).predict(flat) if flat else []
     out, k = [], 0
     for ctx, group in zip(contexts, pairs, strict=True):
         out.append(_result(ctx, probs[k : k + len(group)]))
