@@ -178,7 +178,8 @@ def test_entailment_route_passes_an_entailed_claim_that_fails_lexically() -> Non
     assert is_entailed(features, _route())
 
 
-@pytest.mark.parametrize("missing", ["entities.missing", "numbers.missing"])
+@pytest.mark.parametrize("missing", ["entities.missing", "numbers.missing",
+                                     "entities.off_evidence"])
 def test_entailment_route_never_vouches_for_an_unknown_entity_or_figure(missing: str) -> None:
     features = {"align.lex_best": 0.0, "entail.entail": 0.99, missing: 1.0}
     assert not is_entailed(features, _route())

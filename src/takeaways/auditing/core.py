@@ -112,7 +112,7 @@ def second_look(runs: list[ClaimRun], checked: list[ClaimAudit], settings: Audit
     todo = [i for i, (run, audit) in enumerate(zip(runs, checked, strict=True))
             if audit.verdict != "supported" and not audit.confirmed
             and all(r.name != ENTAIL for r in run.results)
-            and _verdict.names_nothing_new(_verdict.feature_vector(run.results))]
+            and _verdict.names_only_evidence(_verdict.feature_vector(run.results))]
     if not todo:
         return checked
     out = list(checked)

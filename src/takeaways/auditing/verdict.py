@@ -69,14 +69,21 @@ def names_nothing_new(features: dict[str, float]) -> bool:
     return not features.get("entities.missing", 0.0) and not features.get("numbers.missing", 0.0)
 
 
+def names_only_evidence(features: dict[str, float]) -> bool:
+    """`names_nothing_new`, and every entity of the claim is named in its evidence passage:
+    what the cross-encoder reads holds every name it must vouch for (an entity swapped for
+    another of the article's own names is not in the passage the claim matches)."""
+    return names_nothing_new(features) and not features.get("entities.off_evidence", 0.0)
+
+
 def is_entailed(features: dict[str, float], settings: AuditSettings) -> bool:
     """The entailment route: the cross-encoder (`audit.signal.entail.v1`) finds the claim
     entailed by its evidence, P(entailment) >= ``entail_pass``, and the claim names no
-    unknown entity or figure. Faithful abstractive wording ("is due to return to court"
+    unknown entity or figure and no entity its evidence passage lacks. Faithful abstractive wording ("is due to return to court"
     for "is set to return") passes without a word-by-word match."""
     return (settings.entail_route_on
             and features.get("entail.entail", -1.0) >= settings.entail_pass
-            and names_nothing_new(features))
+            and names_only_evidence(features))
 
 
 def passing_cut(features: dict[str, float], settings: AuditSettings) -> float:
