@@ -79,8 +79,9 @@ def names_only_evidence(features: dict[str, float]) -> bool:
 def is_entailed(features: dict[str, float], settings: AuditSettings) -> bool:
     """The entailment route: the cross-encoder (`audit.signal.entail.v1`) finds the claim
     entailed by its evidence, P(entailment) >= ``entail_pass``, and the claim names no
-    unknown entity or figure and no entity its evidence passage lacks. Faithful abstractive wording ("is due to return to court"
-    for "is set to return") passes without a word-by-word match."""
+    unknown entity or figure and no entity its evidence passage lacks. Faithful abstractive
+    wording ("is due to return to court" for "is set to return") passes without a
+    word-by-word match."""
     return (settings.entail_route_on
             and features.get("entail.entail", -1.0) >= settings.entail_pass
             and names_only_evidence(features))
