@@ -6,6 +6,7 @@ TakeawaysError
 │   ├── BinaryInputError
 │   ├── NoArticleError
 │   └── FetchError    URL fetching refused or failed
+│       └── FetchTimeoutError the fetch ran past its deadline
 ├── LimitError        the input is over a configured limit
 │   └── DeadlineError the work on one document ran past its time limit
 ├── ModelError        a required model is not installed
@@ -72,6 +73,14 @@ class FetchError(InputError):
     failed. Save the page and pass the file."""
 
     code = "E104"
+
+
+class FetchTimeoutError(FetchError):
+    """Fetching the URL (the name lookup, the connection or the body) ran past the fetch
+    deadline (30 s; ``fetch_url(deadline=)``). The site is slow or unreachable: try again later, or
+    save the page and pass the file."""
+
+    code = "E105"
 
 
 class LimitError(TakeawaysError):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from takeaways.errors import FetchError
+from takeaways.errors import FetchError, FetchTimeoutError
 from takeaways.ingest import fetch
 
 REFUSED = [
@@ -122,14 +122,15 @@ def _loopback(port: int) -> fetch.Policy:
 
 
 def test_fetch_has_a_total_deadline_for_a_trickled_body(trickle_server: int) -> None:
+    # a timeout is its own kind of fetch error (the server answers it 504, not 400)
     # every read returns within the 10 s per-read timeout; only the deadline stops it
-    with pytest.raises(FetchError, match="deadline"):
+    with pytest.raises(FetchTimeoutError, match="deadline"):
         fetch.fetch_url(f"http://127.0.0.1:{trickle_server}/", max_bytes=1_000_000,
                         timeout=10.0, deadline=1.0, policy=_loopback(trickle_server))
 
 
 def test_fetch_has_a_total_deadline_for_trickled_headers(slow_headers_server: int) -> None:
-    with pytest.raises(FetchError, match="deadline"):
+    with pytest.raises(FetchTimeoutError, match="deadline"):
         fetch.fetch_url(f"http://127.0.0.1:{slow_headers_server}/", max_bytes=1_000_000,
                         timeout=10.0, deadline=1.0, policy=_loopback(slow_headers_server))
 
@@ -151,7 +152,7 @@ def test_fetch_deadline_bounds_the_name_lookup(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(fetch.socket, "getaddrinfo", stuck)
     try:
-        with pytest.raises(FetchError, match="resolving host 'news.example' took longer"):
+        with pytest.raises(FetchTimeoutError, match="resolving host 'news.example' took longer"):
             fetch.fetch_url("http://news.example/a", max_bytes=10_000, deadline=0.5)
     finally:
         release.set()

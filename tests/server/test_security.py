@@ -329,3 +329,13 @@ def test_cli_serve_options(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 0
     assert seen["allowed_hosts"] == ["box.lan", "10.0.0.5"] and seen["token"] == "t"
     assert seen["request_timeout_s"] == 5.0 and seen["host"] == "0.0.0.0"
+
+
+def test_a_fetch_that_times_out_is_a_gateway_timeout_not_a_refusal() -> None:
+    from takeaways.errors import FetchTimeoutError
+    from takeaways.server.engine import error_from
+
+    late = error_from(FetchTimeoutError("fetching https://slow.example took longer than 30 s"))
+    assert (late.status, late.code) == (504, "fetch_timeout")
+    refused = error_from(FetchError("refusing to fetch 'http://127.0.0.1/'"))
+    assert (refused.status, refused.code) == (400, "fetch_refused")

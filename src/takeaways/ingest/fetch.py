@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from takeaways.errors import FetchError, LimitError
+from takeaways.errors import FetchError, FetchTimeoutError, LimitError
 from takeaways.ingest.loading import check_max_bytes
 
 MAX_REDIRECTS = 5
@@ -106,8 +106,9 @@ def resolve(host: str, port: int, *, timeout: float | None = None) -> list[IPAdd
         worker.start()
         worker.join(max(0.0, timeout))
         if worker.is_alive():
-            raise FetchError(f"resolving host {host!r} took longer than the fetch's deadline "
-                             f"({timeout:.3g} s left); check the name or try again later.")
+            raise FetchTimeoutError(
+                f"resolving host {host!r} took longer than the fetch's deadline "
+                f"({timeout:.3g} s left); check the name or try again later.")
     exc = box.get("exc")
     if isinstance(exc, socket.gaierror | UnicodeError):
         raise FetchError(f"cannot resolve host {host!r}: {exc}") from exc
@@ -232,7 +233,8 @@ def fetch_url(
     deadline: float = FETCH_DEADLINE_S,
 ) -> tuple[bytes, str]:
     """GET ``url`` with every hop checked; returns the body and the final URL. ``timeout``
-    bounds each connect/read, ``deadline`` the whole fetch (`FetchError` past it)."""
+    bounds each connect/read, ``deadline`` the whole fetch (`FetchTimeoutError`, a
+    `FetchError`, past it)."""
     max_bytes = check_max_bytes(max_bytes)
     if not deadline > 0 or deadline == float("inf"):
         raise FetchError(f"the fetch deadline must be positive, got {deadline!r}.")
@@ -278,8 +280,8 @@ def _fetch(url: str, *, max_bytes: int, timeout: float, policy: Policy, deadline
     raise FetchError(f"fetching {url} failed: more than {MAX_REDIRECTS} redirects.")
 
 
-def _late(url: str, deadline: float) -> FetchError:
-    return FetchError(
+def _late(url: str, deadline: float) -> FetchTimeoutError:
+    return FetchTimeoutError(
         f"fetching {url} took longer than the {deadline:g} s deadline; the server is too "
         "slow; save the page and pass the file."
     )

@@ -21,6 +21,7 @@ from takeaways.document import Article
 from takeaways.errors import (
     DeadlineError,
     FetchError,
+    FetchTimeoutError,
     InputError,
     LimitError,
     ModelError,
@@ -56,6 +57,8 @@ def error_from(exc: BaseException, feature: str = "analysis") -> ServerError:
         return ServerError(504, "timeout", str(exc))
     if isinstance(exc, LimitError):
         return ServerError(413, "too_large", str(exc))
+    if isinstance(exc, FetchTimeoutError):
+        return ServerError(504, "fetch_timeout", str(exc))
     if isinstance(exc, FetchError):
         return ServerError(400, "fetch_refused", str(exc))
     if isinstance(exc, InputError):
