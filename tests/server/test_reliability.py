@@ -385,3 +385,14 @@ def test_server_aborted_request_logs_one_short_line(live_server: Callable[..., i
     mine = [r for r in handler.records if "disconnected" in r.getMessage()]
     assert len(mine) == 1 and mine[0].exc_info is None
     assert not [r for r in handler.records if r.exc_info]  # no traceback anywhere
+
+
+def test_a_worker_gives_freed_heap_pages_back_after_each_job() -> None:
+    import sys
+
+    from takeaways.server.workers import release_memory
+
+    got = release_memory()
+    assert isinstance(got, bool)
+    assert got is sys.platform.startswith("linux") or not got  # glibc where there is one
+    assert release_memory() is got  # looked up once, callable again
