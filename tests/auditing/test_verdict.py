@@ -214,8 +214,13 @@ def test_summary_features_count_the_claims_not_supported() -> None:
 
 def test_unknown_entail_precision_is_a_clear_error() -> None:
     from takeaways.auditing.entail import use_bf16
-    from takeaways.errors import ModelError
+    from takeaways.auditing.settings import _build, raw_settings
 
     assert use_bf16("fp32") is False and use_bf16("bf16") is True
-    with pytest.raises(ModelError, match="entail_precision"):
+    with pytest.raises(ConfigError, match="entail_precision"):
         use_bf16("fp8")
+    raw = raw_settings()
+    with pytest.raises(ConfigError, match="entail_precision"):
+        _build({**raw, "entail_precision": "fp8"})
+    with pytest.raises(ConfigError, match="entail_pass"):
+        _build({**raw, "entail_pass": 1.5})

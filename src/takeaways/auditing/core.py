@@ -101,7 +101,8 @@ def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
 def second_look(runs: list[ClaimRun], checked: list[ClaimAudit], settings: AuditSettings
                 ) -> list[ClaimAudit]:
     """The entailment route (`verdict.is_entailed`): each claim that failed without a hard
-    finding, and names no unknown entity or figure, is checked by the entailment
+    finding, and names no unknown entity or figure and no entity its evidence passage
+    lacks (`verdict.names_only_evidence`), is checked by the entailment
     cross-encoder against its evidence (all such claims in one batch), then decided again.
     Claims that pass, or that the cross-encoder already scored, are left as they are, so
     the model loads only when some claim needs it."""

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from takeaways.errors import ModelError
+from takeaways.errors import ConfigError, ModelError
 
 if TYPE_CHECKING:
     import torch
@@ -208,8 +208,8 @@ def use_bf16(precision: str) -> bool:
     "auto" picks it on CPUs that compute bf16 natively (about 2x faster there, the same
     decisions within 0.02 of probability) and fp32 elsewhere (bf16 is emulated and slow)."""
     if precision not in PRECISIONS:
-        raise ModelError(f"entail_precision {precision!r} is not one of {', '.join(PRECISIONS)}; "
-                         "set it in the [audit] section of your config.")
+        raise ConfigError(f"entail_precision {precision!r} is not one of "
+                          f"{', '.join(PRECISIONS)}; fix it in the [audit] section of your config.")
     if precision == "auto":
         import torch
 

@@ -59,7 +59,7 @@ class AuditSettings:
 
 def _build(raw: dict[str, Any]) -> AuditSettings:
     try:
-        return AuditSettings(
+        built = AuditSettings(
             signals=tuple(str(s) for s in raw["signals"]),
             nli_signal=str(raw["nli_signal"]),
             entail_signal=str(raw["entail_signal"]),
@@ -88,6 +88,13 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
             f"the [audit] settings are invalid ({exc!r}); compare your override with "
             "takeaways/data/audit.toml and fix or remove the key."
         ) from exc
+    if not 0.0 <= built.entail_pass <= 1.0:
+        raise ConfigError(f"[audit] entail_pass must be between 0 (the route off) and 1, got "
+                          f"{built.entail_pass!r}; fix or remove the key.")
+    if built.entail_precision not in ("auto", "fp32", "bf16"):
+        raise ConfigError(f"[audit] entail_precision must be auto, fp32 or bf16, got "
+                          f"{built.entail_precision!r}; fix or remove the key.")
+    return built
 
 
 def raw_settings(settings: Settings | None = None) -> dict[str, Any]:
