@@ -12,7 +12,8 @@ import takeaways
 
 EXPORTED = {
     "SCHEMA_VERSION", "Analysis", "Article", "BinaryInputError", "ConfigError", "DeadlineError",
-    "EmptyInputError", "FetchError", "InputError", "LimitError", "ModelError", "NoArticleError",
+    "EmptyInputError", "FetchError", "FetchTimeoutError", "InputError", "LimitError",
+    "ModelError", "NoArticleError",
     "Pipeline", "Sentence", "Settings", "Span", "StepError", "TakeawaysError", "UsageError",
     "__version__", "analyze", "audit", "key_points", "pipe", "quotes", "read",
 }
