@@ -185,3 +185,21 @@ def test_the_user_file_changes_what_the_stages_do(user_config: Path) -> None:
     clear_cache()
     with pytest.raises(takeaways.NoArticleError):
         takeaways.read(P * 3)
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("max_article_chars", -1), ("max_input_bytes", -5), ("doc_timeout_s", -0.5),
+    ("doc_timeout_s", float("nan")), ("max_summary_claims", -200),
+])
+def test_a_negative_limit_is_a_config_error_naming_the_key(key: str, value: float) -> None:
+    from takeaways.config import Settings
+
+    with pytest.raises(ConfigError, match=rf"limits\.{key} must be 0 or more"):
+        Settings.load(None).replace(limits={key: value})
+
+
+def test_a_zero_limit_is_allowed() -> None:
+    from takeaways.config import Settings
+
+    assert Settings.load(None).replace(limits={"max_article_chars": 0}).section(
+        "limits")["max_article_chars"] == 0

@@ -107,7 +107,13 @@ def check(over: Config, base: Config, where: str, path: str = "") -> None:
         elif _kind(value) != _kind(want):
             raise ConfigError(f"{where}: {name} must be {_kind(want)} (the default is "
                               f"{want!r}), got {value!r}.")
+        elif path in NON_NEGATIVE and isinstance(value, int | float) and not value >= 0:
+            raise ConfigError(f"{where}: {name} must be 0 or more (the default is {want!r}), "
+                              f"got {value!r}; a limit cannot be negative.")
 
+
+#: tables whose numbers are limits: never negative (nor NaN)
+NON_NEGATIVE = frozenset({"limits"})
 
 #: tables whose keys are open (a weight for any feature name)
 FREE_FORM = frozenset({"weights", "summary_weights"})
