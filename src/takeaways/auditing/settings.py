@@ -91,7 +91,9 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
     if not 0.0 <= built.entail_pass <= 1.0:
         raise ConfigError(f"[audit] entail_pass must be between 0 (the route off) and 1, got "
                           f"{built.entail_pass!r}; fix or remove the key.")
-    if built.entail_precision not in ("auto", "fp32", "bf16"):
+    from takeaways.auditing.entail import PRECISIONS
+
+    if built.entail_precision not in PRECISIONS:
         raise ConfigError(f"[audit] entail_precision must be auto, fp32 or bf16, got "
                           f"{built.entail_precision!r}; fix or remove the key.")
     return built
