@@ -126,3 +126,21 @@ class SpinLibrary(FakeLibrary):
             while True:
                 pass
         return super().analyze(article)
+
+
+class DyingLibrary(FakeLibrary):
+    """For worker processes: ``analyze`` ends its process (as the out-of-memory killer
+    would) when the article mentions DIE-ALWAYS, or mentions DIE-ONCE:<path> and no file
+    is at <path> yet (it creates the file first, so the retry on a fresh worker lives)."""
+
+    def analyze(self, article: Article) -> Any:
+        import os
+        import re
+
+        if "DIE-ALWAYS" in article.text:
+            os._exit(9)
+        once = re.search(r"DIE-ONCE:(\S+)", article.text)
+        if once and not os.path.exists(once.group(1)):
+            open(once.group(1), "w").close()
+            os._exit(9)
+        return super().analyze(article)

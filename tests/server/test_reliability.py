@@ -30,6 +30,7 @@ from takeaways.server.settings import ServerSettings
 from tests.server.server_fakes import (  # noqa: F401
     ARTICLE,
     HOSTS,
+    DyingLibrary,
     FakeLibrary,
     SpinLibrary,
     anyio_backend,
@@ -140,6 +141,32 @@ def test_server_slow_analyses_are_stopped_and_free_their_slots() -> None:
     assert again.status_code == 200
     assert [r.status_code for r in after_kill] == [200, 200]
     assert pids and not any(_alive(p) for p in pids)  # the server closed its workers
+
+
+def test_server_retries_a_job_once_when_its_worker_dies(tmp_path: Any) -> None:
+    """A worker that ends before it answers (killed from outside between two jobs, or out
+    of memory) costs the request nothing when a fresh worker can do the job: the job is
+    tried once more. A job that kills every worker is a JSON 500 ``worker_died`` after the
+    second try, and the pool is whole again afterwards."""
+    marker = tmp_path / "died-once"
+    settings = _settings(max_workers=1, request_timeout_s=30.0)
+    app = create_app(settings, library_factory=DyingLibrary)
+    with TestClient(app, base_url="http://testserver") as c:
+        pool = app.state.services.pool
+        once = c.post("/v1/key-points", json={"text": ARTICLE.replace(
+            "the news.", f"the news DIE-ONCE:{marker} today.")})
+        after_once = pool.replaced
+        always = c.post("/v1/key-points", json={"text": ARTICLE.replace(
+            "the news.", "the news DIE-ALWAYS today.")})
+        after_always = pool.replaced
+        normal = c.post("/v1/read", json={"text": ARTICLE})
+    assert marker.exists()
+    assert once.status_code == 200, once.text
+    assert after_once == 1
+    assert always.status_code == 500
+    assert always.json()["error"]["code"] == "worker_died"
+    assert after_always == 3  # two more workers ended, each replaced
+    assert normal.status_code == 200
 
 
 # -- item 5: every error is JSON with a code -----------------------------------------------

@@ -5,10 +5,10 @@ nothing of the server's threads or sockets is inherited) and waits for the answe
 the job's deadline. Past it the process is killed, a fresh one is started in its place,
 and the request gets `DeadlineError` (504): the slot is free again at once, and no
 runaway parse keeps a core or gigabytes busy. A worker that dies on its own (killed for
-memory, say) is replaced the same way. Each worker keeps its own `Engine` cache (its
-share of ``cache_size``); a job goes to the idle worker that last read the same page when
-there is one. A worker is
-retired after ``worker_max_jobs`` jobs so that its memory cannot creep up for ever.
+memory, say) is replaced the same way, and its job tried once more on the fresh one. Each
+worker keeps its own `Engine` cache (its share of ``cache_size``); a job goes to the idle
+worker that last read the same page when there is one. A worker is retired after
+``worker_max_jobs`` jobs so that its memory cannot creep up for ever.
 """
 
 from __future__ import annotations
@@ -224,7 +224,34 @@ class WorkerPool:
     def call(self, job: Job, *, strict: bool) -> dict[str, Any]:
         """The record of ``job`` (see `Engine.run`), or a `ServerError`. The time limit
         (``request_timeout_s``) starts when a ready worker takes the job; past it the
-        worker is killed (a fresh one starts in its place) and `DeadlineError` raised."""
+        worker is killed (a fresh one starts in its place) and `DeadlineError` raised.
+
+        A worker that ends before it answers (killed from outside between two jobs, or out
+        of memory) is replaced and the job tried once more on a fresh one, within the same
+        time limit: jobs have no side effects, so a retry is safe. A second death is
+        reported as ``worker_died`` (500)."""
+        deadline: float | None = None
+        for attempt in (1, 2):
+            try:
+                kind, payload, deadline = self._try(job, strict, deadline)
+                break
+            except _WorkerEnded as ended:
+                if attempt == 2 or time.monotonic() >= ended.deadline:
+                    raise ServerError(500, "worker_died", "the analysis process ended "
+                                      "unexpectedly (out of memory?); try a shorter page, "
+                                      "or see the log.") from None
+                deadline = ended.deadline
+                log.warning("retrying the job on a fresh analysis worker")
+        if kind == "error":
+            status, code, message = payload
+            raise ServerError(status, code, message)
+        return dict(payload)
+
+    def _try(self, job: Job, strict: bool, deadline: float | None
+             ) -> tuple[str, Any, float]:
+        """One attempt: ``(kind, payload, deadline)``; `_WorkerEnded` when the worker ends
+        before it answers. ``deadline`` is None on the first attempt (it starts when a
+        ready worker takes the job) and carried over to the retry."""
         key = job.source.key()
         worker: _Worker | None = self._acquire(key)
         assert worker is not None
@@ -232,7 +259,8 @@ class WorkerPool:
             if not worker.wait_ready(self.settings.worker_start_timeout_s):
                 raise ServerError(503, "busy", "the analysis worker did not start in time; "
                                   "retry in a moment, or see the log.")
-            deadline = time.monotonic() + self.settings.request_timeout_s
+            if deadline is None:
+                deadline = time.monotonic() + self.settings.request_timeout_s
             worker.conn.send((job, strict))
             worker.jobs += 1
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -249,14 +277,12 @@ class WorkerPool:
             if worker is not None:
                 self._drop(worker)
                 worker = None
-            raise ServerError(500, "worker_died", "the analysis process ended unexpectedly "
-                              "(out of memory?); try a shorter page, or see the log.") from None
+            raise _WorkerEnded(deadline if deadline is not None
+                               else time.monotonic() + self.settings.request_timeout_s
+                               ) from None
         finally:
             self._release(worker)
-        if kind == "error":
-            status, code, message = payload
-            raise ServerError(status, code, message)
-        return dict(payload)
+        return kind, payload, deadline
 
     def _drop(self, worker: _Worker) -> None:
         worker.kill()
@@ -269,6 +295,14 @@ class WorkerPool:
             self._cond.notify_all()
         for w in idle:
             w.stop()
+
+
+class _WorkerEnded(Exception):
+    """A worker ended before it answered; ``deadline`` is the job's time limit."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__("the analysis worker ended before it answered")
+        self.deadline = deadline
 
 
 def _deadline_message(timeout: float) -> str:
