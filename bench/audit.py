@@ -376,14 +376,16 @@ def fit_summary(train: list[Scored], weights: dict[str, float], tau: float,
     from takeaways.auditing.verdict import summary_features, support_probability
 
     multi = [s for s in train if len(s.claims) > 1]
-    multi = [s for s in multi if s.dataset in _sets(multi)]
+    multi = [s for s in multi if s.dataset in _sets(multi)
+             or (SUMMARY_HIGHLIGHTS and s.dataset.startswith("highlights"))]
     if not multi:
         return {"bias": 0.0}, 0.5
     st_claims = (base or _settings(weights, tau)).with_weights(weights, tau)
     feats = [summary_features([support_probability(f, weights) for f in s.claims],
                               [h is not None for h in s.hard],
                               [bool(claim_ok(f, h, st_claims))
-                               for f, h in zip(s.claims, s.hard, strict=True)]) for s in multi]
+                               for f, h in zip(s.claims, s.hard, strict=True)])
+             for s in multi]
     names = sorted(feats[0])
     count: dict[tuple[str, int], int] = defaultdict(int)
     for s in multi:
@@ -447,6 +449,44 @@ def feature_names(scored: Iterable[Scored], skip: tuple[str, ...] = FEATURE_SKIP
     return sorted(n for n in names if not n.startswith(skip))
 
 
+#: how the claim model's training claims are labelled: "summary" (each claim gets its
+#: summary's label) or "claims" (the sentence labels where a set has them, QAGS) or
+#: "mil" (as "claims", then, of an unfaithful summary without sentence labels, only the
+#: claim a first fit finds weakest is a negative: the others may well be faithful)
+CLAIM_LABELS = os.environ.get("TAKEAWAYS_CLAIM_LABELS", "claims")
+SUMMARY_HIGHLIGHTS = os.environ.get("TAKEAWAYS_SUMMARY_HL", "0") == "1"
+
+
+def claim_targets(s: Scored) -> list[int | None]:
+    """The training label of each claim of ``s`` (see `CLAIM_LABELS`)."""
+    if CLAIM_LABELS != "summary" and s.claim_labels and len(s.claim_labels) == len(s.claims):
+        return [int(v) for v in s.claim_labels]
+    return [s.label] * len(s.claims)
+
+
+def _mil_rows(train: list[Scored], names: list[str], lr: Any) -> tuple[list[Any], list[int]]:
+    """Training rows where an unfaithful summary of several claims without sentence labels
+    contributes only its weakest claim (by the first fit ``lr``) as a negative."""
+    import numpy as np
+
+    X, y = [], []
+    for s in train:
+        rows = [(f, lab) for f, h, lab in zip(s.claims, s.hard, claim_targets(s), strict=True)
+                if h is None and lab is not None]
+        if not rows:
+            continue
+        if s.label == 0 and len(s.claims) > 1 and not s.claim_labels:
+            if any(h is not None for h in s.hard):
+                continue  # a hard finding explains the label; the other claims are unknown
+            vecs = np.array([[f.get(n, 0.0) for n in names] for f, _ in rows])
+            weakest = int(np.argmin(lr.predict_proba(vecs)[:, 1]))
+            rows = [rows[weakest]]
+        for f, lab in rows:
+            X.append([f.get(n, 0.0) for n in names])
+            y.append(lab)
+    return X, y
+
+
 def fit_weights(train: list[Scored], skip: tuple[str, ...] = FEATURE_SKIP,
                 per_dataset: bool = False, route: bool = True
                 ) -> tuple[dict[str, float], float, Summary, float]:
@@ -463,12 +503,16 @@ def fit_weights(train: list[Scored], skip: tuple[str, ...] = FEATURE_SKIP,
     names = feature_names(train, skip)
     X, y = [], []
     for s in train:
-        for f, h in zip(s.claims, s.hard, strict=True):
-            if h is None:
+        for f, h, lab in zip(s.claims, s.hard, claim_targets(s), strict=True):
+            if h is None and lab is not None:
                 X.append([f.get(n, 0.0) for n in names])
-                y.append(s.label)
+                y.append(lab)
     lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
     lr.fit(np.array(X), np.array(y))
+    if CLAIM_LABELS == "mil":
+        X, y = _mil_rows(train, names, lr)
+        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
+        lr.fit(np.array(X), np.array(y))
     weights = {"bias": float(lr.intercept_[0])}
     weights.update({n: float(w) for n, w in zip(names, lr.coef_[0], strict=True)})
     rows = train if per_dataset else [s for s in train if s.dataset == "frank-cnndm"] or train

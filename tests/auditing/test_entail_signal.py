@@ -38,7 +38,8 @@ def _features(pipeline: Pipeline, claim: str) -> dict[str, float]:
 def test_the_signal_runs_when_settings_ask_for_it(entailing: Pipeline) -> None:
     report = entailing.audit(takeaways.read(ARTICLE, kind="plain"), ["Girls fell sick."])
     assert "audit.signal.entail.v1" in report.strategies
-    default = Pipeline().audit(takeaways.read(ARTICLE, kind="plain"), ["Girls fell sick."])
+    default = Pipeline().audit(takeaways.read(ARTICLE, kind="plain"),
+                               ["Police have not arrested anyone."])
     # the claim passes on its own: the entailment route's second look never runs
     assert default.claims[0].verdict == "supported"
     assert "audit.signal.entail.v1" not in default.strategies
