@@ -44,15 +44,24 @@ def load_articles(data: Path, limit: int) -> list[str]:
 
 
 def rss_kb(pid: int | None) -> int | None:
+    """Resident KB of ``pid`` and every process under it (the server's analysis workers
+    are child processes, so the server's own RSS alone says little); each process's
+    shared libraries are counted once per process."""
     if pid is None:
         return None
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
+    total, seen, todo = 0, False, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    seen = True
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return total if seen else None
 
 
 def cpu_s(pid: int | None) -> float | None:
@@ -151,7 +160,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     print("  ".join(c.rjust(w) for c, w in zip(cols, widths, strict=True)))
     for row in cells:
         print("  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
-    print("latency in ms; rss of the server process in MB")
+    print("latency in ms; rss of the server and its worker processes in MB")
 
 
 def main(argv: list[str] | None = None) -> int:
