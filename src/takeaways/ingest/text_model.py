@@ -1,0 +1,130 @@
+"""A small learned line model for the pasted-text reader: is a line article text?
+
+Each candidate line of a pasted page (after chrome lines and the summary box are gone)
+gets a few general features: its length, how it ends, its share of stop words, capitals,
+digits and link-like tokens, list markers, repetition on the page, its position against
+the body run the rules pick (`takeaways.ingest.text._body_range`) and the same features
+of its neighbours. A logistic regression over them (``data/pasted_line_model.json``,
+trained by ``train/pasted/train.py``: weights by feature name, standardisation, bias and
+threshold) gives the probability that the line belongs to the article body. No phrase
+lists and nothing page-specific: the rule's own decision is one feature among the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from takeaways.resources import word_set
+
+#: the shipped weights (package data)
+WEIGHTS = "data/pasted_line_model.json"
+
+_TOKEN = re.compile(r"\S+")
+_LINKISH = re.compile(r"(?:https?://|www\.|@\w|#\w|\.com\b|\|)", re.I)
+_LIST_MARK = re.compile(r"^[*+\-•·▪●–]\s")
+_END_PUNCT = re.compile(r"[.!?][\"'”’»)\]]*$")
+_OTHER_END = re.compile(r"[:;,]$")
+_ELLIPSIS = re.compile(r"(\.\.\.|…)[\"'”’»)\]]*$")
+_SENT_BREAK = re.compile(r"[.!?][\"'”’»)\]]*\s+[\"'“‘«(\[]?[A-Z0-9]")
+_WINDOW = 3
+
+
+def _own(text: str) -> dict[str, float]:
+    """Features of one line on its own."""
+    toks = _TOKEN.findall(text)
+    n = len(toks) or 1
+    stop = word_set("stopwords_en")
+    words = [t.strip(".,;:!?\"'()[]“”‘’«»").lower() for t in toks]
+    core = text.rstrip()
+    return {
+        "log_words": math.log1p(len(toks)),
+        "log_chars": math.log1p(len(text)),
+        "ends_sentence": float(bool(_END_PUNCT.search(core))),
+        "ends_other": float(bool(_OTHER_END.search(core))),
+        "ends_ellipsis": float(bool(_ELLIPSIS.search(core))),
+        "sentences": math.log1p(len(_SENT_BREAK.findall(text))),
+        "stop_share": sum(w in stop for w in words) / n,
+        "cap_share": sum(t[:1].isupper() for t in toks) / n,
+        "digit_share": sum(any(c.isdigit() for c in t) for t in toks) / n,
+        "link_share": sum(bool(_LINKISH.search(t)) for t in toks) / n,
+        "list_mark": float(bool(_LIST_MARK.match(text))),
+        "starts_lower": float(text[:1].islower()),
+        "has_comma": float("," in text),
+    }
+
+
+def line_features(
+    texts: list[str], rule_body: tuple[int, int], rule_sentence: list[bool]
+) -> list[dict[str, float]]:
+    """The feature dict of every line of ``texts``; ``rule_body`` is the (first, last)
+    index of the rules' body run and ``rule_sentence`` their sentence-like decision."""
+    n = len(texts)
+    own = [_own(t) for t in texts]
+    counts = Counter(texts)
+    first, last = rule_body
+    span = max(1, last - first + 1)
+    prose = [float(s) for s in rule_sentence]
+    out: list[dict[str, float]] = []
+    for i, f in enumerate(own):
+        feats = dict(f)
+        lo, hi = max(0, i - _WINDOW), min(n, i + _WINDOW + 1)
+        window = [prose[j] for j in range(lo, hi) if j != i]
+        feats["rule_in_body"] = float(first <= i <= last)
+        feats["rule_sentence"] = prose[i]
+        dist = first - i if i < first else (i - last if i > last else 0)
+        feats["rule_dist"] = math.log1p(max(0, dist))
+        feats["body_pos"] = (i - first) / span if first <= i <= last else 0.0
+        feats["page_pos"] = i / max(1, n - 1)
+        feats["repeated"] = float(counts[texts[i]] > 1)
+        feats["near_prose"] = sum(window) / len(window) if window else 0.0
+        for tag, j in (("prev", i - 1), ("next", i + 1)):
+            inside = 0 <= j < n
+            feats[f"{tag}_sentence"] = prose[j] if inside else 0.0
+            feats[f"{tag}_log_words"] = own[j]["log_words"] if inside else 0.0
+            feats[f"{tag}_ends_sentence"] = own[j]["ends_sentence"] if inside else 0.0
+            feats[f"{tag}_stop_share"] = own[j]["stop_share"] if inside else 0.0
+        out.append(feats)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LineModel:
+    """Logistic regression over standardised features: weights, means and scales by
+    feature name, a bias and the decision threshold (a probability)."""
+
+    weights: dict[str, float]
+    means: dict[str, float]
+    scales: dict[str, float]
+    bias: float
+    threshold: float
+
+    def probability(self, feats: dict[str, float]) -> float:
+        z = self.bias
+        for name, w in self.weights.items():
+            z += w * (feats.get(name, 0.0) - self.means[name]) / self.scales[name]
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def decide(self, feats: list[dict[str, float]]) -> list[float]:
+        """The body probability of every line."""
+        return [self.probability(f) for f in feats]
+
+
+def model_from_dict(data: dict[str, object]) -> LineModel:
+    """A `LineModel` from the JSON layout the training script writes."""
+    weights = {str(k): float(v) for k, v in dict(data["weights"]).items()}  # type: ignore[call-overload]
+    means = {str(k): float(v) for k, v in dict(data["means"]).items()}  # type: ignore[call-overload]
+    scales = {str(k): float(v) or 1.0 for k, v in dict(data["scales"]).items()}  # type: ignore[call-overload]
+    return LineModel(weights, means, scales, float(data["bias"]), float(data["threshold"]))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def line_model() -> LineModel:
+    """The shipped model (read once, on first use)."""
+    raw = resources.files("takeaways").joinpath(WEIGHTS).read_text("utf-8")
+    return model_from_dict(json.loads(raw))
