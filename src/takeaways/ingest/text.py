@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from takeaways.document import Removed, SummaryItem
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
-from takeaways.ingest.text_model import LineModel, line_features, line_model
+from takeaways.ingest.text_model import LineModel, best_run, line_features, line_model
 from takeaways.lexicon import quote_marks
 from takeaways.resources import word_list, word_set
 
@@ -305,15 +305,15 @@ def line_model_features(cands: Candidates) -> list[dict[str, float]]:
 def _model_body(
     cands: Candidates, removed: list[Removed], model: LineModel
 ) -> tuple[int, int, set[int]]:
-    """(first, last, dropped): the span from the first to the last line the model takes,
-    and the indices inside it it does not take (recorded in ``removed``)."""
+    """(first, last, dropped): the best run of lines by the model's probabilities
+    (`text_model.best_run`), and the lines inside it below ``model.keep`` (recorded in
+    ``removed``). With no line above the threshold, the rules' run."""
     probs = model.decide(line_model_features(cands))
-    taken = [i for i, p in enumerate(probs) if p >= model.threshold]
-    if not taken:
+    first, last = best_run(probs, [_words(ln.text) for ln in cands.lines], model.threshold)
+    if last < first:
         first, last = rule_body(cands)
         return first, last, set()
-    first, last = taken[0], taken[-1]
-    dropped = {i for i in range(first, last + 1) if probs[i] < model.threshold}
+    dropped = {i for i in range(first, last + 1) if probs[i] < model.keep}
     for i in sorted(dropped):
         removed.append(Removed(cands.lines[i].text, "not article text (line model)"))
     return first, last, dropped

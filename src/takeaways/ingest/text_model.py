@@ -70,9 +70,17 @@ def line_features(
     first, last = rule_body
     span = max(1, last - first + 1)
     prose = [float(s) for s in rule_sentence]
+    prose_words = [len(t.split()) if s else 0 for t, s in zip(texts, rule_sentence, strict=True)]
+    total = sum(prose_words) or 1
+    before = 0
     out: list[dict[str, float]] = []
     for i, f in enumerate(own):
         feats = dict(f)
+        before += prose_words[i]
+        near = prose_words[max(0, i - 5) : i] + prose_words[i + 1 : i + 6]
+        feats["prose_before"] = (before - prose_words[i]) / total
+        feats["prose_after"] = (total - before) / total
+        feats["prose_window"] = math.log1p(sum(near))
         lo, hi = max(0, i - _WINDOW), min(n, i + _WINDOW + 1)
         window = [prose[j] for j in range(lo, hi) if j != i]
         feats["rule_in_body"] = float(first <= i <= last)
@@ -83,7 +91,7 @@ def line_features(
         feats["page_pos"] = i / max(1, n - 1)
         feats["repeated"] = float(counts[texts[i]] > 1)
         feats["near_prose"] = sum(window) / len(window) if window else 0.0
-        for tag, j in (("prev", i - 1), ("next", i + 1)):
+        for tag, j in (("prev", i - 1), ("next", i + 1), ("prev2", i - 2), ("next2", i + 2)):
             inside = 0 <= j < n
             feats[f"{tag}_sentence"] = prose[j] if inside else 0.0
             feats[f"{tag}_log_words"] = own[j]["log_words"] if inside else 0.0
@@ -96,13 +104,15 @@ def line_features(
 @dataclass(frozen=True, slots=True)
 class LineModel:
     """Logistic regression over standardised features: weights, means and scales by
-    feature name, a bias and the decision threshold (a probability)."""
+    feature name, a bias, the run threshold (a line above it adds to the body run, one
+    below it costs) and ``keep``, the probability a line inside the run needs to stay."""
 
     weights: dict[str, float]
     means: dict[str, float]
     scales: dict[str, float]
     bias: float
     threshold: float
+    keep: float = 0.3
 
     def probability(self, feats: dict[str, float]) -> float:
         z = self.bias
@@ -115,12 +125,29 @@ class LineModel:
         return [self.probability(f) for f in feats]
 
 
+def best_run(probs: list[float], words: list[int], threshold: float) -> tuple[int, int]:
+    """(first, last) of the run of lines with the highest sum of
+    ``(p - threshold) * max(1, words)``; (0, -1) when no line reaches the threshold."""
+    best, first, last = 0.0, 0, -1
+    cur, start = 0.0, 0
+    for i, (p, n) in enumerate(zip(probs, words, strict=True)):
+        score = (p - threshold) * max(1, n)
+        if cur <= 0:
+            cur, start = score, i
+        else:
+            cur += score
+        if cur > best:
+            best, first, last = cur, start, i
+    return first, last
+
+
 def model_from_dict(data: dict[str, object]) -> LineModel:
     """A `LineModel` from the JSON layout the training script writes."""
     weights = {str(k): float(v) for k, v in dict(data["weights"]).items()}  # type: ignore[call-overload]
     means = {str(k): float(v) for k, v in dict(data["means"]).items()}  # type: ignore[call-overload]
     scales = {str(k): float(v) or 1.0 for k, v in dict(data["scales"]).items()}  # type: ignore[call-overload]
-    return LineModel(weights, means, scales, float(data["bias"]), float(data["threshold"]))  # type: ignore[arg-type]
+    return LineModel(weights, means, scales, float(data["bias"]), float(data["threshold"]),  # type: ignore[arg-type]
+                     float(data.get("keep", 0.3)))  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=1)
