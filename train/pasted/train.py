@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         model = {"about": "takeaways.ingest.text_model: logistic line model, trained by "
                           "train/pasted/train.py (see train/pasted/MODEL_CARD.md)",
-                 "trained_on": {k: len(v) for k, v in sources.items()},
+                 "trained_on": {k: len(sources[k]) for k in TRAIN_SOURCES},
                  "seed": args.seed, **model}
         out = ROOT / "src" / "takeaways" / "data" / "pasted_line_model.json"
         out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")

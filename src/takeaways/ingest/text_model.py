@@ -25,7 +25,8 @@ from takeaways.resources import word_set
 #: the shipped weights (package data)
 WEIGHTS = "data/pasted_line_model.json"
 
-_TOKEN = re.compile(r"\S+")
+_STRIP = ".,;:!?\"'()[]“”‘’«»"
+_DIGIT_TOKEN = re.compile(r"\S*\d\S*")
 _LINKISH = re.compile(r"(?:https?://|www\.|@\w|#\w|\.com\b|\|)", re.I)
 _LIST_MARK = re.compile(r"^[*+\-•·▪●–]\s")
 _END_PUNCT = re.compile(r"[.!?][\"'”’»)\]]*$")
@@ -35,12 +36,10 @@ _SENT_BREAK = re.compile(r"[.!?][\"'”’»)\]]*\s+[\"'“‘«(\[]?[A-Z0-9]")
 _WINDOW = 3
 
 
-def _own(text: str) -> dict[str, float]:
+def _own(text: str, stop: frozenset[str]) -> dict[str, float]:
     """Features of one line on its own."""
-    toks = _TOKEN.findall(text)
+    toks = text.split()
     n = len(toks) or 1
-    stop = word_set("stopwords_en")
-    words = [t.strip(".,;:!?\"'()[]“”‘’«»").lower() for t in toks]
     core = text.rstrip()
     return {
         "log_words": math.log1p(len(toks)),
@@ -49,10 +48,10 @@ def _own(text: str) -> dict[str, float]:
         "ends_other": float(bool(_OTHER_END.search(core))),
         "ends_ellipsis": float(bool(_ELLIPSIS.search(core))),
         "sentences": math.log1p(len(_SENT_BREAK.findall(text))),
-        "stop_share": sum(w in stop for w in words) / n,
+        "stop_share": sum(t.strip(_STRIP).lower() in stop for t in toks) / n,
         "cap_share": sum(t[:1].isupper() for t in toks) / n,
-        "digit_share": sum(any(c.isdigit() for c in t) for t in toks) / n,
-        "link_share": sum(bool(_LINKISH.search(t)) for t in toks) / n,
+        "digit_share": min(n, len(_DIGIT_TOKEN.findall(text))) / n,
+        "link_share": min(n, len(_LINKISH.findall(text))) / n,
         "list_mark": float(bool(_LIST_MARK.match(text))),
         "starts_lower": float(text[:1].islower()),
         "has_comma": float("," in text),
@@ -65,7 +64,8 @@ def line_features(
     """The feature dict of every line of ``texts``; ``rule_body`` is the (first, last)
     index of the rules' body run and ``rule_sentence`` their sentence-like decision."""
     n = len(texts)
-    own = [_own(t) for t in texts]
+    stop = word_set("stopwords_en")
+    own = [_own(t, stop) for t in texts]
     counts = Counter(texts)
     first, last = rule_body
     span = max(1, last - first + 1)
@@ -115,14 +115,19 @@ class LineModel:
     keep: float = 0.3
 
     def probability(self, feats: dict[str, float]) -> float:
-        z = self.bias
-        for name, w in self.weights.items():
-            z += w * (feats.get(name, 0.0) - self.means[name]) / self.scales[name]
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return self.decide([feats])[0]
 
     def decide(self, feats: list[dict[str, float]]) -> list[float]:
         """The body probability of every line."""
-        return [self.probability(f) for f in feats]
+        import numpy as np
+
+        if not feats:
+            return []
+        names = list(self.weights)
+        w = np.array([self.weights[n] / self.scales[n] for n in names])
+        bias = self.bias - float(w @ np.array([self.means[n] for n in names]))
+        z = np.array([[f.get(n, 0.0) for n in names] for f in feats]) @ w + bias
+        return [float(v) for v in 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))]
 
 
 def best_run(probs: list[float], words: list[int], threshold: float) -> tuple[int, int]:
