@@ -302,6 +302,23 @@ def line_model_features(cands: Candidates) -> list[dict[str, float]]:
     return line_features(texts, rule_body(cands), [_line_score(t) > 0 for t in texts])
 
 
+def _section_breaks(cands: Candidates) -> tuple[frozenset[int], list[float]]:
+    """Where a body run must restart (a section-end line just above) and each line's
+    weight: `_AFTER_SECTION_END_WEIGHT` after the first section end, else 1 (as the rules)."""
+    lines, barriers = cands.lines, cands.barriers
+    first_barrier = min(barriers, default=None)
+    breaks = frozenset(
+        i for i in range(1, len(lines))
+        if any(lines[i - 1].idx < b < lines[i].idx for b in barriers)
+    )
+    damp = [
+        _AFTER_SECTION_END_WEIGHT if first_barrier is not None and ln.idx > first_barrier
+        else 1.0
+        for ln in lines
+    ]
+    return breaks, damp
+
+
 def _model_body(
     cands: Candidates, removed: list[Removed], model: LineModel
 ) -> tuple[int, int, set[int]]:
@@ -309,7 +326,9 @@ def _model_body(
     (`text_model.best_run`), and the lines inside it below ``model.keep`` (recorded in
     ``removed``). With no line above the threshold, the rules' run."""
     probs = model.decide(line_model_features(cands))
-    first, last = best_run(probs, [_words(ln.text) for ln in cands.lines], model.threshold)
+    breaks, damp = _section_breaks(cands)
+    words = [_words(ln.text) for ln in cands.lines]
+    first, last = best_run(probs, words, model.threshold, breaks, damp)
     if last < first:
         first, last = rule_body(cands)
         return first, last, set()

@@ -26,7 +26,7 @@ from takeaways.resources import word_set
 WEIGHTS = "data/pasted_line_model.json"
 
 _STRIP = ".,;:!?\"'()[]“”‘’«»"
-_DIGIT_TOKEN = re.compile(r"\S*\d\S*")
+_DIGIT_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # linear: tried at token starts only
 _LINKISH = re.compile(r"(?:https?://|www\.|@\w|#\w|\.com\b|\|)", re.I)
 _LIST_MARK = re.compile(r"^[*+\-•·▪●–]\s")
 _END_PUNCT = re.compile(r"[.!?][\"'”’»)\]]*$")
@@ -130,14 +130,21 @@ class LineModel:
         return [float(v) for v in 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))]
 
 
-def best_run(probs: list[float], words: list[int], threshold: float) -> tuple[int, int]:
+def best_run(
+    probs: list[float], words: list[int], threshold: float,
+    breaks: frozenset[int] = frozenset(), damp: list[float] | None = None,
+) -> tuple[int, int]:
     """(first, last) of the run of lines with the highest sum of
-    ``(p - threshold) * max(1, words)``; (0, -1) when no line reaches the threshold."""
+    ``(p - threshold) * max(1, words)``, a line's gain multiplied by its ``damp`` (1 by
+    default); a run never holds both ``i - 1`` and ``i`` for ``i`` in ``breaks``.
+    (0, -1) when no line reaches the threshold."""
     best, first, last = 0.0, 0, -1
     cur, start = 0.0, 0
     for i, (p, n) in enumerate(zip(probs, words, strict=True)):
         score = (p - threshold) * max(1, n)
-        if cur <= 0:
+        if damp is not None and score > 0:
+            score *= damp[i]
+        if cur <= 0 or i in breaks:
             cur, start = score, i
         else:
             cur += score
