@@ -72,17 +72,21 @@ def line_features(
     prose = [float(s) for s in rule_sentence]
     prose_words = [len(t.split()) if s else 0 for t, s in zip(texts, rule_sentence, strict=True)]
     total = sum(prose_words) or 1
-    before = 0
+    cum_words, cum_prose = [0], [0.0]  # prefix sums
+    for w, s in zip(prose_words, prose, strict=True):
+        cum_words.append(cum_words[-1] + w)
+        cum_prose.append(cum_prose[-1] + s)
     out: list[dict[str, float]] = []
     for i, f in enumerate(own):
         feats = dict(f)
-        before += prose_words[i]
-        near = prose_words[max(0, i - 5) : i] + prose_words[i + 1 : i + 6]
-        feats["prose_before"] = (before - prose_words[i]) / total
-        feats["prose_after"] = (total - before) / total
-        feats["prose_window"] = math.log1p(sum(near))
+        lo5, hi5 = max(0, i - 5), min(n, i + 6)
+        feats["prose_before"] = cum_words[i] / total
+        feats["prose_after"] = (total - cum_words[i + 1]) / total
+        feats["prose_window"] = math.log1p(cum_words[hi5] - cum_words[lo5] - prose_words[i])
         lo, hi = max(0, i - _WINDOW), min(n, i + _WINDOW + 1)
-        window = [prose[j] for j in range(lo, hi) if j != i]
+        feats["near_prose"] = (
+            (cum_prose[hi] - cum_prose[lo] - prose[i]) / (hi - lo - 1) if hi - lo > 1 else 0.0
+        )
         feats["rule_in_body"] = float(first <= i <= last)
         feats["rule_sentence"] = prose[i]
         dist = first - i if i < first else (i - last if i > last else 0)
@@ -90,13 +94,16 @@ def line_features(
         feats["body_pos"] = (i - first) / span if first <= i <= last else 0.0
         feats["page_pos"] = i / max(1, n - 1)
         feats["repeated"] = float(counts[texts[i]] > 1)
-        feats["near_prose"] = sum(window) / len(window) if window else 0.0
         for tag, j in (("prev", i - 1), ("next", i + 1), ("prev2", i - 2), ("next2", i + 2)):
-            inside = 0 <= j < n
-            feats[f"{tag}_sentence"] = prose[j] if inside else 0.0
-            feats[f"{tag}_log_words"] = own[j]["log_words"] if inside else 0.0
-            feats[f"{tag}_ends_sentence"] = own[j]["ends_sentence"] if inside else 0.0
-            feats[f"{tag}_stop_share"] = own[j]["stop_share"] if inside else 0.0
+            if 0 <= j < n:
+                o = own[j]
+                feats[f"{tag}_sentence"] = prose[j]
+                feats[f"{tag}_log_words"] = o["log_words"]
+                feats[f"{tag}_ends_sentence"] = o["ends_sentence"]
+                feats[f"{tag}_stop_share"] = o["stop_share"]
+            else:
+                feats[f"{tag}_sentence"] = feats[f"{tag}_log_words"] = 0.0
+                feats[f"{tag}_ends_sentence"] = feats[f"{tag}_stop_share"] = 0.0
         out.append(feats)
     return out
 
