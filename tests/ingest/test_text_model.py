@@ -8,6 +8,7 @@ import pytest
 from takeaways.ingest.text import (
     BODY_STRATEGIES,
     candidate_lines,
+    line_model_columns,
     line_model_features,
     parse_text,
 )
@@ -72,7 +73,7 @@ def test_text_model_shipped_weights_load() -> None:
 
 def test_text_model_decides_a_made_up_page() -> None:
     cands = candidate_lines(PAGE)
-    probs = line_model().decide(line_model_features(cands))
+    probs = line_model().decide(line_model_columns(cands))
     by_text = dict(zip((ln.text for ln in cands.lines), probs, strict=True))
     for body in (P1, P2):
         assert by_text[body] > 0.5

@@ -23,10 +23,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from takeaways.document import Removed, SummaryItem
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
-from takeaways.ingest.text_model import LineModel, best_run, line_features, line_model
+from takeaways.ingest.text_model import (
+    LineModel,
+    best_run,
+    feature_columns,
+    line_features,
+    line_model,
+)
 from takeaways.lexicon import quote_marks
 from takeaways.resources import word_list, word_set
 
@@ -297,9 +304,15 @@ def rule_body(cands: Candidates) -> tuple[int, int]:
 
 
 def line_model_features(cands: Candidates) -> list[dict[str, float]]:
-    """The line model's features of every candidate line (see `text_model`)."""
+    """The line model's features of every candidate line, one dict per line."""
     texts = [ln.text for ln in cands.lines]
     return line_features(texts, rule_body(cands), [_line_score(t) > 0 for t in texts])
+
+
+def line_model_columns(cands: Candidates) -> dict[str, Any]:
+    """The same features as numpy columns (see `text_model.feature_columns`)."""
+    texts = [ln.text for ln in cands.lines]
+    return feature_columns(texts, rule_body(cands), [_line_score(t) > 0 for t in texts])
 
 
 def _section_breaks(cands: Candidates) -> tuple[frozenset[int], list[float]]:
@@ -325,7 +338,7 @@ def _model_body(
     """(first, last, dropped): the best run of lines by the model's probabilities
     (`text_model.best_run`), and the lines inside it below ``model.keep`` (recorded in
     ``removed``). With no line above the threshold, the rules' run."""
-    probs = model.decide(line_model_features(cands))
+    probs = model.decide(line_model_columns(cands))
     breaks, damp = _section_breaks(cands)
     words = [_words(ln.text) for ln in cands.lines]
     first, last = best_run(probs, words, model.threshold, breaks, damp)

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from takeaways.resources import word_set
 
@@ -26,6 +27,7 @@ from takeaways.resources import word_set
 WEIGHTS = "data/pasted_line_model.json"
 
 _STRIP = ".,;:!?\"'()[]“”‘’«»"
+_ANY_DIGIT = re.compile(r"\d")
 _DIGIT_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # linear: tried at token starts only
 _LINKISH = re.compile(r"(?:https?://|www\.|@\w|#\w|\.com\b|\|)", re.I)
 _LIST_MARK = re.compile(r"^[*+\-•·▪●–]\s")
@@ -36,76 +38,103 @@ _SENT_BREAK = re.compile(r"[.!?][\"'”’»)\]]*\s+[\"'“‘«(\[]?[A-Z0-9]")
 _WINDOW = 3
 
 
-def _own(text: str, stop: frozenset[str]) -> dict[str, float]:
-    """Features of one line on its own."""
+#: the features of `_own`, in its order
+OWN = ("log_words", "log_chars", "ends_sentence", "ends_other", "ends_ellipsis", "sentences",
+       "stop_share", "cap_share", "digit_share", "link_share", "list_mark", "starts_lower",
+       "has_comma")
+#: the own features also read from each neighbour
+_NEIGHBOUR = ("log_words", "ends_sentence", "stop_share")
+_SHIFTS = (("prev", -1), ("next", 1), ("prev2", -2), ("next2", 2))
+
+
+def _own(text: str, stop: frozenset[str]) -> tuple[float, ...]:
+    """Features of one line on its own (names in `OWN`)."""
     toks = text.split()
     n = len(toks) or 1
     core = text.rstrip()
-    return {
-        "log_words": math.log1p(len(toks)),
-        "log_chars": math.log1p(len(text)),
-        "ends_sentence": float(bool(_END_PUNCT.search(core))),
-        "ends_other": float(bool(_OTHER_END.search(core))),
-        "ends_ellipsis": float(bool(_ELLIPSIS.search(core))),
-        "sentences": math.log1p(len(_SENT_BREAK.findall(text))),
-        "stop_share": sum(t.strip(_STRIP).lower() in stop for t in toks) / n,
-        "cap_share": sum(t[:1].isupper() for t in toks) / n,
-        "digit_share": min(n, len(_DIGIT_TOKEN.findall(text))) / n,
-        "link_share": min(n, len(_LINKISH.findall(text))) / n,
-        "list_mark": float(bool(_LIST_MARK.match(text))),
-        "starts_lower": float(text[:1].islower()),
-        "has_comma": float("," in text),
-    }
+    return (
+        math.log1p(len(toks)),
+        math.log1p(len(text)),
+        float(bool(_END_PUNCT.search(core))),
+        float(bool(_OTHER_END.search(core))),
+        float(bool(_ELLIPSIS.search(core))),
+        math.log1p(len(_SENT_BREAK.findall(text))),
+        sum(t.strip(_STRIP).lower() in stop for t in toks) / n,
+        sum(t[:1].isupper() for t in toks) / n,
+        min(n, len(_DIGIT_TOKEN.findall(text))) / n if _ANY_DIGIT.search(text) else 0.0,
+        min(n, len(_LINKISH.findall(text))) / n,
+        float(bool(_LIST_MARK.match(text))),
+        float(text[:1].islower()),
+        float("," in text),
+    )
+
+
+def _shift(col: Any, by: int) -> Any:
+    """``col`` moved so that row ``i`` holds row ``i + by`` (0 past either end)."""
+    import numpy as np
+
+    out = np.zeros_like(col)
+    if by > 0:
+        out[:-by] = col[by:]
+    else:
+        out[-by:] = col[:by]
+    return out
+
+
+def _window_sum(col: Any, radius: int) -> Any:
+    """Sum of ``col`` over rows ``i - radius … i + radius``, row ``i`` left out."""
+    import numpy as np
+
+    cum = np.concatenate(([0.0], np.cumsum(col)))
+    idx = np.arange(len(col))
+    lo, hi = np.maximum(0, idx - radius), np.minimum(len(col), idx + radius + 1)
+    return cum[hi] - cum[lo] - col, hi - lo - 1
+
+
+def feature_columns(
+    texts: list[str], rule_body: tuple[int, int], rule_sentence: list[bool]
+) -> dict[str, Any]:
+    """Every feature of every line of ``texts`` as one numpy column per name;
+    ``rule_body`` is the (first, last) index of the rules' body run and
+    ``rule_sentence`` their sentence-like decision per line."""
+    import numpy as np
+
+    n = len(texts)
+    stop = word_set("stopwords_en")
+    own = np.array([_own(t, stop) for t in texts], dtype=float).reshape(n, len(OWN))
+    cols: dict[str, Any] = {name: own[:, k] for k, name in enumerate(OWN)}
+    counts = Counter(texts)
+    first, last = rule_body
+    idx = np.arange(n, dtype=float)
+    prose = np.array(rule_sentence, dtype=float)
+    words = np.array([len(t.split()) for t in texts], dtype=float) * prose
+    total = words.sum() or 1.0
+    before = np.cumsum(words) - words
+    cols["prose_before"] = before / total
+    cols["prose_after"] = (total - before - words) / total
+    cols["prose_window"] = np.log1p(_window_sum(words, 5)[0])
+    near, size = _window_sum(prose, _WINDOW)
+    cols["near_prose"] = np.where(size > 0, near / np.maximum(size, 1), 0.0)
+    inside = (idx >= first) & (idx <= last)
+    cols["rule_in_body"] = inside.astype(float)
+    cols["rule_sentence"] = prose
+    cols["rule_dist"] = np.log1p(np.maximum(0.0, np.maximum(first - idx, idx - last)))
+    cols["body_pos"] = np.where(inside, (idx - first) / max(1, last - first + 1), 0.0)
+    cols["page_pos"] = idx / max(1, n - 1)
+    cols["repeated"] = np.array([counts[t] > 1 for t in texts], dtype=float)
+    for tag, by in _SHIFTS:
+        cols[f"{tag}_sentence"] = _shift(prose, by)
+        for name in _NEIGHBOUR:
+            cols[f"{tag}_{name}"] = _shift(cols[name], by)
+    return cols
 
 
 def line_features(
     texts: list[str], rule_body: tuple[int, int], rule_sentence: list[bool]
 ) -> list[dict[str, float]]:
-    """The feature dict of every line of ``texts``; ``rule_body`` is the (first, last)
-    index of the rules' body run and ``rule_sentence`` their sentence-like decision."""
-    n = len(texts)
-    stop = word_set("stopwords_en")
-    own = [_own(t, stop) for t in texts]
-    counts = Counter(texts)
-    first, last = rule_body
-    span = max(1, last - first + 1)
-    prose = [float(s) for s in rule_sentence]
-    prose_words = [len(t.split()) if s else 0 for t, s in zip(texts, rule_sentence, strict=True)]
-    total = sum(prose_words) or 1
-    cum_words, cum_prose = [0], [0.0]  # prefix sums
-    for w, s in zip(prose_words, prose, strict=True):
-        cum_words.append(cum_words[-1] + w)
-        cum_prose.append(cum_prose[-1] + s)
-    out: list[dict[str, float]] = []
-    for i, f in enumerate(own):
-        feats = dict(f)
-        lo5, hi5 = max(0, i - 5), min(n, i + 6)
-        feats["prose_before"] = cum_words[i] / total
-        feats["prose_after"] = (total - cum_words[i + 1]) / total
-        feats["prose_window"] = math.log1p(cum_words[hi5] - cum_words[lo5] - prose_words[i])
-        lo, hi = max(0, i - _WINDOW), min(n, i + _WINDOW + 1)
-        feats["near_prose"] = (
-            (cum_prose[hi] - cum_prose[lo] - prose[i]) / (hi - lo - 1) if hi - lo > 1 else 0.0
-        )
-        feats["rule_in_body"] = float(first <= i <= last)
-        feats["rule_sentence"] = prose[i]
-        dist = first - i if i < first else (i - last if i > last else 0)
-        feats["rule_dist"] = math.log1p(max(0, dist))
-        feats["body_pos"] = (i - first) / span if first <= i <= last else 0.0
-        feats["page_pos"] = i / max(1, n - 1)
-        feats["repeated"] = float(counts[texts[i]] > 1)
-        for tag, j in (("prev", i - 1), ("next", i + 1), ("prev2", i - 2), ("next2", i + 2)):
-            if 0 <= j < n:
-                o = own[j]
-                feats[f"{tag}_sentence"] = prose[j]
-                feats[f"{tag}_log_words"] = o["log_words"]
-                feats[f"{tag}_ends_sentence"] = o["ends_sentence"]
-                feats[f"{tag}_stop_share"] = o["stop_share"]
-            else:
-                feats[f"{tag}_sentence"] = feats[f"{tag}_log_words"] = 0.0
-                feats[f"{tag}_ends_sentence"] = feats[f"{tag}_stop_share"] = 0.0
-        out.append(feats)
-    return out
+    """The features of every line as one dict per line (see `feature_columns`)."""
+    cols = feature_columns(texts, rule_body, rule_sentence)
+    return [{name: float(col[i]) for name, col in cols.items()} for i in range(len(texts))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,18 +151,16 @@ class LineModel:
     keep: float = 0.3
 
     def probability(self, feats: dict[str, float]) -> float:
-        return self.decide([feats])[0]
+        return self.decide({name: [value] for name, value in feats.items()})[0]
 
-    def decide(self, feats: list[dict[str, float]]) -> list[float]:
-        """The body probability of every line."""
+    def decide(self, cols: dict[str, Any]) -> list[float]:
+        """The body probability of every line, from its feature columns."""
         import numpy as np
 
-        if not feats:
-            return []
-        names = list(self.weights)
-        w = np.array([self.weights[n] / self.scales[n] for n in names])
-        bias = self.bias - float(w @ np.array([self.means[n] for n in names]))
-        z = np.array([[f.get(n, 0.0) for n in names] for f in feats]) @ w + bias
+        z: Any = self.bias
+        for name, w in self.weights.items():
+            z = z + w * (np.asarray(cols[name], dtype=float) - self.means[name]) / self.scales[name]
+        z = np.atleast_1d(np.asarray(z, dtype=float))
         return [float(v) for v in 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))]
 
 
