@@ -15,12 +15,13 @@ Prints one table, every system measured in the same run:
   ten words or more is missing from the output (under half of its words' shingles
   found); see `lost_paragraphs`;
 * ``txt_*`` rows: the plain-text reader on ``pasted_text`` with the same
-  shingle metric, next to the README's two baselines.
+  shingle metric (as shipped, and with the rules alone choosing the body,
+  ``rules.v1``), next to the README's two baselines; ``--text-only`` runs only these.
 
 Usage::
 
     .venv/bin/python bench/extract.py [--data DIR] [--limit N]
-        [--systems takeaways,trafilatura,...] [--json OUT]
+        [--systems takeaways,trafilatura,...] [--text-only] [--json OUT]
 """
 
 from __future__ import annotations
@@ -94,6 +95,19 @@ def make_takeaways_text() -> TextReader:
 
     def run(page: TextPage) -> str | None:
         return as_text(tk.read(page.text, kind="text").text)
+
+    return run
+
+
+def make_takeaways_text_rules() -> TextReader:
+    """The text reader with the rules alone choosing the body (``body="rules.v1"``, the
+    reader before the line model), parsed and built as ``read`` does."""
+    from takeaways.ingest.builder import build_article
+    from takeaways.ingest.text import parse_text
+
+    def run(page: TextPage) -> str | None:
+        return as_text(build_article(parse_text(page.text, body="rules.v1"),
+                                     source_kind="text").text)
 
     return run
 
@@ -364,6 +378,7 @@ def text_readers(systems: list[str]) -> dict[str, Callable[[], TextReader]]:
     readers: dict[str, Callable[[], TextReader]] = {}
     if "takeaways" in systems:
         readers["takeaways"] = make_takeaways_text
+        readers["takeaways: rules.v1 body"] = make_takeaways_text_rules
     readers["baseline: raw text"] = lambda: raw_text_baseline
     readers["baseline: lines >= 12 words"] = lambda: long_lines_baseline
     return readers
@@ -389,6 +404,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--systems",
         default=",".join(HTML_SYSTEMS),
         help="comma-separated subset of: %(default)s",
+    )
+    parser.add_argument(
+        "--text-only", action="store_true", help="only the txt_* rows (pasted_text readers)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
@@ -416,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
-    for name in args.systems:
+    for name in [] if args.text_only else args.systems:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         row, row_notes = bench_html_system(name, HTML_SYSTEMS[name], aeb, tev)
         rows.append(row)

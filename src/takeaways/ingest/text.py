@@ -23,9 +23,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from takeaways.document import Removed, SummaryItem
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
+from takeaways.ingest.text_model import (
+    LineModel,
+    best_run,
+    feature_columns,
+    line_features,
+    line_model,
+)
 from takeaways.lexicon import quote_marks
 from takeaways.resources import word_list, word_set
 
@@ -247,8 +255,22 @@ def _body_blocks(body: list[Line], removed: list[Removed]) -> list[Block]:
     return blocks
 
 
-def parse_text(raw: str) -> Parts:
-    """Parse scraped or pasted page text into `Parts`."""
+#: how the body is chosen: the learned line model over the rules' features, or the rules
+BODY_STRATEGIES = ("lines.v1", "rules.v1")
+
+
+@dataclass(slots=True)
+class Candidates:
+    """The lines of a page left after chrome lines and the summary box are gone."""
+
+    lines: list[Line]
+    barriers: frozenset[int]
+    summary: list[SummaryItem]
+    removed: list[Removed]
+
+
+def candidate_lines(raw: str) -> Candidates:
+    """Steps 1–2 and the teaser collapse: the lines the body is chosen from."""
     raw = replace_surrogates(raw)
     removed: list[Removed] = []
     lines: list[Line] = []
@@ -272,20 +294,91 @@ def parse_text(raw: str) -> Parts:
         lines, summary, rem = _take_summary(lines, at_end=False)
         removed += rem
     lines = _collapse_teasers(lines, removed)
+    return Candidates(lines, frozenset(barriers), summary, removed)
+
+
+def rule_body(cands: Candidates) -> tuple[int, int]:
+    """(first, last) index into ``cands.lines`` of the body run the rules choose."""
+    first, last = _body_range(cands.lines, cands.barriers)
+    return _after_repeated_title(cands.lines, first), last
+
+
+def line_model_features(cands: Candidates) -> list[dict[str, float]]:
+    """The line model's features of every candidate line, one dict per line."""
+    texts = [ln.text for ln in cands.lines]
+    return line_features(texts, rule_body(cands), [_line_score(t) > 0 for t in texts])
+
+
+def line_model_columns(cands: Candidates) -> dict[str, Any]:
+    """The same features as numpy columns (see `text_model.feature_columns`)."""
+    texts = [ln.text for ln in cands.lines]
+    return feature_columns(texts, rule_body(cands), [_line_score(t) > 0 for t in texts])
+
+
+def _section_breaks(cands: Candidates) -> tuple[frozenset[int], list[float]]:
+    """Where a body run must restart (a section-end line just above) and each line's
+    weight: `_AFTER_SECTION_END_WEIGHT` after the first section end, else 1 (as the rules)."""
+    lines, barriers = cands.lines, cands.barriers
+    first_barrier = min(barriers, default=None)
+    breaks = frozenset(
+        i for i in range(1, len(lines))
+        if any(lines[i - 1].idx < b < lines[i].idx for b in barriers)
+    )
+    damp = [
+        _AFTER_SECTION_END_WEIGHT if first_barrier is not None and ln.idx > first_barrier
+        else 1.0
+        for ln in lines
+    ]
+    return breaks, damp
+
+
+def _model_body(
+    cands: Candidates, removed: list[Removed], model: LineModel
+) -> tuple[int, int, set[int]]:
+    """(first, last, dropped): the best run of lines by the model's probabilities
+    (`text_model.best_run`), and the lines inside it below ``model.keep`` (recorded in
+    ``removed``). With no line above the threshold, the rules' run."""
+    probs = model.decide(line_model_columns(cands))
+    breaks, damp = _section_breaks(cands)
+    words = [_words(ln.text) for ln in cands.lines]
+    first, last = best_run(probs, words, model.threshold, breaks, damp)
+    if last < first:
+        first, last = rule_body(cands)
+        return first, last, set()
+    dropped = {i for i in range(first, last + 1) if probs[i] < model.keep}
+    for i in sorted(dropped):
+        removed.append(Removed(cands.lines[i].text, "not article text (line model)"))
+    return first, last, dropped
+
+
+def parse_text(raw: str, *, body: str = "lines.v1", model: LineModel | None = None) -> Parts:
+    """Parse scraped or pasted page text into `Parts`; ``body`` names how the article
+    body is chosen (one of `BODY_STRATEGIES`); ``model`` replaces the shipped line model
+    (training and tests)."""
+    if body not in BODY_STRATEGIES:
+        raise ValueError(f"unknown body strategy {body!r}; choose from {BODY_STRATEGIES}")
+    cands = candidate_lines(raw)
+    lines, removed = cands.lines, cands.removed
     if not lines:
-        return Parts(blocks=[], existing_summary=summary, removed=removed)
-    first, last = _body_range(lines, frozenset(barriers))
-    first = _after_repeated_title(lines, first)
-    header, body, footer = lines[:first], lines[first : last + 1], lines[last + 1 :]
+        return Parts(blocks=[], existing_summary=cands.summary, removed=removed)
+    inner: list[Removed] = []
+    if body == "rules.v1":
+        first, last = rule_body(cands)
+        dropped: set[int] = set()
+    else:
+        first, last, dropped = _model_body(cands, inner, model or line_model())
+    header, footer = lines[:first], lines[last + 1 :]
+    body_lines = [ln for i, ln in enumerate(lines[first : last + 1], first) if i not in dropped]
     title, kicker = _split_header(header, removed)
-    body = [ln for ln in body if ln.text != title or _words(ln.text) > 20]
+    removed += inner
+    body_lines = [ln for ln in body_lines if ln.text != title or _words(ln.text) > 20]
     for ln in footer:
         removed.append(Removed(ln.text, "after the article body"))
     return Parts(
-        blocks=_body_blocks(body, removed),
+        blocks=_body_blocks(body_lines, removed),
         title=title,
         kicker=kicker,
-        existing_summary=summary,
+        existing_summary=cands.summary,
         removed=removed,
     )
 
