@@ -227,20 +227,19 @@ class WorkerPool:
         worker is killed (a fresh one starts in its place) and `DeadlineError` raised.
 
         A worker that ends before it answers (killed from outside between two jobs, or out
-        of memory) is replaced and the job tried once more on a fresh one, within the same
-        time limit: jobs have no side effects, so a retry is safe. A second death is
+        of memory) is replaced and the job tried once more on a fresh one, with a time
+        limit of its own (so a job takes at most twice the limit): jobs have no side
+        effects, so a retry is safe. A second death is
         reported as ``worker_died`` (500)."""
-        deadline: float | None = None
         for attempt in (1, 2):
             try:
-                kind, payload, deadline = self._try(job, strict, deadline)
+                kind, payload, _ = self._try(job, strict, None)
                 break
-            except _WorkerEnded as ended:
-                if attempt == 2 or time.monotonic() >= ended.deadline:
+            except _WorkerEnded:
+                if attempt == 2:
                     raise ServerError(500, "worker_died", "the analysis process ended "
                                       "unexpectedly (out of memory?); try a shorter page, "
                                       "or see the log.") from None
-                deadline = ended.deadline
                 log.warning("retrying the job on a fresh analysis worker")
         if kind == "error":
             status, code, message = payload
