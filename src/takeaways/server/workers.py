@@ -229,8 +229,8 @@ class WorkerPool:
         A worker that ends before it answers (killed from outside between two jobs, or out
         of memory) is replaced and the job tried once more on a fresh one, with a time
         limit of its own (so a job takes at most twice the limit): jobs have no side
-        effects, so a retry is safe. A second death is
-        reported as ``worker_died`` (500)."""
+        effects, so a retry is safe. A second death is reported as ``worker_died``
+        (500)."""
         for attempt in (1, 2):
             try:
                 kind, payload, _ = self._try(job, strict, None)
@@ -249,8 +249,8 @@ class WorkerPool:
     def _try(self, job: Job, strict: bool, deadline: float | None
              ) -> tuple[str, Any, float]:
         """One attempt: ``(kind, payload, deadline)``; `_WorkerEnded` when the worker ends
-        before it answers. ``deadline`` is None on the first attempt (it starts when a
-        ready worker takes the job) and carried over to the retry."""
+        before it answers. With ``deadline`` None (as `call` does for each attempt) the
+        time limit starts when a ready worker takes the job."""
         key = job.source.key()
         worker: _Worker | None = self._acquire(key)
         assert worker is not None
