@@ -86,15 +86,23 @@ def _refine(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _common_opener(text: str, word: str, at: int, prev: str) -> bool:
+def _common_opener(text: str, word: str, at: int, prev: str,
+                   words: set[str] | None = None) -> bool:
     """A capitalised common word (the paragraph also writes it in lower case) after a
     lower-case word and before a lower-case content word: "… ground shark teeth Charity
-    workers say …". Not before a function word ("the new Director of …")."""
-    nxt = text[at:].split(None, 1)
+    workers say …". Not before a function word ("the new Director of …"). ``words``: the
+    paragraph's word set (``\\w+`` runs), computed here when not given."""
+    nxt = text[at : at + _LOOK].split(None, 1)
     stop = word_set("stopwords_en")
     if not nxt or not nxt[0][:1].islower() or nxt[0].lower() in stop or not prev[:1].islower():
         return False
-    return re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text) is not None
+    return word.lower() in (words if words is not None else set(_WORD.findall(text)))
+
+
+#: how far `_glued_cuts` looks on either side of a candidate cut (characters): enough for
+#: the words it counts, and it keeps the scan linear in the paragraph's length
+_LOOK = 400
+_WORD = re.compile(r"\w+")
 
 
 def _glued_cuts(text: str, start: int, end: int) -> list[int]:
@@ -102,19 +110,25 @@ def _glued_cuts(text: str, start: int, end: int) -> list[int]:
     openers, stop = word_set("glued_openers"), word_set("stopwords_en")
     cuts: list[int] = []
     last = start
+    words: set[str] | None = None
     for m in _GLUED.finditer(text, start, end):
-        before = text[last : m.start()].split()
+        before = text[max(last, m.start() - _LOOK) : m.start()].split()
         word_end = m.end() + len(m.group(1))
-        if not before or not (m.group(1).lower() in openers
-                              or _common_opener(text, m.group(1), word_end, before[-1])):
+        if not before:
             continue
+        if m.group(1).lower() not in openers:
+            if words is None:
+                words = set(_WORD.findall(text))
+            if not _common_opener(text, m.group(1), word_end, before[-1], words):
+                continue
         word, opener = before[-1], m.group(1).lower()
         # after a capitalised word only a personal pronoun opens: "on Wednesday He said";
         # "Don't Push It won" and "Bob Dylan's The Times" stay whole
         capital_ok = opener in _PERSONAL
         if not (word[0].islower() or word[0].isdigit() or capital_ok) or word.lower() in stop:
             continue
-        if len(before) >= _MIN_WORDS and len(text[m.end() : end].split()) >= _MIN_WORDS:
+        if len(before) >= _MIN_WORDS and len(text[m.end() : min(end, m.end() + _LOOK)].split()
+                                             ) >= _MIN_WORDS:
             cuts.append(m.end())
             last = m.end()
     return cuts
