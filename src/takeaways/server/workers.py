@@ -233,7 +233,7 @@ class WorkerPool:
         (500)."""
         for attempt in (1, 2):
             try:
-                kind, payload, _ = self._try(job, strict, None)
+                kind, payload = self._try(job, strict)
                 break
             except _WorkerEnded:
                 if attempt == 2:
@@ -246,11 +246,9 @@ class WorkerPool:
             raise ServerError(status, code, message)
         return dict(payload)
 
-    def _try(self, job: Job, strict: bool, deadline: float | None
-             ) -> tuple[str, Any, float]:
-        """One attempt: ``(kind, payload, deadline)``; `_WorkerEnded` when the worker ends
-        before it answers. With ``deadline`` None (as `call` does for each attempt) the
-        time limit starts when a ready worker takes the job."""
+    def _try(self, job: Job, strict: bool) -> tuple[str, Any]:
+        """One attempt: ``(kind, payload)``; `_WorkerEnded` when the worker ends before it
+        answers. The time limit starts when a ready worker takes the job."""
         key = job.source.key()
         worker: _Worker | None = self._acquire(key)
         assert worker is not None
@@ -258,8 +256,7 @@ class WorkerPool:
             if not worker.wait_ready(self.settings.worker_start_timeout_s):
                 raise ServerError(503, "busy", "the analysis worker did not start in time; "
                                   "retry in a moment, or see the log.")
-            if deadline is None:
-                deadline = time.monotonic() + self.settings.request_timeout_s
+            deadline = time.monotonic() + self.settings.request_timeout_s
             worker.conn.send((job, strict))
             worker.jobs += 1
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -276,12 +273,10 @@ class WorkerPool:
             if worker is not None:
                 self._drop(worker)
                 worker = None
-            raise _WorkerEnded(deadline if deadline is not None
-                               else time.monotonic() + self.settings.request_timeout_s
-                               ) from None
+            raise _WorkerEnded from None
         finally:
             self._release(worker)
-        return kind, payload, deadline
+        return kind, payload
 
     def _drop(self, worker: _Worker) -> None:
         worker.kill()
@@ -297,11 +292,7 @@ class WorkerPool:
 
 
 class _WorkerEnded(Exception):
-    """A worker ended before it answered; ``deadline`` is the job's time limit."""
-
-    def __init__(self, deadline: float) -> None:
-        super().__init__("the analysis worker ended before it answered")
-        self.deadline = deadline
+    """A worker ended before it answered."""
 
 
 def _deadline_message(timeout: float) -> str:
