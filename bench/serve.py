@@ -43,22 +43,33 @@ def load_articles(data: Path, limit: int) -> list[str]:
     return texts[:limit]
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process under it that is still there."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        out.append(p)
+    return out
+
+
 def rss_kb(pid: int | None) -> int | None:
     """Resident KB of ``pid`` and every process under it (the server's analysis workers
     are child processes, so the server's own RSS alone says little); each process's
     shared libraries are counted once per process."""
     if pid is None:
         return None
-    total, seen, todo = 0, False, [pid]
-    while todo:
-        p = todo.pop()
+    total, seen = 0, False
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
                     seen = True
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
             continue
     return total if seen else None

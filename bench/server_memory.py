@@ -27,6 +27,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import add_data_argument, cnndm_articles  # noqa: E402
+from serve import process_tree  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,9 +36,8 @@ def tree_rss_mb(pid: int) -> tuple[float, float, int]:
     """Resident and proportional (PSS: shared pages split among their users) MB of ``pid``
     and all its descendants, and how many processes that is. The sum of RSS counts each
     shared library once per process; PSS is the fair total."""
-    rss, pss, count, todo = 0, 0, 0, [pid]
-    while todo:
-        p = todo.pop()
+    rss, pss, count = 0, 0, 0
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
@@ -45,8 +45,6 @@ def tree_rss_mb(pid: int) -> tuple[float, float, int]:
                 elif line.startswith("Pss:"):
                     pss += int(line.split()[1])
             count += 1
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
             continue
     return rss / 1024, pss / 1024, count
