@@ -234,6 +234,38 @@ def test_batch_warc_cut_in_the_gzip_trailer_is_reported(tmp_path: Path) -> None:
     assert len(recs) == 41 and recs[-1].meta.get("truncated")
 
 
+def _member_ends(data: bytes) -> set[int]:
+    import zlib
+
+    ends, pos = set(), 0
+    while pos < len(data):
+        d = zlib.decompressobj(31)
+        d.decompress(data[pos:])
+        pos = len(data) - len(d.unused_data)
+        ends.add(pos)
+    return ends
+
+
+def test_batch_warc_cut_anywhere_is_reported(tmp_path: Path) -> None:
+    """Every cut of a WARC.gz that is not at a gzip member's end (a whole, shorter file)
+    ends with a truncated record: a cut inside a record's WARC or HTTP headers, or inside
+    a member's gzip header, used to end warcio's iteration silently, losing every record
+    after it (the issue's cut at 65%)."""
+    full = tmp_path / "full.warc.gz"
+    write_warc(full, [(f"https://n.test/{i}", 200, "text/html", page(i).encode())
+                      for i in range(6)])
+    data = full.read_bytes()
+    ends = _member_ends(data)
+    warc = tmp_path / "cut.warc.gz"
+    silent = []
+    for cut in range(1, len(data), 5):
+        warc.write_bytes(data[:cut])
+        recs = list(iter_inputs([warc]))
+        if cut not in ends and not (recs and recs[-1].meta.get("truncated")):
+            silent.append(cut)
+    assert silent == []
+
+
 def test_batch_truncated_jsonl_gz_keeps_the_lines_before_and_fails(tmp_path: Path) -> None:
     lines = b"".join(json.dumps({"id": f"k{i}", "text": story(i)}).encode() + b"\n"
                      for i in range(40))

@@ -46,3 +46,28 @@ def test_reader_svg_document_is_read_or_refused_cleanly() -> None:
     except NoArticleError:
         return
     assert "Rain fell" in article.text and article.metadata.date is None
+
+
+def test_reader_long_paragraph_builds_its_word_set_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The glued-caption check needs the paragraph's word set; it was built once per
+    sentence, so one paragraph of 29,000 sentences (4.4 MB) took minutes in `read`
+    (issue 18, item 5). Counted, not timed."""
+    from takeaways.ingest import sentences
+
+    calls = []
+    real = sentences._WORD
+
+    class Counting:
+        def findall(self, text: str) -> list[str]:
+            calls.append(len(text))
+            return real.findall(text)
+
+    monkeypatch.setattr(sentences, "_WORD", Counting())
+    # capitalised common words after lower-case ones: every sentence asks for the set
+    para = "The city council voted to approve repairs today Council members said so. " * 300
+    import re
+
+    cut = [(m.start(), m.end()) for m in re.finditer(r"\S[^.]*\.", para)]
+    spans = sentences._refine(para, cut)
+    assert len(spans) >= 300
+    assert len(calls) <= 1

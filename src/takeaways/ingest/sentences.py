@@ -75,9 +75,10 @@ def _refine(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((s, e))
     out: list[tuple[int, int]] = []
+    words: dict[str, set[str]] = {}  # the paragraph's word set, built once when first needed
     for s, e in merged:
         cuts = [m.end() for m in _QUOTE_RESTART.finditer(text, s, e)]
-        cuts = sorted(cuts + _glued_cuts(text, s, e))
+        cuts = sorted(cuts + _glued_cuts(text, s, e, words))
         bounds = [s, *cuts, e]
         for a, b in zip(bounds, bounds[1:], strict=False):
             a2, b2 = _trim(text, a, b)
@@ -105,21 +106,24 @@ _LOOK = 400
 _WORD = re.compile(r"\w+")
 
 
-def _glued_cuts(text: str, start: int, end: int) -> list[int]:
-    """Where a caption and a sentence were glued together without a full stop."""
+def _glued_cuts(text: str, start: int, end: int,
+                cache: dict[str, set[str]] | None = None) -> list[int]:
+    """Where a caption and a sentence were glued together without a full stop.
+    ``cache``: shared by the calls for one paragraph's sentences, so that the paragraph's
+    word set is built once (per sentence it made one long paragraph quadratic)."""
     openers, stop = word_set("glued_openers"), word_set("stopwords_en")
     cuts: list[int] = []
     last = start
-    words: set[str] | None = None
+    cache = {} if cache is None else cache
     for m in _GLUED.finditer(text, start, end):
         before = text[max(last, m.start() - _LOOK) : m.start()].split()
         word_end = m.end() + len(m.group(1))
         if not before:
             continue
         if m.group(1).lower() not in openers:
-            if words is None:
-                words = set(_WORD.findall(text))
-            if not _common_opener(text, m.group(1), word_end, before[-1], words):
+            if "words" not in cache:
+                cache["words"] = set(_WORD.findall(text))
+            if not _common_opener(text, m.group(1), word_end, before[-1], cache["words"]):
                 continue
         word, opener = before[-1], m.group(1).lower()
         # after a capitalised word only a personal pronoun opens: "on Wednesday He said";

@@ -194,8 +194,14 @@ def scrub_surrogates(value: str) -> tuple[str, bool]:
 
 
 def _truncated(source: str, exc: BaseException) -> InputError:
+    """The error for a file that ends early or holds bad compressed data; it says what
+    was found in words, not by the Python exception's name."""
+    if isinstance(exc, EOFError):
+        why = str(exc) or "the data ends early"
+    else:
+        why = f"unreadable data: {exc}" if str(exc) else "unreadable data"
     return InputError(
-        f"{source}: the input is truncated or corrupt ({type(exc).__name__}: {exc}); "
+        f"{source}: the input is truncated or corrupt ({why}); "
         "what came before was read; re-download or re-compress the file and run again."
     )
 
@@ -358,6 +364,12 @@ def iter_warc(path: Path, *, max_bytes: int | None = None) -> Iterator[Record]:
         if member is not None and not member.eof:
             yield _warc_truncated(path, fh.tell(), EOFError(
                 "the gzip stream ends before its end-of-stream marker"))
+        elif _trailing(fh, it.offset):
+            # a cut inside a record's headers (or a gzip member's header) ends warcio's
+            # iteration without an error: the bytes after the last whole record tell it
+            yield _warc_truncated(path, it.offset, EOFError(
+                "the file ends inside a record (the bytes after the last complete record "
+                "do not form one)"))
 
 
 #: a WARC or HTTP header line (and all the header lines of one record) may be this long
@@ -392,6 +404,15 @@ def _bound_header_lines(reader: Any) -> Callable[[], None]:
 
     reader.readline = bounded_readline
     return reset
+
+
+def _trailing(fh: IO[bytes], end: int) -> bool:
+    """Whether ``fh`` holds more than NUL padding after offset ``end``."""
+    fh.seek(end)
+    while block := fh.read(1 << 16):
+        if block.strip(b"\0"):
+            return True
+    return False
 
 
 def _warc_truncated(path: Path, offset: int, exc: BaseException) -> Record:
