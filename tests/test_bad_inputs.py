@@ -8,9 +8,9 @@ repro inputs) and the full sweeps of the CLI, batch and server are marked ``slow
 (opt-in: ``pytest -m slow_extra tests/test_bad_inputs.py``, tens of minutes); the default
 run takes every light case through the API and a sample through the other entry points.
 
-``KNOWN_FAILING`` lists the cases that failed before the issue-18 fixes and have not been
-seen passing since (``xfail(strict=False)``); an entry is removed once its case passes (the
-default run's passes were removed in the sixth session; the opt-in sweep's are next).
+``KNOWN_FAILING`` lists cases known to fail (``xfail(strict=True)``: a pass is reported, so
+the entry is removed). It is empty: the last entries (the heavy repro inputs of the opt-in
+sweep) were removed in the ninth session once each passed.
 """
 
 from __future__ import annotations
@@ -38,93 +38,16 @@ from tests._bad_inputs import (
     verdict,
 )
 
-# "entry:case id" -> why it fails before the src/ fixes of issue 18 are merged.
-KNOWN_FAILING: dict[str, str] = {
-    'api:deep_json_objects_text': 'new: hang, no answer within 30 s',
-    'api:deep_json_text': 'new: hang, no answer within 30 s',
-    'api:i02_audit_putin_170000':
-        'item 2: core.py:55 run_signals: MemoryError: Unable to allocate 374. MiB for an array ',
-    'api:i02_minister_1000': 'item 2: hang, no answer within 30 s',
-    'api:i02_quote_marks_10000': 'item 2: hang, no answer within 30 s',
-    'api:i05_paragraph_4_9mb':
-        'item 5: sentences.py:99 split_sentences: MemoryError: Unable to allocate 274. MiB for ',
-    'api:i05_text_1_2m_chars':
-        'item 5: analyze.py:33 make_doc: ValueError: [E088] Text of length 1070999 exceeds maxi',
-    'api:token_20k_emoji': 'new: hang, no answer within 30 s',
-    'batch:deep_json_objects_text': 'new: hang, no answer within 30 s',
-    'batch:deep_json_text': 'new: hang, no answer within 30 s',
-    'batch:i02_audit_putin_170000':
-        'item 2: exit 1; 1 error record(s): audit: MemoryError: Unable to allocate 10.4 MiB for',
-    'batch:i02_minister_1000': 'item 2: hang, no answer within 30 s',
-    'batch:i02_quote_marks_10000': 'item 2: hang, no answer within 30 s',
-    'batch:i04_jsonl_gz_one_huge_line': 'item 4: hang, no answer within 30 s',
-    'batch:i04_warc_gzip_bomb': 'item 4: hang, no answer within 30 s',
-    'batch:i05_text_1_2m_chars':
-        'item 5: exit 1; error without a code: parse: ValueError: [E088] Text of length 1070999',
-    'batch:i08_warc_truncated_60': 'item 8: expected error, got ok: exit 0; 24 record(s) ok',
-    'batch:i08_warc_truncated_65': 'item 8: expected error, got ok: exit 0; 26 record(s) ok',
-    'batch:summary_huge_100k': 'new: hang, no answer within 30 s',
-    'batch:summary_list_dicts':
-        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
-    'batch:summary_list_mixed':
-        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
-    'batch:summary_list_nested':
-        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
-    'batch:summary_list_none':
-        'new: exit 1; 1 error record(s): audit: TypeError: expected string or bytes-like object',
-    'batch:surrogate_1':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:surrogate_2':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:surrogate_3':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:surrogate_5':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:surrogate_only':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:surrogate_title':
-        "new: exit 2; good records lost or failed: ['good-1', 'good-2']; 0 written",
-    'batch:token_20k_emoji': 'new: hang, no answer within 30 s',
-    'cli:deep_json_objects_text': 'new: hang, no exit within 60 s',
-    'cli:i02_quote_marks_10000': 'item 2: hang, no exit within 60 s',
-    'cli:i05_text_1_2m_chars':
-        'item 5: exit 2: ValueError: [E088] Text of length 1070999 exceeds maximum of 1000000. ',
-    'cli:token_20k_emoji': 'new: hang, no exit within 60 s',
-    'server:deep_json_objects_text': 'new: hang, no answer within 30 s',
-    'server:deep_json_text': 'new: hang, no answer within 30 s',
-    'server:i02_audit_putin_170000':
-        'item 2: POST /v1/audit -> 500 application/json: {"error":{"status":500,"code":"interna',
-    'server:i02_minister_1000': 'item 2: hang, no answer within 30 s',
-    'server:i02_quote_marks_10000': 'item 2: hang, no answer within 30 s',
-    'server:i02_request_22kb': 'item 2: hang, no answer within 30 s',
-    'server:i05_paragraph_4_9mb':
-        'item 5: POST /v1/key-points -> 500 application/json: {"error":{"status":500,"code":"in',
-    'server:i05_text_1_2m_chars':
-        'item 5: POST /v1/key-points -> 500 application/json: {"error":{"status":500,"code":"in',
-    'server:summary_huge_100k': 'new: hang, no answer within 30 s',
-    'server:surrogate_0':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:surrogate_2':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:surrogate_3':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:surrogate_4':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:surrogate_html':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:surrogate_only':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:surrogate_title':
-        'new: POST /v1/key-points -> 500 text/plain; charset=utf-8: Internal Server Error',
-    'server:token_20k_emoji': 'new: hang, no answer within 30 s',
-}
+# "entry:case id" -> why it fails. Empty since the ninth session: every case, the heavy ones
+# of the opt-in sweep included, passed (a case that fails now is a regression, not known).
+KNOWN_FAILING: dict[str, str] = {}
 
 
 def _known(*keys: str) -> Any:
-    """xfail(strict=False) when one of ``keys`` is in `KNOWN_FAILING`."""
+    """xfail(strict=True) when one of ``keys`` is in `KNOWN_FAILING`."""
     reasons = [KNOWN_FAILING[k] for k in keys if k in KNOWN_FAILING]
     if reasons:
-        return pytest.mark.xfail(strict=False, reason="; ".join(reasons))
+        return pytest.mark.xfail(strict=True, reason="; ".join(reasons))
     return lambda f: f
 
 
@@ -160,7 +83,7 @@ def _params(entry: str) -> list[Any]:
             marks.append(pytest.mark.slow_extra)
         reason = KNOWN_FAILING.get(f"{entry}:{case.id}")
         if reason:
-            marks.append(pytest.mark.xfail(strict=False, reason=reason))
+            marks.append(pytest.mark.xfail(strict=True, reason=reason))
         out.append(pytest.param(case, id=case.id, marks=marks))
     return out
 

@@ -85,8 +85,8 @@ class FetchTimeoutError(FetchError):
 
 class LimitError(TakeawaysError):
     """The input is over a configured limit ([limits] max_input_bytes / --max-bytes,
-    max_article_chars, max_quote_marks, max_summary_claims, max_summary_chars). Raise the
-    limit or shorten the input."""
+    max_article_chars, max_article_tokens, max_quote_marks, max_summary_claims,
+    max_summary_chars). Raise the limit or shorten the input."""
 
     code = "E200"
 

@@ -161,6 +161,21 @@ def test_arguments_article_over_max_chars_is_a_limit_error_before_parsing() -> N
     assert len(_limited(max_article_chars=0).key_points(small).points) >= 1  # 0: no limit
 
 
+def test_arguments_article_over_max_tokens_is_a_limit_error_before_parsing() -> None:
+    """A text far denser in tokens than prose ('[' * 50,000: every character a token) is
+    within the character limit but would cost spaCy as much as 250,000 characters of prose:
+    ``[limits] max_article_tokens`` stops it before any parse; prose never meets it first."""
+    dense = takeaways.read("The minister spoke. " + "[ " * 600)
+    before = Analysis.parses
+    with pytest.raises(LimitError, match="tokens.*max_article_tokens") as err:
+        _limited(max_article_tokens=500).key_points(dense)
+    assert err.value.code == "E200" and Analysis.parses == before
+    assert _limited(max_article_tokens=0).key_points(dense) is not None  # 0: no limit
+    defaults = Pipeline().settings.section("limits")
+    # the densest prose here is under 0.24 tokens a character
+    assert defaults["max_article_tokens"] >= 0.24 * defaults["max_article_chars"]
+
+
 def test_arguments_pipe_records_an_article_over_max_chars_and_goes_on() -> None:
     """In a batch the long article is an error record (never parsed); the next one is done."""
     records = [{"id": "long", "text": "The minister spoke. " * 30},

@@ -113,6 +113,9 @@ async def test_server_library_crash_is_500_json(
         ({"text": "a", "html": "b"}, 422, "invalid_request"),
         ({"text": ARTICLE, "n": 0}, 422, "invalid_request"),
         ({"text": ARTICLE, "bogus": 1}, 422, "invalid_request"),
+        ({"text": ARTICLE, "n": "4"}, 422, "invalid_request"),  # strict: no guessing
+        ({"text": ARTICLE, "n": 1.5}, 422, "invalid_request"),
+        ({"text": ARTICLE, "store": "yes"}, 422, "invalid_request"),
         ({"text": "   "}, 422, "bad_input"),
         ({"text": "tiny"}, 422, "bad_input"),
         ([1, 2], 400, "bad_json"),

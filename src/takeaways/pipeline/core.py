@@ -18,6 +18,7 @@ step boundary (and the long loops below) calls `check`, so the work stops with a
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 
 Source = str | bytes | Path
 Input = Article | Source
+
+#: a word or a punctuation mark: about spaCy's tokens (for `Pipeline.check_length`)
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 _SOURCE_HELP = ("pass a file path, '-' (stdin), an http(s) URL, the page's bytes, or the "
                 "page itself as a string")
@@ -150,11 +154,21 @@ class Pipeline:
         """A `LimitError` before any parsing when the article text is over ``[limits]
         max_article_chars``: the analysis is about linear in the text, and a text that long
         (far beyond any news article) would hold a worker for minutes."""
-        limit = int(self.settings.section("limits").get("max_article_chars", 0))
+        limits = self.settings.section("limits")
+        limit = int(limits.get("max_article_chars", 0))
         if limit and len(article.text) > limit:
             raise LimitError(f"the article text has {len(article.text):,} characters, over the "
                              f"analysis limit of {limit:,} (about {limit // 6:,} words); analyse "
                              "it in parts or raise [limits] max_article_chars (0: no limit).")
+        cap = int(limits.get("max_article_tokens", 0))
+        if cap and len(article.text) > cap:  # fewer characters than cap: fewer tokens too
+            tokens = sum(1 for _ in _TOKEN.finditer(article.text))
+            if tokens > cap:
+                raise LimitError(
+                    f"the article text has about {tokens:,} tokens (words and punctuation "
+                    f"marks), over the analysis limit of {cap:,}: far denser than prose "
+                    "(a page of symbols or markup?); analyse it in parts or raise [limits] "
+                    "max_article_tokens (0: no limit).")
 
     def forget(self, article: Article) -> None:
         """Drop the kept analysis of ``article`` (frees its parse)."""

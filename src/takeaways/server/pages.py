@@ -129,7 +129,8 @@ async def analyze(request: Request) -> Response:
     try:
         payload = await form_payload(request, services.settings.max_body_bytes, keep=form)
         check_token(request, payload.pop("token", None))
-        job = AnalyzeRequest.model_validate(payload).job(("read", *FEATURES))
+        # form fields are strings by nature: "n" is "4" here (JSON requests are strict)
+        job = AnalyzeRequest.model_validate(payload, strict=False).job(("read", *FEATURES))
         record = await services.submit(job, strict=False)
     except ValidationError as exc:
         err = ServerError(422, "invalid_request", form_message(exc.errors()))

@@ -37,9 +37,11 @@ ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class AnalyzeRequest(BaseModel):
-    """The body of every POST /v1/… call: exactly one of ``html``, ``text`` or ``url``."""
+    """The body of every POST /v1/… call: exactly one of ``html``, ``text`` or ``url``.
+    Strict types: ``"n": "4"`` or ``"store": "yes"`` is a 422 naming the field, not a
+    guess (the Python API refuses them too)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     html: str | None = Field(None, description="the page as HTML")
     text: str | None = Field(None, description="scraped or pasted page text")
