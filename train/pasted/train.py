@@ -145,12 +145,16 @@ def add_examples(sources: dict[str, list[dict[str, Any]]]) -> None:
                                              pg.get("drop", ()))
 
 
+#: features left out of the fit (``--drop``, to try a smaller feature set)
+DROP: set[str] = set()
+
+
 def fit(pages: list[dict[str, Any]], seed: int) -> dict[str, Any]:
     """Logistic regression on the pages' lines; the model as the shipped JSON layout."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    names = sorted(pages[0]["X"][0])
+    names = sorted(set(pages[0]["X"][0]) - DROP)
     X = np.array([[f[n] for n in names] for pg in pages for f in pg["X"]])
     y = np.array([v for pg in pages for v in pg["y"]])
     # each line weighs its words (at least 1), as the shingle metric does
@@ -242,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None,
                         help="pickle of the rendered sources (made on the first run)")
     parser.add_argument("--write", action="store_true", help="write the weights and the log")
+    parser.add_argument("--drop", default="", help="comma-separated features to leave out")
     args = parser.parse_args(argv)
+    DROP.update(n for n in args.drop.split(",") if n)
     started = time.perf_counter()
     if args.cache and args.cache.exists():
         sources = pickle.loads(args.cache.read_bytes())
