@@ -66,8 +66,13 @@ def _chrome_pattern() -> re.Pattern[str]:
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 
 
+#: what `_norm_phrase` strips from the end: whitespace (as ``\s``) and separators
+_TRAILING = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + ":»›>|•·-–—"
+
+
 def _norm_phrase(text: str) -> str:
-    return re.sub(r"[\s:»›>|•·\-–—]+$", "", text.strip().lower()).strip()
+    """The line lower-cased, without a trailing run of separators (":", "»", "|", dashes)."""
+    return text.strip().lower().rstrip(_TRAILING).strip()
 
 
 def chrome_reason(text: str) -> str | None:
@@ -167,6 +172,12 @@ def _line_score(text: str) -> float:
     return -_NON_PROSE_COST
 
 
+def _between(barriers: frozenset[int], lo: int, hi: int) -> bool:
+    """Is a barrier line number strictly between ``lo`` and ``hi``? (Adjacent lines have
+    none: the common case costs no scan.)"""
+    return hi - lo > 1 and bool(barriers) and any(lo < b < hi for b in barriers)
+
+
 def _body_range(
     lines: list[Line], barriers: frozenset[int] = frozenset(), scores: list[float] | None = None
 ) -> tuple[int, int]:
@@ -182,7 +193,7 @@ def _body_range(
     cur, start = 0.0, 0
     first_barrier = min(barriers, default=None)
     for i, ln in enumerate(lines):
-        crossed = i > 0 and any(lines[i - 1].idx < b < ln.idx for b in barriers)
+        crossed = i > 0 and _between(barriers, lines[i - 1].idx, ln.idx)
         score = scores[i]
         if first_barrier is not None and ln.idx > first_barrier and score > 0:
             score *= _AFTER_SECTION_END_WEIGHT  # comments read like prose: trust them less
@@ -414,7 +425,7 @@ def _section_breaks(cands: Candidates) -> tuple[frozenset[int], list[float]]:
     first_barrier = min(barriers, default=None)
     breaks = frozenset(
         i for i in range(1, len(lines))
-        if any(lines[i - 1].idx < b < lines[i].idx for b in barriers)
+        if _between(barriers, lines[i - 1].idx, lines[i].idx)
     )
     damp = [
         _AFTER_SECTION_END_WEIGHT if first_barrier is not None and ln.idx > first_barrier
