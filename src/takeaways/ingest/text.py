@@ -84,7 +84,9 @@ def chrome_reason(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def _words(text: str) -> int:
+    """Words of a line (memoised: the rules, the header and the body each ask)."""
     return len(text.split())
 
 
@@ -94,6 +96,7 @@ def is_sentence_like(text: str) -> bool:
     return (n >= 10 and bool(_FINAL_PUNCT.search(text))) or n >= 25
 
 
+@lru_cache(maxsize=8192)
 def is_heading_like(text: str) -> bool:
     """A short line without final punctuation that starts with a capital, digit or quote."""
     if _MD_HEADING.match(text):
