@@ -8,7 +8,6 @@ import pytest
 from takeaways.config import Settings
 from takeaways.errors import ConfigError
 from takeaways.ingest import read_article
-
 from takeaways.ingest.text import (
     BODY_STRATEGIES,
     candidate_lines,

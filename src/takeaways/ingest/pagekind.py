@@ -12,7 +12,7 @@ ingredient lines.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from takeaways.document import Article
 from takeaways.resources import word_list
@@ -31,7 +31,7 @@ def _rules() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(kind: str, what: str) -> re.Pattern[str] | None:
     """The ``what`` rules of ``kind`` as one alternation (None when there are none)."""
     found = [p.pattern for k, w, p in _rules() if k == kind and w == what]

@@ -23,7 +23,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-
 #: the shipped weights (package data)
 WEIGHTS = "data/pasted_line_model.json"
 
