@@ -149,7 +149,10 @@ def own_columns(texts: list[str]) -> Any:
     low_page = page.lower()
     same = len(low_page) == len(page)  # lower-casing kept every offset ("İ" does not)
     link = (_LINKISH_LOW, low_page) if same else (_LINKISH, page)
-    count = lambda pat, text=page: _line_counts(pat, text, starts, n)  # noqa: E731
+
+    def count(pattern: re.Pattern[str], text: str = page) -> Any:
+        return _line_counts(pattern, text, starts, n)
+
     ends = np.array([_ends(t) for t in texts], dtype=float).reshape(n, 6)
     return np.column_stack([
         np.log1p(words),
@@ -259,7 +262,8 @@ class LineModel:
         means = np.array([self.means[n] for n in names])
         scaled = np.array([self.weights[n] / self.scales[n] for n in names])
         z = (x - means) @ scaled + self.bias
-        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
+        probs: list[float] = (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
+        return probs
 
 
 def best_run(
