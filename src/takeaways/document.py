@@ -86,6 +86,9 @@ class Metadata:
     date: str | None = None
     language: str | None = None
     description: str | None = None
+    #: how the body of pasted or scraped text was chosen (``[read] text_body``:
+    #: "lines.v1" or "rules.v1"); None for HTML and plain text
+    text_body: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

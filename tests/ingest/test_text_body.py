@@ -182,3 +182,40 @@ def test_body_range_scores() -> None:
     with_gap = [Line(0, P1), Line(1, "x"), Line(3, P2)]
     assert _body_range(with_gap, frozenset({2})) == (0, 0)
     assert _body_range([]) == (0, -1)
+
+
+@pytest.mark.parametrize("byline", [
+    "By Jane Smith",
+    "By Jane Smith and Tom Lee, Reuters",
+    "Written by Ana de la Cruz - 11/18/19 11:04 PM EST",
+    "BY MARK O'NEILL | Staff writer",
+])
+@pytest.mark.parametrize("where", ["below the headline", "above the headline", "body start"])
+def test_pasted_byline_is_never_the_title(byline: str, where: str) -> None:
+    headline = "Budget approved after long debate"
+    header = {"below the headline": ["Menu", headline, byline],
+              "above the headline": ["Menu", byline, headline]}.get(where, ["Menu", headline])
+    body = [byline, P1, P2, P3] if where == "body start" else [P1, P2, P3]
+    article = read_text(*header, *body)
+    assert article.title == headline
+    assert article.kicker != byline and byline not in article.text
+    assert (byline, "byline") in [(r.text, r.reason) for r in article.removed]
+    assert article.metadata.author and article.metadata.author in byline
+
+
+def test_pasted_title_is_the_headline_not_a_short_line_beside_it() -> None:
+    # the last heading-shaped line above the body is a share button, a credit or a name
+    article = read_text("Sign in", "Council approves a budget that raises taxes by two percent",
+                        "Jane Smith", "Share", "Photo courtesy of the city", P1, P2, P3)
+    assert article.title == "Council approves a budget that raises taxes by two percent"
+    # a headline repeated above the body still wins
+    article = read_text("Budget passes", "Weather today brings rain and cold winds",
+                        "Budget passes", P1, P2, P3)
+    assert article.title == "Budget passes"
+
+
+def test_pasted_prose_opening_with_by_is_not_a_byline() -> None:
+    by_day = ("By Tuesday the council had voted to approve the budget, after months of debate "
+              "about roads and schools across the city.")
+    article = read_text("Budget approved after long debate", by_day, P1, P2)
+    assert by_day in article.text

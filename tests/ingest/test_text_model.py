@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from takeaways.config import Settings
+from takeaways.errors import ConfigError
+from takeaways.ingest import read_article
 from takeaways.ingest.text import (
     BODY_STRATEGIES,
     candidate_lines,
@@ -14,10 +17,12 @@ from takeaways.ingest.text import (
 )
 from takeaways.ingest.text_model import (
     LineModel,
+    _own,
     best_run,
     line_features,
     line_model,
     model_from_dict,
+    own_columns,
 )
 
 P1 = ("The city council voted on Tuesday to approve a new budget for the coming year, after "
@@ -36,7 +41,6 @@ def test_text_model_features_of_a_line() -> None:
     (f,) = line_features([P1], (0, 0), [True])
     assert f["ends_sentence"] == 1.0 and f["has_comma"] == 1.0
     assert f["rule_in_body"] == 1.0 and f["rule_dist"] == 0.0
-    assert 0.3 < f["stop_share"] < 0.7
     (g,) = line_features(["* Weather 2024 www.example.com"], (1, 1), [False])
     assert g["list_mark"] == 1.0 and g["ends_sentence"] == 0.0
     assert g["digit_share"] > 0 and g["link_share"] > 0 and g["rule_dist"] > 0
@@ -98,8 +102,30 @@ def test_text_model_strategies() -> None:
     assert BODY_STRATEGIES == ("lines.v1", "rules.v1")
     rules = parse_text(PAGE, body="rules.v1")
     assert [b.text for b in rules.blocks if b.kind == "paragraph"][:2] == [P1, P2]
-    with pytest.raises(ValueError, match="unknown body strategy"):
+    with pytest.raises(ConfigError, match=r"unknown text body strategy .*\[read\] text_body"):
         parse_text(PAGE, body="magic")
+
+
+def test_text_model_strategy_is_a_setting_recorded_in_metadata() -> None:
+    assert Settings.load(None).section("read")["text_body"] == "lines.v1"
+    assert read_article(PAGE, kind="text").metadata.text_body == "lines.v1"
+    rules = Settings.load(None).replace(read={"text_body": "rules.v1"})
+    article = read_article(PAGE, kind="text", settings=rules)
+    assert article.metadata.text_body == "rules.v1"
+    assert article.to_dict()["metadata"]["text_body"] == "rules.v1"
+    assert read_article(PAGE, kind="text", url="https://example.com/a",
+                        settings=rules).metadata.text_body == "rules.v1"  # url kept beside it
+    with pytest.raises(ConfigError, match="text_body"):
+        read_article(PAGE, kind="text", settings=rules.replace(read={"text_body": "magic"}))
+
+
+@pytest.mark.parametrize("lines", [
+    ["x"], [""], ["a\nb", "c"], ["x" * 5000], ["Hi. There 3 and 45", "", "www.X.com | @me"],
+    ["İstanbul www.x.COM", "“Quote,” said 2 people.", "tab\tinside 7a b8"],
+])
+def test_text_model_page_pass_equals_line_by_line(lines: list[str]) -> None:
+    one_by_one = [v for t in lines for v in _own(t)]
+    assert own_columns(lines).ravel().tolist() == pytest.approx(one_by_one)
 
 
 def test_text_model_an_injected_model_is_used() -> None:

@@ -26,7 +26,8 @@ the pasted_text dev pages (the bench metric):
   fold's pages (pasted and aeb_html copies alike);
 * in-sample: trained on everything (the shipped model).
 
-The (threshold, keep) pair is the one with the best out-of-fold F1 over `SETTINGS`. ``--write``
+The (threshold, keep) pair is (0.5, 0.3) unless another pair of `SETTINGS` has an
+out-of-fold F1 at least `MIN_GAIN` higher. ``--write``
 writes ``src/takeaways/data/pasted_line_model.json`` and ``train_log.json`` here. The
 holdout is never read.
 """
@@ -51,6 +52,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 C = 1.0  # hand-set L2 strength (not searched)
 #: (run threshold, keep) pairs tried; the shipped pair has the best out-of-fold F1
 SETTINGS = [(t, k) for t in (0.4, 0.5, 0.6) for k in (0.3, 0.5)]
+#: the pair kept unless another one beats its out-of-fold F1 by at least MIN_GAIN
+#: (hand-set: 121 pages move F1 by about this much from one page's decision)
+DEFAULT_SETTING = (0.5, 0.3)
+MIN_GAIN = 0.002
 #: the sources the shipped model is trained on (tev_html's silver labels cost F1 out of
 #: fold, see train_log.json, so it is only a leave-one-dataset-out check)
 TRAIN_SOURCES = ("pasted", "aeb_html")
@@ -145,12 +150,16 @@ def add_examples(sources: dict[str, list[dict[str, Any]]]) -> None:
                                              pg.get("drop", ()))
 
 
+#: features left out of the fit (``--drop``, to try a smaller feature set)
+DROP: set[str] = set()
+
+
 def fit(pages: list[dict[str, Any]], seed: int) -> dict[str, Any]:
     """Logistic regression on the pages' lines; the model as the shipped JSON layout."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    names = sorted(pages[0]["X"][0])
+    names = sorted(set(pages[0]["X"][0]) - DROP)
     X = np.array([[f[n] for n in names] for pg in pages for f in pg["X"]])
     y = np.array([v for pg in pages for v in pg["y"]])
     # each line weighs its words (at least 1), as the shingle metric does
@@ -242,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None,
                         help="pickle of the rendered sources (made on the first run)")
     parser.add_argument("--write", action="store_true", help="write the weights and the log")
+    parser.add_argument("--drop", default="", help="comma-separated features to leave out")
     args = parser.parse_args(argv)
+    DROP.update(n for n in args.drop.split(",") if n)
     started = time.perf_counter()
     if args.cache and args.cache.exists():
         sources = pickle.loads(args.cache.read_bytes())
@@ -266,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     oof = out_of_fold(sources, args.folds, args.seed)
     log["oof_f1"] = oof
     print("out of fold:", oof, flush=True)
+    default = oof[f"{DEFAULT_SETTING[0]}/{DEFAULT_SETTING[1]}"]
     best = max(SETTINGS, key=lambda s: (oof[f"{s[0]}/{s[1]}"], -abs(s[0] - 0.5)))
+    if oof[f"{best[0]}/{best[1]}"] < default + MIN_GAIN:
+        best = DEFAULT_SETTING  # a gain within page noise does not move the default
     model = fit([pg for name in TRAIN_SOURCES for pg in sources[name]], args.seed)
     model["threshold"], model["keep"] = best
     log["setting"] = best

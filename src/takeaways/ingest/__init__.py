@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from takeaways.config import Settings, section, use
@@ -85,7 +86,7 @@ def article_from_loaded(loaded: Loaded, *, url: str | None = None) -> Article:
         return build_article(parts, text=text, source_kind="plain")
     from takeaways.ingest.text import parse_text
 
-    parts = parse_text(loaded.text)
+    parts = parse_text(loaded.text, body=str(section("read").get("text_body", "lines.v1")))
     if url:
-        parts.metadata = type(parts.metadata)(url=url)
+        parts.metadata = replace(parts.metadata, url=url)
     return build_article(parts, source_kind="text")

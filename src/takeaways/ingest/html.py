@@ -29,6 +29,7 @@ from takeaways.document import Metadata, Removed, SummaryItem
 from takeaways.errors import NoArticleError
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
 from takeaways.ingest.gaps import restore_dropped
+from takeaways.ingest.labels import byline_names
 from takeaways.ingest.text import (
     _summary_heading,
     chrome_reason,
@@ -417,10 +418,6 @@ def _walk(
     return blocks, summary, kicker
 
 
-_NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|van|von|der|al|bin))*"
-_BYLINE = re.compile(
-    rf"^(?:by|written by)\s+(?P<names>{_NAME}(?:(?:, | and | & ){_NAME})*)"
-    r"(?:\s*(?:[,|–—-]|\bfor\b)\s*[^.!?]{0,60})?$", re.I)
 _SUBHEAD_MAX_WORDS = 10
 _BYLINE_WITHIN = 3  # a byline is among the first blocks
 
@@ -431,10 +428,10 @@ def _bylines(blocks: list[Block], removed: list[Removed]) -> tuple[list[Block], 
     author = None
     out = []
     for i, b in enumerate(blocks):
-        m = _BYLINE.match(b.text) if b.kind == "paragraph" and i < _BYLINE_WITHIN else None
-        if m and len(b.text.split()) <= 14 and m.group("names")[0].isupper():
+        names = byline_names(b.text) if b.kind == "paragraph" and i < _BYLINE_WITHIN else None
+        if names:
             removed.append(Removed(b.text, "byline"))
-            author = author or m.group("names")
+            author = author or names
             continue
         out.append(b)
     return out, author

@@ -30,6 +30,14 @@ from takeaways.lexicon import quote_marks
 from takeaways.resources import word_list, word_set
 
 _Q = quote_marks()
+
+# "By Jane Doe and John Roe, Reuters": a byline line (shared by the HTML and text readers)
+_NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|van|von|der|al|bin))*"
+_BYLINE = re.compile(
+    rf"^(?:by|written by)\s+(?P<names>{_NAME}(?:(?:, | and | & ){_NAME})*)"
+    r"(?:\s*(?:[,|–—-]|\bfor\b)\s*[^.!?]{0,60})?$", re.I)
+#: a byline line holds at most this many words
+BYLINE_MAX_WORDS = 14
 _OPENERS = f"[A-Z0-9{_Q.char_class(_Q.opening)}]"
 _SEP = r"(?:--|—|–|-|:)"
 # "(CNN) -- …", "(CNN)They …": an agency in brackets opening the paragraph
@@ -158,3 +166,14 @@ def _trim_start(text: str, a: int, b: int, first: bool, removed: list[tuple[str,
         a += n
         first = False
     return _skip_space(text, a, b)
+
+
+def byline_names(text: str) -> str | None:
+    """The names of a byline line ("By Jane Doe, Reuters" -> "Jane Doe"), or None when
+    the line is not one: "By" or "Written by", capitalised names joined by commas or
+    "and", then at most a short credit after a comma, bar or dash (an outlet, a date);
+    at most `BYLINE_MAX_WORDS` words in all."""
+    m = _BYLINE.match(text)
+    if m is None or len(text.split()) > BYLINE_MAX_WORDS or not m.group("names")[0].isupper():
+        return None
+    return m.group("names")

@@ -12,7 +12,7 @@ ingredient lines.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from takeaways.document import Article
 from takeaways.resources import word_list
@@ -31,6 +31,26 @@ def _rules() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+@cache
+def _pattern(kind: str, what: str) -> re.Pattern[str] | None:
+    """The ``what`` rules of ``kind`` as one alternation (None when there are none)."""
+    found = [p.pattern for k, w, p in _rules() if k == kind and w == what]
+    return re.compile("|".join(f"(?:{p})" for p in found), re.I) if found else None
+
+
+def _hits(pattern: re.Pattern[str] | None, texts: list[str], enough: int) -> int:
+    """How many of ``texts`` ``pattern`` matches at the start, counting up to ``enough``."""
+    if pattern is None:
+        return 0
+    hits = 0
+    for t in texts:
+        if pattern.match(t):
+            hits += 1
+            if hits >= enough:
+                break
+    return hits
+
+
 def page_kind(art: Article, *, min_lines: int = 3) -> str:
     """``"recipe"``, ``"list"``, ``"live blog"`` or ``"news"`` (`KINDS`) for ``art``: the
     first kind with ``min_lines`` paragraphs or headings that open like it, or (a recipe)
@@ -39,12 +59,15 @@ def page_kind(art: Article, *, min_lines: int = 3) -> str:
     paras = [p.text.strip() for p in art.paragraphs] + [r.text.strip() for r in art.removed]
     heads = [h.text.strip() for h in art.headings] + [art.title or ""]
     for kind in KINDS[1:]:
-        lines = [p for k, w, p in _rules() if k == kind and w == "line"]
-        named = [p for k, w, p in _rules() if k == kind and w == "heading"]
-        hits = sum(any(p.match(t) for p in lines) for t in paras)
-        hits += sum(any(p.match(h) for p in lines + named) for h in heads)
-        titled = any(p.match(h) for p in named for h in heads)
-        if hits >= min_lines or (kind == "recipe" and titled and hits >= 2):
+        line, named = _pattern(kind, "line"), _pattern(kind, "heading")
+        hits = _hits(line, paras, min_lines)
+        if hits < min_lines:
+            hits += sum(bool((line and line.match(h)) or (named and named.match(h)))
+                        for h in heads)
+        if hits >= min_lines:
+            return kind
+        titled = named is not None and any(named.match(h) for h in heads)
+        if kind == "recipe" and titled and hits >= 2:
             return kind
     return "news"
 
