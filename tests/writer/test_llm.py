@@ -88,7 +88,8 @@ def test_llm_unreachable_server_falls_back(seed_analysis) -> None:  # type: igno
     assert any("cannot reach" in n for n in points.notes)
 
 
-def test_llm_fewer_points_are_filled_with_extractive_ones(chat_server, seed_analysis, seed_article) -> None:  # type: ignore[no-untyped-def]
+def test_llm_fewer_points_are_filled_with_extractive_ones(  # type: ignore[no-untyped-def]
+        chat_server, seed_analysis, seed_article) -> None:
     sents = seed_article.sentences
     k = next(i for i, s in enumerate(sents, 1) if s.text.startswith(SCOTT))
     server = chat_server([points_reply([(sents[k - 1].text, [k])])])
@@ -123,7 +124,8 @@ def test_llm_prompt_echoed_back_falls_back(chat_server, seed_analysis) -> None: 
     assert any("echoed the prompt" in n for n in points.notes)
 
 
-def test_llm_request_goes_to_chat_completions_with_numbered_sentences(chat_server, seed_analysis, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_llm_request_goes_to_chat_completions_with_numbered_sentences(  # type: ignore[no-untyped-def]
+        chat_server, seed_analysis, monkeypatch, caplog) -> None:
     monkeypatch.setenv("TAKEAWAYS_TEST_KEY", "sk-secret-123")
     server = chat_server([Reply({"error": "no"}, status=401)])
     with caplog.at_level(logging.DEBUG):

@@ -69,7 +69,8 @@ def test_seed_writer_findings_on_the_way(seed_run) -> None:  # type: ignore[no-u
     assert [f.verdict for f in second.findings] == ["supported"]
 
 
-def test_seed_writer_cites_evidence_for_every_point(seed_run, seed_expected: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def test_seed_writer_cites_evidence_for_every_point(  # type: ignore[no-untyped-def]
+        seed_run, seed_expected: dict[str, Any]) -> None:
     points, _, _ = seed_run
     text = points.article.text
     for p in points:

@@ -92,7 +92,7 @@ def chat(ws: WriterSettings, messages: list[dict[str, str]]) -> str:
                 raise WriterFailure(f"{ws.url} refused the request (HTTP {exc.code}: "
                                     f"{body!r}); {hint}.") from None
             http_error = exc
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             reason = f"{ws.url} did not answer within {ws.timeout_s:g} s ([writer] timeout_s)"
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError | socket.timeout):
