@@ -178,3 +178,16 @@ def test_llm_output_matches_the_schema(chat_server, seed_analysis, seed_article)
     assert [f.stage for f in points[1].findings] == ["draft"]
     assert points[1].findings[0].verdict != "supported"
     assert any("asking again" in n for n in points.notes)
+
+
+def test_llm_writer_in_the_batch_unit_of_work(chat_server) -> None:  # type: ignore[no-untyped-def]
+    """Batch runs (and the server) go through `Pipeline`, so `[writer]` applies there too."""
+    from tests.conftest import SEED
+
+    server = chat_server([completion("[]")])
+    out = list(Pipeline(llm_settings(server)).pipe([SEED.read_text("utf-8")],
+                                                    what="read,key-points", n=2))
+    assert len(out) == 1 and out[0]["status"] == "ok", out[0].get("reason")
+    points = out[0]["key_points"]["key_points"]
+    assert [p["origin"] for p in points] == ["extractive", "extractive"]
+    assert len(server.requests) == 1
