@@ -76,8 +76,20 @@ def cmd_read(args: argparse.Namespace) -> int:
     return 0
 
 
+def _writer_pipeline(args: argparse.Namespace) -> Any:
+    """The default pipeline, or one whose ``[writer]`` the flags override (docs/writer.md)."""
+    over = {k: v for k, v in (("name", args.writer), ("base_url", args.llm_url),
+                              ("model", args.llm_model)) if v is not None}
+    if not over:
+        return _pipeline()
+    from takeaways.config import default_settings
+    from takeaways.pipeline import Pipeline
+
+    return Pipeline(default_settings().replace(writer=over))
+
+
 def cmd_summarize(args: argparse.Namespace) -> int:
-    pipeline = _pipeline()
+    pipeline = _writer_pipeline(args)
     article = _read(args)
     result = pipeline.key_points(article, n=args.n)
     if args.verify:
@@ -178,6 +190,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=_points, default=4,
                    help="number of key points, 1 to 12 (default 4)")
     p.add_argument("--verify", action="store_true", help="audit the generated points")
+    p.add_argument("--writer", choices=("extractive", "llm"), default=None,
+                   help="who writes the points: extractive (default) or an LLM whose points "
+                   "the audit checks and repairs ([writer] name)")
+    p.add_argument("--llm-url", default=None, metavar="URL",
+                   help="base URL of an OpenAI-compatible server, e.g. "
+                   "http://127.0.0.1:11434/v1 ([writer] base_url)")
+    p.add_argument("--llm-model", default=None, metavar="NAME",
+                   help="model name on that server ([writer] model)")
     p.set_defaults(func=cmd_summarize)
 
     p = sub.add_parser("config", help="the effective settings (show) or the files read (path)")

@@ -113,7 +113,7 @@ def check(over: Config, base: Config, where: str, path: str = "") -> None:
 
 
 #: tables whose numbers are limits: never negative (nor NaN)
-NON_NEGATIVE = frozenset({"limits"})
+NON_NEGATIVE = frozenset({"limits", "writer"})
 
 #: tables whose keys are open (a weight for any feature name)
 FREE_FORM = frozenset({"weights", "summary_weights"})

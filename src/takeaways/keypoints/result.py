@@ -52,21 +52,44 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class PointFinding:
+    """One audit of a point on its way to the reader (the LLM writer, docs/writer.md):
+    ``stage`` is ``draft`` (the model's first answer) or ``repair`` (its second)."""
+
+    stage: str
+    text: str
+    verdict: str
+    error_types: tuple[str, ...]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stage": self.stage, "text": self.text, "verdict": self.verdict,
+                "error_types": list(self.error_types), "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
 class KeyPoint:
     n: int
     text: str
     evidence: tuple[Evidence, ...]
     edits: tuple[Edit, ...]
     score: float
+    # set by the LLM writer only: "llm", "llm-repaired" or "extractive", and the audits
+    origin: str | None = None
+    findings: tuple[PointFinding, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "n": self.n,
             "text": self.text,
             "evidence": [e.to_dict() for e in self.evidence],
             "edits": [e.to_dict() for e in self.edits],
             "score": round(self.score, 4),
         }
+        if self.origin is not None:
+            d["origin"] = self.origin
+            d["findings"] = [f.to_dict() for f in self.findings]
+        return d
 
 
 @dataclass(slots=True, repr=False)

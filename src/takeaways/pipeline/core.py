@@ -183,9 +183,22 @@ class Pipeline:
         from takeaways.keypoints import check_n, extract_key_points
 
         check_n(n)  # before reading or loading any model
+        writer = self._writer()
         analysis = self.analyze(item)
         check()
+        if writer == "llm":  # [writer] name: an LLM drafts, the audit checks (docs/writer.md)
+            from takeaways.writer import write_key_points
+
+            return write_key_points(analysis, n=n, settings=self.settings)
         return extract_key_points(analysis, n=n, settings=self.settings)
+
+    def _writer(self) -> str:
+        """The writer ``[writer]`` selects, its settings checked before any work."""
+        from takeaways.writer import WriterSettings
+
+        ws = WriterSettings.from_settings(self.settings)
+        ws.check()
+        return ws.name
 
     def quotes(self, item: Input | Analysis) -> Quotes:
         """Who said what: quotes with resolved speakers and merged entity aliases."""

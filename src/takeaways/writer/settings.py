@@ -1,0 +1,73 @@
+"""The ``[writer]`` settings, typed, and the one check that a run with the LLM writer
+has what it needs (a server and a model) before anything is read or parsed."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from takeaways.config import Settings, active
+from takeaways.errors import ConfigError
+
+WRITERS = ("extractive", "llm")
+
+
+@dataclass(frozen=True, slots=True)
+class WriterSettings:
+    name: str
+    base_url: str
+    model: str
+    api_key_env: str
+    timeout_s: float
+    max_retries: int
+    temperature: float
+    json_mode: bool
+    max_prompt_chars: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> WriterSettings:
+        cfg = (settings or active()).section("writer")
+        return cls(
+            name=str(cfg.get("name", "extractive")), base_url=str(cfg.get("base_url", "")),
+            model=str(cfg.get("model", "")),
+            api_key_env=str(cfg.get("api_key_env", "OPENAI_API_KEY")),
+            timeout_s=float(cfg.get("timeout_s", 60)), max_retries=int(cfg.get("max_retries", 1)),
+            temperature=float(cfg.get("temperature", 0.0)),
+            json_mode=bool(cfg.get("json_mode", True)),
+            max_prompt_chars=int(cfg.get("max_prompt_chars", 24_000)),
+        )
+
+    @property
+    def url(self) -> str:
+        """Where requests go: ``{base_url}/chat/completions``."""
+        return self.base_url.rstrip("/") + "/chat/completions"
+
+    def api_key(self) -> str | None:
+        """The key from the environment variable ``api_key_env`` names (None: no key)."""
+        if not self.api_key_env:
+            return None
+        return os.environ.get(self.api_key_env) or None
+
+    def check(self) -> None:
+        """A `ConfigError` saying what to set when this writer cannot run."""
+        if self.name not in WRITERS:
+            raise ConfigError(f"[writer] name must be one of {', '.join(WRITERS)}, got "
+                              f"{self.name!r}; use --writer extractive or --writer llm.")
+        if self.name != "llm":
+            return
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                "the llm writer needs the base URL of an OpenAI-compatible server, e.g. "
+                f"--llm-url http://127.0.0.1:11434/v1 (Ollama); got {self.base_url!r}. Set "
+                "--llm-url or [writer] base_url.")
+        if not self.model:
+            raise ConfigError("the llm writer needs a model name, e.g. --llm-model "
+                              "llama3.1:8b; set --llm-model or [writer] model.")
+        if self.timeout_s <= 0:
+            raise ConfigError(f"[writer] timeout_s must be more than 0 seconds, got "
+                              f"{self.timeout_s}.")
+
+
+def writer_name(settings: Settings | None = None) -> str:
+    """The writer the settings select (``extractive`` or ``llm``)."""
+    return str((settings or active()).section("writer").get("name", "extractive"))
