@@ -145,6 +145,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return run_batch_cli(args)
 
 
+def cmd_speakers(args: argparse.Namespace) -> int:
+    from takeaways.store.cli import cmd_speakers as run
+
+    return run(args)
+
+
+def cmd_said(args: argparse.Namespace) -> int:
+    from takeaways.store.cli import cmd_said as run
+
+    return run(args)
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     from takeaways import config
 
@@ -219,7 +231,21 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_batch_args(p)
     _verbose_arg(p)
     p.set_defaults(func=cmd_batch)
+    _add_store_commands(sub)
     return parser
+
+
+def _add_store_commands(sub: Any) -> None:
+    from takeaways.store.cli import add_said_arguments, add_speakers_arguments
+
+    p = sub.add_parser("speakers", help="the speakers of a quote store (batch --store)")
+    add_speakers_arguments(p)
+    _verbose_arg(p)
+    p.set_defaults(func=cmd_speakers)
+    p = sub.add_parser("said", help="what one speaker said across a quote store, by date")
+    add_said_arguments(p)
+    _verbose_arg(p)
+    p.set_defaults(func=cmd_said)
 
 
 def _add_batch_args(p: argparse.ArgumentParser) -> None:
