@@ -320,7 +320,8 @@ def _display_name(g: _Group) -> str:
     for o in g.occ:
         counts[o.name] += o.count
     full = [n for n in counts if len(name_tokens(n)) >= 2] or list(counts)
-    return max(full, key=lambda n: (counts[n], len(n), n))
+    # most quoted; on a tie the plainer form ("Dmitry Peskov" over "Dmitry S. Peskov")
+    return max(full, key=lambda n: (counts[n], -len(n.split()), len(n), n))
 
 
 def _is_name(alias: str) -> bool:
