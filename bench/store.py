@@ -31,7 +31,7 @@ import json
 import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     _fill(results, store_path)
     print(f"\nCross-article speaker merging, PolNeAR {args.compartment} "
           f"({len(recs)} articles): same-speaker pairs in different articles")
-    print(f"| system | units | gold pairs | P | R | F1 | store speakers for the top-10 "
+    print("| system | units | gold pairs | P | R | F1 | store speakers for the top-10 "
           "gold people |\n|---|---|---|---|---|---|---|")
     tops = {}
     for system, mapping in _speaker_maps(store_path, args.aliases).items():

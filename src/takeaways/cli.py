@@ -134,6 +134,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         options["token"] = args.token
     if args.timeout is not None:
         options["request_timeout_s"] = args.timeout
+    if args.quote_store:
+        options["quote_store"] = args.quote_store
     serve(host=args.host, port=args.port, db=args.db, allow_fetch=args.allow_fetch,
           allowed_hosts=args.allowed_host, **options)
     return 0
@@ -225,6 +227,8 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="API token required for writes and deletes (default: $TAKEAWAYS_TOKEN)")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="time limit per analysis; past it the work is stopped (default 60)")
+    p.add_argument("--quote-store", default=None, metavar="PATH",
+                   help="a quote store (batch --store) for the speaker pages at /speakers")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("batch", help="process corpora: directories, JSONL, WARC")
