@@ -1,6 +1,7 @@
 """The speaker pages over a quote store: list, timeline, the article with the quote marked."""
 
-# Fixtures are imported from server_fakes (no second conftest.py).
+# Fixtures are imported from server_fakes (no second conftest.py), so they are redefined.
+# ruff: noqa: F811
 from __future__ import annotations
 
 from collections.abc import Callable
