@@ -118,11 +118,13 @@ class MergeSettings:
 
     surname_margin: float = 0.25
     context_min: float = 0.5
+    first_name_similarity: float = 0.8
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> MergeSettings:
         return cls(surname_margin=float(section.get("surname_margin", 0.25)),
-                   context_min=float(section.get("context_min", 0.5)))
+                   context_min=float(section.get("context_min", 0.5)),
+                   first_name_similarity=float(section.get("first_name_similarity", 0.8)))
 
 
 # --------------------------------------------------------------------- union-find groups
@@ -162,8 +164,10 @@ def _separated(a: _Group, b: _Group, rules: AliasRules) -> bool:
     return any(rules.separate.get(k, frozenset()) & b.keys for k in a.keys)
 
 
-def _first_conflict(a: _Group, b: _Group) -> bool:
-    return bool(a.firsts and b.firsts and not (a.firsts & b.firsts))
+def _first_conflict(a: _Group, b: _Group, similarity: float = 1.0) -> bool:
+    """Both groups have full first names and none of them agree."""
+    return bool(a.firsts and b.firsts and not any(
+        compatible_first(x, y, similarity) for x in a.firsts for y in b.firsts))
 
 
 def _key_of(o: Occurrence, rules: AliasRules) -> str:
@@ -174,32 +178,59 @@ def _key_of(o: Occurrence, rules: AliasRules) -> str:
 # --------------------------------------------------------------------- the merge
 
 
-def _full_name_groups(people: list[tuple[Occurrence, str]], rules: AliasRules) -> list[_Group]:
-    """Steps 1-2: one group per full name, then joined on first + last name."""
+def _full_name_groups(people: list[tuple[Occurrence, str]], rules: AliasRules,
+                      ms: MergeSettings) -> list[_Group]:
+    """Steps 1-2: one group per full name, names inside longer ones, then first + last."""
     by_key: dict[str, _Group] = {}
     for o, key in people:
         by_key.setdefault(key, _Group()).add(o, key)
     for key, g in by_key.items():
         if len(g.occ) > 1:
             g.why.append(f"same name: {key!r} in {len(g.occ)} articles")
-    groups = list(by_key.values())
+    groups = _contained(by_key, rules)
     by_last: dict[str, list[_Group]] = {}
     for g in sorted(groups, key=lambda g: (-g.count, min(g.keys))):
         by_last.setdefault(min(g.keys).split()[-1], []).append(g)
     out: list[_Group] = []
     for same_last in by_last.values():
-        out += _join_first_last(same_last, rules)
+        out += _join_first_last(same_last, rules, ms)
     return out
 
 
-def _join_first_last(groups: list[_Group], rules: AliasRules) -> list[_Group]:
-    """Join full names with one surname whose first names agree (exact before initials)."""
+def _contained(by_key: dict[str, _Group], rules: AliasRules) -> list[_Group]:
+    """A rarer name that holds a more quoted full name at its start or end joins it:
+    "Certainly Donald Trump" (a parse's stray word), "Marco Rubio: Retirement"."""
+    merged: set[str] = set()
+    for key in sorted(by_key, key=lambda k: (by_key[k].count, k)):
+        tokens = key.split()
+        if len(tokens) < 3:
+            continue
+        inner = [" ".join(tokens[i:]) for i in range(1, len(tokens) - 1)]
+        inner += [" ".join(tokens[:j]) for j in range(len(tokens) - 1, 1, -1)]
+        g = by_key[key]
+        target = next((by_key[k] for k in inner if k in by_key and k not in merged
+                       and by_key[k].count > g.count and not _separated(g, by_key[k], rules)),
+                      None)
+        if target is not None:  # its names stay out of the target's keys and first names
+            keys, firsts = set(target.keys), set(target.firsts)
+            target.absorb(g, f"name containment: {key!r} holds {sorted(keys)[0]!r}")
+            target.keys, target.firsts = keys, firsts
+            merged.add(key)
+    return [g for k, g in by_key.items() if k not in merged]
+
+
+def _join_first_last(groups: list[_Group], rules: AliasRules,
+                     ms: MergeSettings) -> list[_Group]:
+    """Join full names with one surname whose first names agree (exact before initials
+    and spelling variants)."""
     kept: list[_Group] = []
     for g in groups:
         gk = min(g.keys).split()
         for exact in (True, False):
-            target = next((k for k in kept if _first_match(k, gk, exact)
-                           and not _first_conflict(k, g) and not _separated(k, g, rules)), None)
+            sim = 1.0 if exact else ms.first_name_similarity
+            target = next((k for k in kept if _first_match(k, gk, exact, sim)
+                           and not _first_conflict(k, g, sim)
+                           and not _separated(k, g, rules)), None)
             if target is not None:
                 target.absorb(g, f"same first and last name: {' '.join(gk)!r} ~ "
                                  f"{sorted(target.keys)[0]!r}")
@@ -209,12 +240,13 @@ def _join_first_last(groups: list[_Group], rules: AliasRules) -> list[_Group]:
     return kept
 
 
-def _first_match(g: _Group, tokens: list[str], exact: bool) -> bool:
+def _first_match(g: _Group, tokens: list[str], exact: bool, similarity: float) -> bool:
     for key in g.keys:
         other = key.split()
         if other[-1] != tokens[-1]:
             continue
-        if other[0] == tokens[0] if exact else compatible_first(other[0], tokens[0]):
+        if other[0] == tokens[0] if exact else compatible_first(other[0], tokens[0],
+                                                                 similarity):
             return True
     return False
 
@@ -292,7 +324,7 @@ def merge_speakers(occurrences: Iterable[Occurrence], *, rules: AliasRules | Non
             people.append((o, key))
         else:
             surnames.append((o, key))
-    groups = _full_name_groups(people, rules)
+    groups = _full_name_groups(people, rules, ms)
     by_last: dict[str, list[_Group]] = {}
     for g in groups:
         for k in g.keys:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from takeaways.resources import word_set
 
 __all__ = ["compatible_first", "name_key", "name_tokens", "role_words", "slug"]
 
-_POSSESSIVE = re.compile(r"['’]s?$")
+_POSSESSIVE = re.compile(r"['’‘`]s?$")
 _EDGE = re.compile(r"^[^\w]+|[^\w.]+$")
 
 
@@ -61,9 +62,13 @@ def name_key(name: str) -> str:
     return " ".join(tokens)
 
 
-def compatible_first(a: str, b: str) -> bool:
-    """Two first names of one person: equal, or one is the other's initial."""
-    return a == b or ((len(a) == 1 or len(b) == 1) and a[0] == b[0])
+def compatible_first(a: str, b: str, similarity: float = 1.0) -> bool:
+    """Two first names of one person: equal, one the other's initial, or (below 1.0) a
+    spelling variant at least this similar with the same initial (Hilary / Hillary)."""
+    if a == b or ((len(a) == 1 or len(b) == 1) and a[0] == b[0]):
+        return True
+    return similarity < 1.0 and a[0] == b[0] and min(len(a), len(b)) > 2 and \
+        SequenceMatcher(None, a, b).ratio() >= similarity
 
 
 def role_words(roles: tuple[str, ...] | list[str]) -> frozenset[str]:
