@@ -31,7 +31,9 @@ from takeaways.errors import (
     ModelError,
     NoArticleError,
     StepError,
+    StoreError,
     TakeawaysError,
+    UnknownSpeakerError,
     UsageError,
 )
 from takeaways.pipeline import Pipeline
@@ -60,7 +62,9 @@ __all__ = [
     "Settings",
     "Span",
     "StepError",
+    "StoreError",
     "TakeawaysError",
+    "UnknownSpeakerError",
     "UsageError",
     "__version__",
     "analyze",

@@ -146,6 +146,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         options["token"] = args.token
     if args.timeout is not None:
         options["request_timeout_s"] = args.timeout
+    if args.quote_store:
+        options["quote_store"] = args.quote_store
     serve(host=args.host, port=args.port, db=args.db, allow_fetch=args.allow_fetch,
           allowed_hosts=args.allowed_host, **options)
     return 0
@@ -155,6 +157,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from takeaways.batch.cli import run_batch_cli
 
     return run_batch_cli(args)
+
+
+def cmd_speakers(args: argparse.Namespace) -> int:
+    from takeaways.store.cli import cmd_speakers as run
+
+    return run(args)
+
+
+def cmd_said(args: argparse.Namespace) -> int:
+    from takeaways.store.cli import cmd_said as run
+
+    return run(args)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -233,13 +247,29 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="API token required for writes and deletes (default: $TAKEAWAYS_TOKEN)")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="time limit per analysis; past it the work is stopped (default 60)")
+    p.add_argument("--quote-store", default=None, metavar="PATH",
+                   help="a quote store (batch --store) for the speaker pages at /speakers")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("batch", help="process corpora: directories, JSONL, WARC")
     _add_batch_args(p)
     _verbose_arg(p)
     p.set_defaults(func=cmd_batch)
+    _add_store_commands(sub)
     return parser
+
+
+def _add_store_commands(sub: Any) -> None:
+    from takeaways.store.cli import add_said_arguments, add_speakers_arguments
+
+    p = sub.add_parser("speakers", help="the speakers of a quote store (batch --store)")
+    add_speakers_arguments(p)
+    _verbose_arg(p)
+    p.set_defaults(func=cmd_speakers)
+    p = sub.add_parser("said", help="what one speaker said across a quote store, by date")
+    add_said_arguments(p)
+    _verbose_arg(p)
+    p.set_defaults(func=cmd_said)
 
 
 def _add_batch_args(p: argparse.ArgumentParser) -> None:

@@ -12,7 +12,9 @@ TakeawaysError
 ├── ModelError        a required model is not installed
 ├── ConfigError       a configuration file or option is invalid
 ├── UsageError        a bad argument to a function or command (also a ValueError)
-└── StepError         a step of `Pipeline.run` failed (the cause is chained)
+├── StepError         a step of `Pipeline.run` failed (the cause is chained)
+└── StoreError        a quote store cannot be opened, read or written
+    └── UnknownSpeakerError no speaker of the store has that name
 """
 
 from __future__ import annotations
@@ -135,6 +137,21 @@ class StepError(TakeawaysError):
         self.step = step
         self.cause = cause
         self.partial = dict(partial)
+
+
+class StoreError(TakeawaysError):
+    """A quote store (``--store``) cannot be opened, read or written: it is missing,
+    corrupt, locked by another process, or from another schema version. The message says
+    which and how to fix it (wait for the writer, rebuild with ``takeaways batch --store``)."""
+
+    code = "E700"
+
+
+class UnknownSpeakerError(StoreError):
+    """No speaker of the store has that name. The message lists the nearest names; run
+    ``takeaways speakers STORE`` for all of them."""
+
+    code = "E701"
 
 
 def catalogue() -> list[tuple[str, str, str]]:

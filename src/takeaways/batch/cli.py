@@ -50,6 +50,9 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--address", default=None,
                    help="Ray cluster for --engine ray: auto, ray://host:10001 (default: local)")
     p.add_argument("--resume", action="store_true", help="skip ids already in --out")
+    p.add_argument("--store", default=None, metavar="PATH",
+                   help="also write every quote to this store: a .duckdb file, or a folder "
+                   "of Parquet shards (the default with --engine ray); needs --what quotes")
     p.add_argument("--unordered", action="store_true", help="write results as they finish")
     p.add_argument("--batch-size", type=int, default=16, help="documents per nlp.pipe batch (16)")
     p.add_argument("--max-bytes", type=int, default=None,
@@ -69,7 +72,7 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
                    help="write every failed document (id, source, reason, error_code) to "
                    "FILE as JSONL")
     g = p.add_argument_group("JSONL fields")
-    for name in ("id", "html", "text", "url", "summary"):
+    for name in ("id", "html", "text", "url", "summary", "date"):
         g.add_argument(f"--{name}-field", default=name, help=f"key of the {name} ({name!r})")
 
 
@@ -98,11 +101,13 @@ def _options(args: argparse.Namespace) -> RunOptions:
         0 if args.engine == "ray" else _default_workers()
     )
     fields = JsonlFields(id=args.id_field, html=args.html_field, text=args.text_field,
-                         url=args.url_field, summary=args.summary_field)
+                         url=args.url_field, summary=args.summary_field,
+                         date=args.date_field)
     return RunOptions(
         settings=settings, engine=args.engine, workers=workers, address=args.address,
         resume=args.resume, ordered=not args.unordered, fields=fields,
         fsync=not args.no_fsync, max_tasks_per_worker=args.max_tasks_per_worker,
+        store=args.store,
     )
 
 

@@ -44,6 +44,8 @@ class RunOptions:
     fsync: bool = True
     max_tasks_per_worker: int | None = None
     ray_init: dict[str, Any] | None = None
+    #: a quote store to fill as well (``--store``): a ``.duckdb`` file or a Parquet folder
+    store: str | None = None
 
 
 @dataclass(slots=True)
@@ -182,6 +184,18 @@ def make_engine(options: RunOptions) -> Engine:
                        max_tasks_per_worker=options.max_tasks_per_worker)
 
 
+def open_batch_store(options: RunOptions) -> Any:
+    """The ``--store`` to fill (None without one); with Ray a name that is not a
+    ``.duckdb`` file is a Parquet folder."""
+    if not options.store:
+        return None
+    if "quotes" not in options.settings.what:
+        raise ConfigError("--store holds quotes; add quotes to --what (e.g. --what quotes).")
+    from takeaways.store.batch import BatchStore
+
+    return BatchStore.open(options.store)
+
+
 def _check_out(out: Path, resume: bool) -> None:
     if out.is_dir():
         raise ConfigError(f"--out {out} is a directory; name a .jsonl file.")
@@ -230,18 +244,23 @@ def run_batch(
         done, summary, sink,
     )
     started = time.perf_counter()
+    store = open_batch_store(options)
     engine = make_engine(options)
     summary.workers = engine.workers
     try:
         with ResultWriter(out_path, fsync=options.fsync) as writer:
             chunks = chunked(records, options.settings.batch_size)
             for chunk in engine.map(chunks, ordered=options.ordered):
+                if store is not None:  # the store first: --resume redoes what OUT lacks
+                    store.write_results(chunk.results)
                 writer.write_batch(chunk.results)
                 summary.add(chunk)
                 summary.elapsed = time.perf_counter() - started
                 sink.advance(chunk.nbytes, summary)
     finally:
         engine.close()
+        if store is not None:
+            store.close()
         summary.elapsed = time.perf_counter() - started
         sink.finish(summary)
     return summary

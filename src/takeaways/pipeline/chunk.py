@@ -8,6 +8,7 @@ article through `Pipeline.run` on one analysis each.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,6 +92,10 @@ def _read(record: Record, settings: BatchSettings, pipeline: Pipeline) -> Articl
     article = pipeline.read(source, kind=record.kind, url=record.url,
                             max_bytes=settings.max_bytes)
     article.warnings.extend(record.meta.get("notes", ()))  # e.g. lone surrogates replaced
+    date = record.meta.get("date")
+    if isinstance(date, str) and not article.metadata.date:  # the record's date field
+        article = dataclasses.replace(
+            article, metadata=dataclasses.replace(article.metadata, date=date))
     return article
 
 

@@ -55,13 +55,14 @@ _SKIP_BLOCK = 1 << 20
 
 @dataclass(frozen=True, slots=True)
 class JsonlFields:
-    """Which JSONL keys hold the id, HTML, text, URL and summary of a record."""
+    """Which JSONL keys hold the id, HTML, text, URL, summary and date of a record."""
 
     id: str = "id"
     html: str = "html"
     text: str = "text"
     url: str = "url"
     summary: str = "summary"
+    date: str = "date"  # the publication date, when the page's metadata has none
 
 
 @dataclass(slots=True)
@@ -301,6 +302,9 @@ def _jsonl_record(line: bytes, path: Path, lineno: int, fields: JsonlFields) -> 
         summary=summary if isinstance(summary, str | list) else None,
         size=len(line),
     )
+    date = obj.get(fields.date)
+    if isinstance(date, str) and date.strip():
+        rec.meta["date"] = scrub_surrogates(date.strip())[0]
     if notes:
         rec.meta["notes"] = notes
     if isinstance(summary, list) and not all(isinstance(x, str) for x in summary):

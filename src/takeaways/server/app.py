@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from takeaways.server import docs, pages, routes
+from takeaways.server import docs, pages, routes, speakers
 from takeaways.server.engine import Library, ServerError
 from takeaways.server.limits import BodyLimitMiddleware, HostMiddleware, SecurityHeadersMiddleware
 from takeaways.server.services import Services, error_response, validation_message
@@ -54,6 +54,7 @@ def create_app(
     _handlers(app)
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(speakers.router)
     return app
 
 

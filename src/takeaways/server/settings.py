@@ -59,3 +59,5 @@ class ServerSettings:
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
     keep_alive_s: int = 5
+    #: a quote store (``batch --store``) for the speaker pages (``/speakers``); None: off
+    quote_store: str | None = None
