@@ -14,7 +14,8 @@ EXPORTED = {
     "SCHEMA_VERSION", "Analysis", "Article", "BinaryInputError", "ConfigError", "DeadlineError",
     "EmptyInputError", "FetchError", "FetchTimeoutError", "InputError", "LimitError",
     "ModelError", "NoArticleError",
-    "Pipeline", "Sentence", "Settings", "Span", "StepError", "StoreError", "UnknownSpeakerError", "TakeawaysError", "UsageError",
+    "Pipeline", "Sentence", "Settings", "Span", "StepError", "StoreError",
+    "UnknownSpeakerError", "TakeawaysError", "UsageError",
     "__version__", "analyze", "audit", "key_points", "pipe", "quotes", "read",
 }
 HEAVY = ("spacy", "torch", "sentence_transformers", "trafilatura", "transformers", "lxml")
