@@ -29,7 +29,7 @@ from takeaways.document import Metadata, Removed, SummaryItem
 from takeaways.errors import NoArticleError
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
 from takeaways.ingest.gaps import restore_dropped
-from takeaways.ingest.labels import byline_names
+from takeaways.ingest.labels import take_bylines
 from takeaways.ingest.text import (
     _summary_heading,
     chrome_reason,
@@ -419,22 +419,6 @@ def _walk(
 
 
 _SUBHEAD_MAX_WORDS = 10
-_BYLINE_WITHIN = 3  # a byline is among the first blocks
-
-
-def _bylines(blocks: list[Block], removed: list[Removed]) -> tuple[list[Block], str | None]:
-    """Move a byline paragraph near the top ("By Jane Doe, Reuters") out of the text; the
-    names found are returned for the metadata."""
-    author = None
-    out = []
-    for i, b in enumerate(blocks):
-        names = byline_names(b.text) if b.kind == "paragraph" and i < _BYLINE_WITHIN else None
-        if names:
-            removed.append(Removed(b.text, "byline"))
-            author = author or names
-            continue
-        out.append(b)
-    return out, author
 
 
 def _subheads(blocks: list[Block]) -> None:
@@ -462,7 +446,8 @@ def parse_html(html: str, *, url: str | None = None) -> Parts:
     blocks, restored = restore_dropped(blocks, html)
     if restored:
         log.debug("restored %d paragraph(s) that precision mode dropped", restored)
-    blocks, byline = _bylines(blocks, removed)
+    blocks, byline = take_bylines(
+        blocks, lambda b: b.text if b.kind == "paragraph" else None, removed)
     _subheads(blocks)
     while blocks and blocks[-1].kind == "heading":
         removed.append(Removed(blocks.pop().text, "heading without text after it"))

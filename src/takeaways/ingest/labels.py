@@ -24,8 +24,11 @@ video") where a sentence starts.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
+from takeaways.document import Removed
 from takeaways.lexicon import quote_marks
 from takeaways.resources import word_list, word_set
 
@@ -166,6 +169,31 @@ def _trim_start(text: str, a: int, b: int, first: bool, removed: list[tuple[str,
         a += n
         first = False
     return _skip_space(text, a, b)
+
+
+T = TypeVar("T")
+
+#: a byline is among the first paragraphs (lines) of the body
+BYLINE_WITHIN = 3
+
+
+def take_bylines(items: list[T], text_of: Callable[[T], str | None],
+                 removed: list[Removed]) -> tuple[list[T], str | None]:
+    """``items`` without the byline ones among their first `BYLINE_WITHIN` (each goes to
+    ``removed`` with reason ``byline``), and the first byline's names (for the metadata).
+    ``text_of``: an item's text, or None when it cannot be a byline. The HTML and the
+    pasted-text readers share it."""
+    author = None
+    kept = []
+    for i, item in enumerate(items):
+        text = text_of(item) if i < BYLINE_WITHIN else None
+        names = byline_names(text) if text is not None else None
+        if names and text is not None:
+            removed.append(Removed(text, "byline"))
+            author = author or names
+            continue
+        kept.append(item)
+    return kept, author
 
 
 def byline_names(text: str) -> str | None:

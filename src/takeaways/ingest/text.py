@@ -28,7 +28,7 @@ from typing import Any
 from takeaways.document import Metadata, Removed, SummaryItem
 from takeaways.errors import ConfigError
 from takeaways.ingest.builder import Block, Parts, clean_line, replace_surrogates
-from takeaways.ingest.labels import byline_names
+from takeaways.ingest.labels import byline_names, take_bylines
 from takeaways.ingest.text_model import (
     LineModel,
     best_run,
@@ -314,24 +314,6 @@ def _split_header(
     return title, kicker, author
 
 
-#: a byline among this many first lines of the body leaves it (as in the HTML reader)
-_BYLINE_WITHIN = 3
-
-
-def _body_bylines(body: list[Line], removed: list[Removed]) -> tuple[list[Line], str | None]:
-    """``body`` without byline lines among its first `_BYLINE_WITHIN`; their names."""
-    author = None
-    kept = []
-    for i, ln in enumerate(body):
-        names = byline_names(ln.text) if i < _BYLINE_WITHIN else None
-        if names:
-            removed.append(Removed(ln.text, "byline"))
-            author = author or names
-            continue
-        kept.append(ln)
-    return kept, author
-
-
 def _body_blocks(body: list[Line], removed: list[Removed]) -> list[Block]:
     blocks: list[Block] = []
     seen: set[str] = set()
@@ -487,7 +469,7 @@ def parse_text(raw: str, *, body: str = "lines.v1", model: LineModel | None = No
     title, kicker, author = _split_header(header, removed)
     removed += inner
     body_lines = [ln for ln in body_lines if ln.text != title or _words(ln.text) > 20]
-    body_lines, in_body = _body_bylines(body_lines, removed)
+    body_lines, in_body = take_bylines(body_lines, lambda ln: ln.text, removed)
     for ln in footer:
         removed.append(Removed(ln.text, "after the article body"))
     return Parts(
