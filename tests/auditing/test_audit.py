@@ -148,3 +148,51 @@ def test_audit_speaker_of_the_sentence_holding_a_quoted_term_is_accepted() -> No
         "Buckingham said many restaurants disguised the dish as 'fish fin soup'."])
     speaker = report.claims[0].signals["audit.signal.quote_speaker.v1"]
     assert speaker.findings == []
+
+
+def test_audit_quote_marks_of_one_quote_never_open_another() -> None:
+    """CNN/DM highlights write quotes as ` ... ': the "'" that closes one quote does not
+    open a second one running to the next quote's opening mark."""
+    art = takeaways.read(
+        "Pama, who has no history of violence, was reportedly 'beside himself' with grief.\n\n"
+        "Mr Peters said his client grabbed his neighbour by the hand and hit out 'blindly'.",
+        kind="plain",
+    )
+    report = audit_summary(analyze(art), [
+        "Pama is reportedly ` beside himself ' His lawyer said he hit out ` blindly ' at once."])
+    quoted = [q["text"] for q in
+              report.claims[0].signals["audit.signal.quote_verbatim.v1"].debug["quotes"]]
+    assert quoted == ["beside himself", "blindly"]
+    assert report.claims[0].signals["audit.signal.quote_verbatim.v1"].findings == []
+
+
+def test_audit_sayer_of_the_sentence_holding_a_scare_quote_is_accepted() -> None:
+    """"John Prescott said Mr Pickles had given a 'car crash' interview": the sentence
+    names who used the words, even when the quote graph gives a nearby quote to another
+    speaker."""
+    art = takeaways.read(
+        "Simon Walker of the Institute of Directors said: 'Forcing firms to give staff "
+        "days off is a car crash for small business, and it will cost jobs.'\n\n"
+        "The former Deputy Prime Minister John Prescott said Mr Pickles had given a "
+        "'car crash' interview.",
+        kind="plain",
+    )
+    report = audit_summary(analyze(art), [
+        "John Prescott described Mr Pickles's interview as a 'car crash'."])
+    speaker = report.claims[0].signals["audit.signal.quote_speaker.v1"]
+    assert speaker.findings == []
+
+
+def test_audit_a_one_word_description_is_not_checked_as_a_speaker_name() -> None:
+    """"the Aussie calls herself 'the Barbie from Down Under'": a demonym with an article
+    describes the speaker; it is not a name the quote graph could hold, so it is never
+    judged misattributed."""
+    art = takeaways.read(
+        "Natalia Moon moved to Manila in 2012.\n\n"
+        "The 23-year-old, who promotes herself as 'the Barbie from Down Under', landed a "
+        "major role on a sitcom, Natalia Moon said.",
+        kind="plain",
+    )
+    report = audit_summary(analyze(art), [
+        "The Aussie calls herself 'the Barbie from Down Under'."])
+    assert report.claims[0].verdict != "misattributed"

@@ -55,14 +55,20 @@ def claim_quotes(ctx: ClaimContext) -> list[ClaimQuote]:
     if isinstance(cached, list):
         return cached
     seen: set[tuple[int, int]] = set()
+    marks: list[tuple[int, int]] = []  # each quote with its quote marks
     out = []
     for pattern in _QUOTE_PATTERNS:
         for m in pattern.finditer(ctx.text):
             start, end = m.span(1)
             key = norm(m.group(1))
-            if not key or any(s <= start < e for s, e in seen):
+            # the quote marks of one quote never open or close another: in "` beside
+            # himself ' his lawyer said ` blindly '" (CNN/DM highlights), the closing
+            # "'" of the first quote does not open "his lawyer said"
+            outer = (m.start(0) + len(m.group(0)) - len(m.group(0).lstrip()), m.end(0))
+            if not key or any(s < outer[1] and outer[0] < e for s, e in marks):
                 continue
             seen.add((start, end))
+            marks.append(outer)
             sids = tuple(i for i, s in enumerate(ctx.index.sent_norm) if f" {key} " in f" {s} ")
             out.append(ClaimQuote(start, end, ctx.text[start:end], key, sids))
     out += _implicit_quotes(ctx, seen)
@@ -194,6 +200,8 @@ def _claim_people(ctx: ClaimContext) -> list[SpacySpan]:
     out = []
     for ent in ctx.doc.ents:
         key = entity_key(ent.text)
+        if _descriptor(ent):
+            continue
         if ent.label_ == "PERSON" or (ent.label_ in _PERSONISH and key and
                                       (key in people or key.split()[-1] in surnames)):
             out.append(ent)
@@ -330,6 +338,32 @@ def _attributed(ctx: ClaimContext) -> list[SpacySpan]:
     return out
 
 
+def _descriptor(p: SpacySpan) -> bool:
+    """One word with an article, such as a demonym used as a noun ("the Aussie calls herself
+    ...", "a Briton said"; spaCy often tags these PERSON): a description of someone, not a
+    name the quote graph could hold, so the speaker check cannot judge it."""
+    return len(p) == 1 and p.label_ in ("PERSON", "NORP") and any(
+        c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in p.root.children)
+
+
+def _sayers(ctx: ClaimContext, sids: Sequence[int]) -> list[str]:
+    """Names that are the subject of a speech verb in the article sentences holding the
+    quoted words ("John Prescott said Mr Pickles had given a 'car crash' interview"): the
+    sentence itself says who used the words, whatever the quote graph made of a short
+    quoted phrase inside reported speech."""
+    verbs = lexicon().speech_verbs
+    names = []
+    for sid in sids:
+        for tok in ctx.analysis.sentence_span(sid):
+            if tok.lemma_.lower() not in verbs or tok.pos_ not in ("VERB", "AUX"):
+                continue
+            for child in tok.children:
+                if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ == "PROPN":
+                    names.append(" ".join(t.text for t in child.subtree if t is child or (
+                        t.head is child and t.dep_ in ("compound", "flat"))))
+    return [n for n in names if n]
+
+
 def _same_person(ctx: ClaimContext, a: str, b: str) -> bool:
     graph = quote_graph(ctx.analysis)
     ea, eb = graph.entity(a), graph.entity(b)
@@ -352,6 +386,7 @@ def quote_speaker_signal(ctx: ClaimContext) -> SignalResult:
                                  "claimed": [p.text for p in claimed]})
         if not speakers or not claimed:
             continue
+        speakers += _sayers(ctx, q.sids)
         if any(_same_person(ctx, p.text, s) for p in claimed for s in speakers):
             continue
         p = claimed[0]
