@@ -8,7 +8,6 @@ no fresh cache: the first query merges and caches instead.
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any

@@ -23,9 +23,9 @@ from takeaways.store.db import QuoteStore
 from takeaways.store.merge import (
     STRATEGY,
     AliasRules,
+    InProse,
     MergeSettings,
     Occurrence,
-    InProse,
     SpeakerGroup,
     WordShare,
     merge_speakers,
@@ -63,7 +63,10 @@ def load_occurrences(store: QuoteStore) -> list[Occurrence]:
     return out
 
 
-_WORD = re.compile(r"[^\W\d_]+")
+_WORDS = """
+SELECT w, count(*) FROM (SELECT unnest(regexp_extract_all(text, '\\p{L}+')) AS w FROM articles)
+WHERE lower(w) IN (SELECT unnest(?)) GROUP BY w
+"""
 _PLACES = "SELECT DISTINCT name FROM entities WHERE type IN ('GPE', 'LOC', 'FAC')"
 
 
@@ -76,13 +79,11 @@ def word_shares(store: QuoteStore) -> WordShare:
             return {}
         lower: Counter[str] = Counter()
         total: Counter[str] = Counter()
-        for (text,) in store.con.execute("SELECT text FROM articles").fetchall():
-            for w in _WORD.findall(text or ""):
-                low = w.lower()
-                if low in wanted:
-                    total[low] += 1
-                    if w == low:
-                        lower[low] += 1
+        for w, n in store.con.execute(_WORDS, [sorted(wanted)]).fetchall():
+            low = w.lower()
+            total[low] += n
+            if w == low:
+                lower[low] += n
         return {t: lower[t] / total[t] for t in total if lower[t] >= 2}
     return shares
 
