@@ -110,6 +110,10 @@ def test_store_merge_headline_fragment_joins_the_person_it_names() -> None:
     assert any(w.startswith("name repaired: 'Trump Says He Never'") and "says" in w
                for w in g.why)
     assert "Trump Says He Never" not in g.aliases
+    # an alias file that names it undoes the repair
+    rules = AliasRules.from_dict({"separate": {"Trump Says He Never": ["Donald Trump"]}})
+    assert len(merge_speakers(occs, rules=rules,
+                              word_share=words(says=0.96, never=0.95))) == 2
     # without the corpus evidence "says" and "never" may be names: it stays apart
     assert len(merge_speakers(occs)) == 2
 

@@ -298,8 +298,9 @@ def _repair_names(items: list[tuple[Occurrence, str]], rules: AliasRules,
     """Step 0: headline and dateline fragments taken for names get the known person's
     name they hold; returns the items and, per repaired occurrence, why."""
     lex = _Lexicon.of(items, places)
+    user = set(rules.merge.values()) | set(rules.separate)  # names the alias file gives
     cands = [i for i, (o, key) in enumerate(items)
-             if key not in rules.merge.values() and _candidate(o, key, lex)]
+             if key not in user and _candidate(o, key, lex)]
     if not cands:
         return items, {}
     needed = {tok for i in cands for _, tok in name_words(items[i][0].name)}
