@@ -307,7 +307,7 @@ def _repair_names(items: list[tuple[Occurrence, str]], rules: AliasRules,
     shares = dict(word_share(sorted(needed))) if word_share else {}
     out = list(items)
     notes: dict[tuple[str, str], str] = {}
-    repairs: list[tuple[int, str, str]] = []
+    repairs: list[tuple[int, str, str, bool]] = []
     for i in cands:
         o, key = items[i]
         words = name_words(o.name)
