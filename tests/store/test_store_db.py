@@ -144,3 +144,82 @@ def test_store_db_locked_by_another_writer(tmp_path: Path) -> None:
         holder.wait()
     time.sleep(0.1)
     assert count(path) == 5
+
+
+
+# ------------------------------------------------------------------ the cached merge
+
+def _count_merges(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import takeaways.store.query as query
+
+    calls: list[int] = []
+    real = query.merge_speakers
+
+    def counting(*a: object, **kw: object) -> object:
+        calls.append(1)
+        return real(*a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(query, "merge_speakers", counting)
+    return calls
+
+
+@pytest.mark.parametrize("name", ["q.duckdb", "shards"])
+def test_store_db_merge_is_cached_at_close_and_read_by_said(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    path = fill(tmp_path / name)  # closing the batch store merged and cached
+    calls = _count_merges(monkeypatch)
+    with open_store(path) as store:
+        rows = said(store, "Peskov")
+        groups = speakers(store)
+    assert [r.doc_id for r in rows] == ["d1", "d2", "d3"] and calls == []
+    with open_store(path) as store:
+        fresh = speakers(store, cache=False)
+    assert [g.to_dict(members=True) for g in groups] == \
+        [g.to_dict(members=True) for g in fresh]
+
+
+@pytest.mark.parametrize("name", ["q.duckdb", "shards"])
+def test_store_db_cached_merge_is_invalidated_by_rows_and_alias_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from takeaways.store import AliasRules
+    from tests.store._envelopes import envelope
+
+    path = fill(tmp_path / name)
+    calls = _count_merges(monkeypatch)
+    # new rows: a write without closing the batch store (a killed run) leaves no cache
+    store = BatchStore.open(path)
+    store.write_results([envelope("d6", 'Olga Petrova said "we disagree" today.',
+                                  [("Olga Petrova", "Olga Petrova", "we disagree")])])
+    store.close(cache=False)
+    with open_store(path) as reader:
+        assert [r.doc_id for r in said(reader, "Petrova")] == ["d6"]
+    assert calls == [1]
+    with open_store(path) as reader:  # the query cached it: the next one merges no more
+        said(reader, "Petrova")
+    assert calls == [1]
+    # another alias file: merged again, and its result, not the cached one
+    rules = AliasRules.from_dict({"separate": {"Peskov": ["Dmitry Peskov"]}})
+    with open_store(path) as reader:
+        names = [g.name for g in speakers(reader, aliases=rules)]
+        assert names.count("Peskov") == 1
+    assert calls == [1, 1]
+    with open_store(path) as reader:  # back to no alias file: one Peskov again
+        assert "Peskov" not in [g.name for g in speakers(reader)]
+
+
+def test_store_db_cache_key_follows_content_rules_and_settings(tmp_path: Path) -> None:
+    from takeaways.store import AliasRules
+    from takeaways.store.merge import MergeSettings
+    from takeaways.store.query import cache_key
+
+    path = fill(tmp_path / "q.duckdb")
+    with open_store(path) as store:
+        base = cache_key(store, AliasRules(), MergeSettings())
+        assert store.read_cache(base) is not None  # written when the batch closed
+        other_rules = cache_key(store, AliasRules.from_dict({"merge": {"A B": "C D"}}),
+                                MergeSettings())
+        other_settings = cache_key(store, AliasRules(), MergeSettings(word_share=0.9))
+    assert len({base, other_rules, other_settings}) == 3
+    fill(path, corpus()[:1])  # a rerun of one document: a new content version
+    with open_store(path) as store:
+        assert cache_key(store, AliasRules(), MergeSettings()) != base

@@ -13,6 +13,13 @@ Both expose the same three relations to queries, ``articles``, ``quotes`` and
   renamed into place when complete). A document's rows are those of its newest article
   shard, so repeats are dropped when read.
 
+**The speaker merge is cached in the store** (`read_cache` / `write_cache`), keyed by the
+store's *content version* (DuckDB: ``meta.content_version``, renewed in every write
+transaction; Parquet: a digest of the article shard names) together with the merge
+strategy, the alias rules and the merge settings. A write, a new alias file or new
+settings change the key, so a stale merge is never read: the next query merges again and
+stores the result (``speaker_cache`` table / ``speaker_cache.json``).
+
 Errors are `StoreError` with what went wrong and the fix: a missing, corrupt or locked
 store, or one from another schema version (older versions are migrated when a
 migration exists).
@@ -20,10 +27,12 @@ migration exists).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import time
+import uuid
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -84,6 +93,8 @@ class QuoteStore:
         self.con = con
         self.parquet = parquet
         self.writable = writable
+        #: a Parquet store read: the content version of the shards it read
+        self.shards_version: str | None = None
 
     # ------------------------------------------------------------------ writing
     def write(self, rows: Rows) -> None:
@@ -117,6 +128,8 @@ class QuoteStore:
             self._insert("articles", rows.articles)
             self._insert("quotes", rows.quotes)
             self._insert("entities", rows.entities)
+            con.execute("DELETE FROM meta WHERE key = 'content_version'")
+            con.execute("INSERT INTO meta VALUES ('content_version', ?)", [uuid.uuid4().hex])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -137,6 +150,58 @@ class QuoteStore:
                 _fsync(part)
                 os.replace(part, final)
 
+    # ------------------------------------------------------------------ merge cache
+    def content_version(self) -> str:
+        """Changes with every write (a DuckDB transaction, a Parquet article shard)."""
+        if self.parquet:
+            return self.shards_version or _shards_version(self.path)
+        return content_of(self.con)
+
+    def read_cache(self, key: str) -> str | None:
+        """The cached payload stored under ``key``, or None (none, or another key)."""
+        try:
+            if self.parquet:
+                data = json.loads((self.path / CACHE_FILE).read_text("utf-8"))
+                return str(data["payload"]) if data.get("key") == key else None
+            if CACHE_TABLE not in _tables(self.con):
+                return None
+            row = self.con.execute(f"SELECT payload FROM {CACHE_TABLE} WHERE key = ?",
+                                   [key]).fetchone()
+            return str(row[0]) if row else None
+        except (OSError, ValueError, KeyError, TypeError, _duckdb().Error):
+            return None
+
+    def write_cache(self, key: str, payload: str) -> bool:
+        """Store ``payload`` under ``key`` (replacing any other); best effort: False when
+        the store cannot be written now (locked by a writer, read-only disk)."""
+        try:
+            if self.parquet:
+                tmp = self.path / f"{CACHE_FILE}.{os.getpid()}.tmp"
+                tmp.write_text(json.dumps({"key": key, "payload": payload}), "utf-8")
+                os.replace(tmp, self.path / CACHE_FILE)
+                return True
+            if self.writable:
+                _put_cache(self.con, key, payload)
+                return True
+            return self._write_cache_reopened(key, payload)
+        except (OSError, _duckdb().Error) as exc:
+            log.info("%s: the speaker merge was not cached (%s)", self.path, exc)
+            return False
+
+    def _write_cache_reopened(self, key: str, payload: str) -> bool:
+        """A read-only DuckDB store: reopen it for writing for the cache, then read-only
+        again (a running batch holds the lock: then the merge is simply not cached)."""
+        duckdb = _duckdb()
+        self.con.close()
+        try:
+            with duckdb.connect(str(self.path)) as rw:
+                if content_of(rw) != key.split(":", 1)[0]:
+                    return False  # written meanwhile: this merge is already stale
+                _put_cache(rw, key, payload)
+            return True
+        finally:
+            self.con = duckdb.connect(str(self.path), read_only=True)
+
     # ------------------------------------------------------------------ closing
     def close(self) -> None:
         try:
@@ -150,6 +215,27 @@ class QuoteStore:
     def __exit__(self, tp: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+CACHE_TABLE = "speaker_cache"
+CACHE_FILE = "speaker_cache.json"
+
+
+def content_of(con: Any) -> str:
+    row = con.execute("SELECT value FROM meta WHERE key = 'content_version'").fetchone()
+    return str(row[0]) if row else "0"
+
+
+def _put_cache(con: Any, key: str, payload: str) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {CACHE_TABLE} (key VARCHAR, payload VARCHAR)")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {CACHE_TABLE}")
+        con.execute(f"INSERT INTO {CACHE_TABLE} VALUES (?, ?)", [key, payload])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _sql_path(path: Path) -> str:
@@ -311,9 +397,15 @@ def _parquet_version(marker: Path) -> int:
                          f"{_REBUILD[0].upper()}{_REBUILD[1:]}.") from exc
 
 
+def _shards_version(path: Path) -> str:
+    names = sorted(p.name for p in (path / "articles").glob("*.parquet"))
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:32]
+
+
 def _parquet_views(store: QuoteStore) -> None:
     """Tables of the newest rows per document (read once: queries then run in memory)."""
     con, path = store.con, store.path
+    store.shards_version = _shards_version(path)  # before reading: a later shard is new
     for table in ("articles", "quotes", "entities"):
         files = sorted((path / table).glob("*.parquet"))
         if not files:

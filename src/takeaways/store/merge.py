@@ -1,4 +1,4 @@
-"""Speakers merged across articles (strategy ``store.merge.names_roles.v1``).
+"""Speakers merged across articles (strategy ``store.merge.names_roles.v2``).
 
 Each article's quote graph already joins "Peskov", "Dmitry Peskov" and "Kremlin spokesman
 Dmitry Peskov" into one entity. Across articles, entities (an `Occurrence` is one entity
@@ -17,6 +17,19 @@ of one article that speaks) are joined by general signals only, each join record
    unless their roles conflict (a farmer Smith and a senator Smith stay apart).
 4. **Organisations and places** join on the same name ("the Kremlin" = "Kremlin").
 
+Before these steps, **name repair** (step 0) mends names that are not names: a headline
+or dateline the per-article graph took for a person ("Trump Says He Never", "Weak -
+Rubio", "Trump v. Trump", "CLEVELAND - Donald Trump"). A name is repaired only when every
+token outside a known person's name is a non-name word by general evidence: a stop word,
+written in lower case in the name, mostly written in lower case in the store's own
+article texts (``[store] word_share``), a place the store knows, or glued page junk
+(digits, several inner capitals); and what is left is a more quoted full name or surname
+of the store. A token the store uses as the head of an organisation's name ("Trump
+Organization") blocks it. The repaired occurrence then goes through steps 1-3 like any
+other (a surname still needs its roles and context), and its ``why`` says what was cut.
+A full name then never joins one whose middle names conflict ("George W. Bush" / "George
+H.W. Bush").
+
 A user alias file undoes or adds merges (`AliasRules`): ``[merge]`` maps a name to the
 name it is the same speaker as; ``[separate]`` maps a name to names it must never be
 joined with.
@@ -24,19 +37,36 @@ joined with.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from takeaways.errors import ConfigError
-from takeaways.store.names import compatible_first, name_key, name_tokens, role_words, slug
+from takeaways.store.names import (
+    compatible_first,
+    is_stopword,
+    name_key,
+    name_tokens,
+    name_words,
+    role_words,
+    slug,
+)
 
-__all__ = ["STRATEGY", "AliasRules", "Occurrence", "SpeakerGroup", "merge_speakers"]
+__all__ = ["STRATEGY", "AliasRules", "InProse", "Occurrence", "SpeakerGroup", "WordShare",
+           "merge_speakers"]
 
-STRATEGY = "store.merge.names_roles.v1"
+STRATEGY = "store.merge.names_roles.v2"
+
+#: folded tokens -> the share of their occurrences in the store's texts written in lower
+#: case (tokens seen too rarely to tell are left out)
+WordShare = Callable[[Iterable[str]], Mapping[str, float]]
+#: (doc id, name) pairs -> those whose name the article's running text writes after a
+#: lower-case word ("said Hope Hicks"): a name used as a name, not a headline's words
+InProse = Callable[[Iterable[tuple[str, str]]], set[tuple[str, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +99,19 @@ class SpeakerGroup:
     members: list[tuple[str, str]]
     why: list[str]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "aliases": self.aliases,
-                "count": self.count, "first": self.first, "last": self.last,
-                "type": self.type, "why": self.why}
+    def to_dict(self, *, members: bool = False) -> dict[str, Any]:
+        out = {"id": self.id, "name": self.name, "aliases": self.aliases,
+               "count": self.count, "first": self.first, "last": self.last,
+               "type": self.type, "why": self.why}
+        if members:  # the store's merge cache keeps them
+            out["members"] = [list(m) for m in self.members]
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SpeakerGroup:
+        return cls(id=d["id"], name=d["name"], type=d["type"], aliases=list(d["aliases"]),
+                   count=int(d["count"]), first=d["first"], last=d["last"],
+                   members=[(str(a), str(b)) for a, b in d["members"]], why=list(d["why"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +158,18 @@ class MergeSettings:
     surname_margin: float = 0.25
     context_min: float = 0.5
     first_name_similarity: float = 0.8
+    word_share: float = 0.5
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> MergeSettings:
         return cls(surname_margin=float(section.get("surname_margin", 0.25)),
                    context_min=float(section.get("context_min", 0.5)),
-                   first_name_similarity=float(section.get("first_name_similarity", 0.8)))
+                   first_name_similarity=float(section.get("first_name_similarity", 0.8)),
+                   word_share=float(section.get("word_share", 0.5)))
+
+    def fingerprint(self) -> str:
+        return (f"{self.surname_margin}/{self.context_min}/{self.first_name_similarity}/"
+                f"{self.word_share}")
 
 
 # --------------------------------------------------------------------- union-find groups
@@ -173,6 +218,127 @@ def _first_conflict(a: _Group, b: _Group, similarity: float = 1.0) -> bool:
 def _key_of(o: Occurrence, rules: AliasRules) -> str:
     key = name_key(o.name)
     return rules.merge.get(key, key)
+
+
+# --------------------------------------------------------------------- step 0: name repair
+
+_GLUED = re.compile(r"[a-z][A-Z]")
+_PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
+
+
+@dataclass(slots=True)
+class _Lexicon:
+    """What the store's names say about single tokens (corpus-level evidence)."""
+
+    people: Counter[str] = field(default_factory=Counter)     # person key -> quotes
+    surnames: Counter[str] = field(default_factory=Counter)   # last token -> quotes
+    firsts: dict[str, set[str]] = field(default_factory=dict)  # first token -> keys
+    first_uses: Counter[str] = field(default_factory=Counter)  # first token -> quotes
+    org_heads: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, items: list[tuple[Occurrence, str]],
+           places: frozenset[str] = frozenset()) -> _Lexicon:
+        lex = cls(places=set(places))
+        for o, key in items:
+            tokens = key.split()
+            if o.type == "PERSON":
+                lex.people[key] += o.count
+                if len(tokens) >= 2:
+                    lex.surnames[tokens[-1]] += o.count
+                    lex.firsts.setdefault(tokens[0], set()).add(key)
+                    lex.first_uses[tokens[0]] += o.count
+            elif o.type == "ORG" and len(tokens) >= 2:
+                lex.org_heads.add(tokens[-1])
+            elif o.type in _PLACE_TYPES and len(tokens) == 1:
+                lex.places.add(key)
+        lex.places -= set(lex.surnames) | set(lex.firsts)
+        return lex
+
+    def is_first(self, token: str, key: str) -> bool:
+        return bool(self.firsts.get(token, set()) - {key})
+
+
+def _candidate(o: Occurrence, key: str, lex: _Lexicon) -> bool:
+    """Worth testing: a two-plus-token person or organisation name holding a known
+    surname, and not simply a known first name plus that surname."""
+    tokens = key.split()
+    if o.type not in ("PERSON", "ORG") or len(tokens) < 2:
+        return False
+    if not any(t in lex.surnames for t in tokens):
+        return False
+    first, last = tokens[0], tokens[-1]
+    plain = lex.is_first(first, key) and lex.first_uses[first] >= lex.surnames[first]
+    return not (plain and last in lex.surnames)
+
+
+def _non_name(raw: str, tok: str, lex: _Lexicon, shares: Mapping[str, float],
+              ms: MergeSettings) -> str | None:
+    """Why a token of a name is not a name word, or None when it may be one."""
+    if tok in lex.org_heads:
+        return None
+    if is_stopword(tok):
+        return "stop word"
+    if raw[:1].islower():
+        return "lower case"
+    if any(c.isdigit() for c in raw) or len(_GLUED.findall(raw)) >= 2:
+        return "page junk"
+    if tok in lex.places:
+        return "a place"
+    if len(tok) > 1 and shares.get(tok, 0.0) >= ms.word_share:
+        return f"lower case in {shares[tok]:.0%} of the store's uses"
+    return None
+
+
+def _repair_names(items: list[tuple[Occurrence, str]], rules: AliasRules,
+                  word_share: WordShare | None, places: frozenset[str],
+                  in_prose: InProse | None, ms: MergeSettings,
+                  ) -> tuple[list[tuple[Occurrence, str]], dict[tuple[str, str], str]]:
+    """Step 0: headline and dateline fragments taken for names get the known person's
+    name they hold; returns the items and, per repaired occurrence, why."""
+    lex = _Lexicon.of(items, places)
+    user = set(rules.merge.values()) | set(rules.separate)  # names the alias file gives
+    cands = [i for i, (o, key) in enumerate(items)
+             if key not in user and _candidate(o, key, lex)]
+    if not cands:
+        return items, {}
+    needed = {tok for i in cands for _, tok in name_words(items[i][0].name)}
+    shares = dict(word_share(sorted(needed))) if word_share else {}
+    out = list(items)
+    notes: dict[tuple[str, str], str] = {}
+    repairs: list[tuple[int, str, str, bool]] = []
+    for i in cands:
+        o, key = items[i]
+        words = name_words(o.name)
+        if " ".join(t for _, t in words) != key:  # an alias-file key or a "the" name
+            continue
+        why = {tok: _non_name(raw, tok, lex, shares, ms) for raw, tok in words}
+        kept = list(dict.fromkeys(tok for _, tok in words if why[tok] is None))
+        target = " ".join(kept)
+        if not kept or len(kept) > 3 or target == key or f" {target} " not in f" {key} ":
+            continue
+        known = lex.people[target] if len(kept) >= 2 else (
+            lex.surnames[target] + lex.people[target] if o.type == "PERSON" else 0)
+        if known <= o.count:
+            continue
+        cut = ", ".join(f"{t} ({w})" for t, w in why.items() if w)
+        # a capitalised word cut only on the store's evidence ("Hope" is a word too) is
+        # checked against the article's running text; a lower-case one ("v.") is not
+        written = {tok: raw for raw, tok in words}
+        checked = all(written[t][:1].isupper() for t, w in why.items() if w)
+        repairs.append((i, target, cut, checked))
+    prose = in_prose((items[i][0].doc_id, items[i][0].name)
+                     for i, _, _, checked in repairs if checked) \
+        if in_prose and repairs else set()
+    for i, target, cut, checked in repairs:
+        o = items[i][0]
+        if checked and (o.doc_id, o.name) in prose:  # "said Hope Hicks": a name
+            continue
+        out[i] = (replace(o, type="PERSON"), target)
+        notes[(o.doc_id, o.entity_id)] = (f"name repaired: {o.name!r} in {o.doc_id} -> "
+                                          f"{target!r}; cut {cut}")
+    return out, notes
 
 
 # --------------------------------------------------------------------- the merge
@@ -241,12 +407,28 @@ def _join_first_last(groups: list[_Group], rules: AliasRules,
 
 
 def _first_match(g: _Group, tokens: list[str], exact: bool, similarity: float) -> bool:
+    if _middle_conflict(g, tokens):
+        return False
     for key in g.keys:
         other = key.split()
         if other[-1] != tokens[-1]:
             continue
         if other[0] == tokens[0] if exact else compatible_first(other[0], tokens[0],
                                                                  similarity):
+            return True
+    return False
+
+
+def _middle_conflict(g: _Group, tokens: list[str]) -> bool:
+    """Some name of the group has middle names and none agrees with ours: "George W.
+    Bush" and "George H.W. Bush" are two people ("Donald J. Trump" and "Donald Trump"
+    are not: a missing middle name agrees with any)."""
+    mine = tokens[1:-1]
+    if not mine:
+        return False
+    for key in g.keys:
+        other = key.split()[1:-1]
+        if other and not any(compatible_first(a, b) for a in mine for b in other):
             return True
     return False
 
@@ -308,16 +490,22 @@ def _surname_only(lonely: list[tuple[Occurrence, str, str]],
 
 
 def merge_speakers(occurrences: Iterable[Occurrence], *, rules: AliasRules | None = None,
-                   settings: MergeSettings | None = None) -> list[SpeakerGroup]:
-    """The store's speakers, most quoted first."""
+                   settings: MergeSettings | None = None,
+                   word_share: WordShare | None = None,
+                   places: frozenset[str] = frozenset(),
+                   in_prose: InProse | None = None) -> list[SpeakerGroup]:
+    """The store's speakers, most quoted first. ``word_share`` (the store's texts: see
+    `takeaways.store.query.word_shares`) lets step 0 tell words from names, and
+    ``places`` (one-word place names of the store's entities) datelines, and
+    ``in_prose`` keeps a name the article's running text uses as a name; without them
+    only stop words, lower-case, junk and speaking places count as non-names."""
     rules, ms = rules or AliasRules(), settings or MergeSettings()
     people: list[tuple[Occurrence, str]] = []
     surnames: list[tuple[Occurrence, str]] = []
     others: dict[str, _Group] = {}
-    for o in occurrences:
-        key = _key_of(o, rules)
-        if not key:
-            continue
+    keyed = [(o, k) for o in occurrences if (k := _key_of(o, rules))]
+    keyed, notes = _repair_names(keyed, rules, word_share, places, in_prose, ms)
+    for o, key in keyed:
         if o.type != "PERSON":
             others.setdefault(f"{o.type}:{key}", _Group()).add(o, key)
         elif len(key.split()) >= 2:
@@ -344,13 +532,19 @@ def merge_speakers(occurrences: Iterable[Occurrence], *, rules: AliasRules | Non
     for key, g in others.items():
         if len(g.occ) > 1:
             g.why.append(f"same name: {key.split(':', 1)[1]!r} in {len(g.occ)} articles")
-    return _finish([*groups, *others.values()])
+    everything = [*groups, *others.values()]
+    for g in everything:
+        g.why[:0] = [notes[m] for o in g.occ if (m := (o.doc_id, o.entity_id)) in notes]
+    return _finish(everything, set(notes))
 
 
-def _display_name(g: _Group) -> str:
+def _display_name(g: _Group, repaired: set[tuple[str, str]]) -> str:
     counts: Counter[str] = Counter()
     for o in g.occ:
-        counts[o.name] += o.count
+        if (o.doc_id, o.entity_id) not in repaired:
+            counts[o.name] += o.count
+    if not counts:  # only repaired names: the name they were repaired to
+        counts.update({o.name: o.count for o in g.occ})
     full = [n for n in counts if len(name_tokens(n)) >= 2] or list(counts)
     # most quoted; on a tie the plainer form ("Dmitry Peskov" over "Dmitry S. Peskov")
     return max(full, key=lambda n: (counts[n], -len(n.split()), len(n), n))
@@ -363,15 +557,16 @@ def _is_name(alias: str) -> bool:
         name_key(alias) == " ".join(name_tokens(alias))
 
 
-def _finish(groups: list[_Group]) -> list[SpeakerGroup]:
+def _finish(groups: list[_Group], repaired: set[tuple[str, str]]) -> list[SpeakerGroup]:
     out: list[SpeakerGroup] = []
     seen: Counter[str] = Counter()
-    for g in sorted(groups, key=lambda g: (-g.count, _display_name(g))):
-        name = _display_name(g)
+    for g in sorted(groups, key=lambda g: (-g.count, _display_name(g, repaired))):
+        name = _display_name(g, repaired)
         base = slug(name)
         seen[base] += 1
         sid = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        names = dict.fromkeys([name, *sorted({o.name for o in g.occ}),
+        names = dict.fromkeys([name, *sorted({o.name for o in g.occ
+                                               if (o.doc_id, o.entity_id) not in repaired}),
                                *sorted({a for o in g.occ for a in o.aliases if _is_name(a)})])
         dates = sorted(o.date for o in g.occ if o.date)
         out.append(SpeakerGroup(

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from takeaways.resources import word_set
 
-__all__ = ["compatible_first", "name_key", "name_tokens", "role_words", "slug"]
+__all__ = ["compatible_first", "is_stopword", "name_key", "name_tokens", "name_words",
+           "role_words", "slug"]
 
 _POSSESSIVE = re.compile(r"['’‘`]s?$")
 _EDGE = re.compile(r"^[^\w]+|[^\w.]+$")
@@ -52,6 +53,24 @@ def name_tokens(name: str) -> tuple[str, ...]:
             continue
         out.append(bare)
     return tuple(out)
+
+
+def name_words(name: str) -> tuple[tuple[str, str], ...]:
+    """The tokens of `name_tokens` beside their written form: ``"Trump v. Trump"`` →
+    ``(("Trump", "trump"), ("v", "v"), ("Trump", "trump"))`` (case kept in the first)."""
+    out: list[tuple[str, str]] = []
+    for raw in name.replace("’", "'").split():
+        tok = _EDGE.sub("", _POSSESSIVE.sub("", raw)).rstrip(".")
+        folded = fold(tok)
+        if not folded or folded in _titles() or folded in _suffixes():
+            continue
+        out.append((tok, folded))
+    return tuple(out)
+
+
+def is_stopword(token: str) -> bool:
+    """A function word (``data/stopwords_en.txt``): never part of a person's name."""
+    return token in word_set("stopwords_en")
 
 
 def name_key(name: str) -> str:

@@ -1,9 +1,19 @@
-"""Queries over an open `QuoteStore`: the speakers, and one speaker's timeline."""
+"""Queries over an open `QuoteStore`: the speakers, and one speaker's timeline.
+
+`speakers` reads the merge cached in the store when its key matches (the store's content
+version, the merge strategy, the alias rules and the merge settings; see
+`takeaways.store.db`) and otherwise merges and caches the result, so `said` does not
+re-run the merge on every query and a write or a changed alias file still takes effect.
+"""
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,16 +21,20 @@ from takeaways.config import Settings, active
 from takeaways.errors import UnknownSpeakerError, UsageError
 from takeaways.store.db import QuoteStore
 from takeaways.store.merge import (
+    STRATEGY,
     AliasRules,
+    InProse,
     MergeSettings,
     Occurrence,
     SpeakerGroup,
+    WordShare,
     merge_speakers,
 )
 from takeaways.store.names import name_key
 from takeaways.store.rows import iso_date
 
-__all__ = ["Statement", "find_speaker", "load_occurrences", "said", "speakers"]
+__all__ = ["Statement", "cache_key", "find_speaker", "load_occurrences", "names_in_prose",
+           "said", "speakers", "store_places", "word_shares"]
 
 _OCCURRENCES = """
 SELECT e.doc_id, e.entity_id, e.name, e.type, e.aliases, e.roles, count(*) AS n, a.date
@@ -49,11 +63,96 @@ def load_occurrences(store: QuoteStore) -> list[Occurrence]:
     return out
 
 
+_WORDS = """
+SELECT w, count(*) FROM (SELECT unnest(regexp_extract_all(text, '\\p{L}+')) AS w FROM articles)
+WHERE lower(w) IN (SELECT unnest(?)) GROUP BY w
+"""
+_PLACES = "SELECT DISTINCT name FROM entities WHERE type IN ('GPE', 'LOC', 'FAC')"
+
+
+def word_shares(store: QuoteStore) -> WordShare:
+    """The share of each token's uses in the store's article texts written in lower case
+    (a token used fewer than twice in lower case is left out: a name, or unknown)."""
+    def shares(tokens: Iterable[str]) -> Mapping[str, float]:
+        wanted = set(tokens)
+        if not wanted:
+            return {}
+        lower: Counter[str] = Counter()
+        total: Counter[str] = Counter()
+        for w, n in store.con.execute(_WORDS, [sorted(wanted)]).fetchall():
+            low = w.lower()
+            total[low] += n
+            if w == low:
+                lower[low] += n
+        return {t: lower[t] / total[t] for t in total if lower[t] >= 2}
+    return shares
+
+
+_TEXTS = "SELECT doc_id, text FROM articles WHERE doc_id IN (SELECT unnest(?))"
+
+
+def names_in_prose(store: QuoteStore) -> InProse:
+    """The (doc id, name) pairs whose article's text writes the name right after a
+    lower-case word on the same line ("said Hope Hicks"), not only as a headline's or a
+    sentence's first words ("Trump Says He Never")."""
+    def in_prose(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        wanted: dict[str, set[str]] = {}
+        for doc, name in pairs:
+            wanted.setdefault(doc, set()).add(name)
+        if not wanted:
+            return set()
+        out: set[tuple[str, str]] = set()
+        for doc, text in store.con.execute(_TEXTS, [sorted(wanted)]).fetchall():
+            for name in wanted[doc]:
+                pat = r"(?<![\w.])[a-z][\w'’-]*,?[ \t]+" + re.escape(name) + r"(?!\w)"
+                if re.search(pat, text or ""):
+                    out.add((doc, name))
+        return out
+    return in_prose
+
+
+def store_places(store: QuoteStore) -> frozenset[str]:
+    """One-word place names of the store's entities (any article, speaking or not)."""
+    keys = (name_key(n) for (n,) in store.con.execute(_PLACES).fetchall() if n)
+    return frozenset(k for k in keys if k and " " not in k)
+
+
+def cache_key(store: QuoteStore, rules: AliasRules, ms: MergeSettings) -> str:
+    """``content version:digest`` of everything the merge depends on."""
+    rule_text = json.dumps([sorted(rules.merge.items()),
+                            sorted((k, sorted(v)) for k, v in rules.separate.items())])
+    digest = hashlib.sha256(f"{STRATEGY}|{ms.fingerprint()}|{rule_text}".encode())
+    return f"{store.content_version()}:{digest.hexdigest()[:32]}"
+
+
+def _rules(aliases: AliasRules | None, settings: Settings) -> AliasRules:
+    if aliases is not None:
+        return aliases
+    return AliasRules.load(settings.section("store").get("aliases") or None)
+
+
 def speakers(store: QuoteStore, *, aliases: AliasRules | None = None,
-             settings: Settings | None = None) -> list[SpeakerGroup]:
-    """The store's speakers (merged across articles), most quoted first."""
-    ms = MergeSettings.from_section((settings or active()).section("store"))
-    return merge_speakers(load_occurrences(store), rules=aliases, settings=ms)
+             settings: Settings | None = None, cache: bool = True) -> list[SpeakerGroup]:
+    """The store's speakers (merged across articles), most quoted first. ``aliases``
+    None reads ``[store] aliases``. The merge cached in the store is used when its key
+    matches; otherwise the merge runs and is cached (best effort) unless ``cache`` is
+    False."""
+    s = settings or active()
+    rules, ms = _rules(aliases, s), MergeSettings.from_section(s.section("store"))
+    key = cache_key(store, rules, ms) if cache else ""
+    payload = store.read_cache(key) if cache else None
+    if payload is not None:
+        try:
+            return [SpeakerGroup.from_dict(d) for d in json.loads(payload)]
+        except (ValueError, KeyError, TypeError):
+            pass  # an unreadable cache: merge again and replace it
+    groups = merge_speakers(load_occurrences(store), rules=rules, settings=ms,
+                            word_share=word_shares(store), places=store_places(store),
+                            in_prose=names_in_prose(store))
+    if cache:
+        store.write_cache(key, json.dumps([g.to_dict(members=True) for g in groups],
+                                          ensure_ascii=False))
+    return groups
 
 
 def _matches(group: SpeakerGroup, key: str) -> int:
@@ -118,6 +217,7 @@ class Statement:
 
 
 _TIMELINE = """
+WITH members AS (SELECT unnest($docs) AS doc_id, unnest($entities) AS entity_id)
 SELECT q.doc_id, a.article_id, a.url, a.date, a.title, q.kind, q.text, q.start, q."end", q.cue
 FROM quotes q
 JOIN members m ON m.doc_id = q.doc_id AND m.entity_id = q.entity_id
@@ -144,10 +244,10 @@ def said(store: QuoteStore, who: str, *, since: str | None = None, until: str | 
     groups = groups if groups is not None else speakers(store, aliases=aliases,
                                                         settings=settings)
     group = find_speaker(groups, who)
-    con = store.con
-    con.execute("CREATE OR REPLACE TEMP TABLE members (doc_id VARCHAR, entity_id VARCHAR)")
-    con.executemany("INSERT INTO members VALUES (?, ?)", group.members)
-    rows = con.execute(_TIMELINE, {"since": lo, "until": hi}).fetchall()
+    docs = [d for d, _ in group.members]
+    entities = [e for _, e in group.members]
+    rows = store.con.execute(_TIMELINE, {"since": lo, "until": hi, "docs": docs,
+                                         "entities": entities}).fetchall()
     return [Statement(group.name, group.id, doc, aid, url, date, title, kind, text or "",
                       int(start), int(end), cue)
             for doc, aid, url, date, title, kind, text, start, end, cue in rows]
