@@ -224,3 +224,15 @@ def test_unknown_entail_precision_is_a_clear_error() -> None:
         _build({**raw, "entail_precision": "fp8"})
     with pytest.raises(ConfigError, match="entail_pass"):
         _build({**raw, "entail_pass": 1.5})
+
+
+def test_passing_routes_name_every_way_a_claim_passes() -> None:
+    from takeaways.auditing.verdict import passing_routes
+
+    st = replace(_settings(), paraphrase_similarity=0.7, entail_pass=0.6, entail_route=True)
+    assert passing_routes({"align.lex_best": 1.0}, st) == ("probability",)
+    para = {"align.lex_best": -1.0, "align.emb_max": 0.9}
+    assert passing_routes(para, st) == ("paraphrase",)
+    both = {**para, "entail.entail": 0.95}
+    assert passing_routes(both, st) == ("paraphrase", "entailment")
+    assert passing_routes({"align.lex_best": -1.0}, st) == ()

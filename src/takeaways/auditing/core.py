@@ -95,6 +95,8 @@ def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
         reason=reason, confidence=j.confidence, support=j.support,
         signals={r.name: r for r in run.results}, probability=j.probability,
         confirmed=j.confirmed,
+        routes=_verdict.passing_routes(_verdict.feature_vector(run.results), settings)
+        if j.verdict == "supported" else (),
     )
 
 
@@ -156,6 +158,8 @@ def _combine(text: str, parts: list[tuple[int, ClaimAudit]], limit: int) -> Clai
         probability=min(p.probability if p.probability is not None else p.support
                         for _, p in parts),
         confirmed=any(p.confirmed for _, p in parts),
+        routes=tuple(r for r in _verdict.ROUTES if all(r in p.routes for _, p in parts)),
+        parts=tuple(p for _, p in parts),
     )
 
 

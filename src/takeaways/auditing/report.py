@@ -29,6 +29,8 @@ class ClaimAudit:
     signals: dict[str, SignalResult] = field(default_factory=dict)
     probability: float | None = None  # the claim model's P(supported), before the rules
     confirmed: bool = False  # a hard finding (misquote, misattribution...) decided it
+    routes: tuple[str, ...] = ()  # how a supported claim passes (`verdict.ROUTES`)
+    parts: tuple[ClaimAudit, ...] = ()  # a claim of several sentences: each one's audit
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -100,6 +100,24 @@ def passing_cut(features: dict[str, float], settings: AuditSettings) -> float:
     return p if soft is None else max(p, soft)
 
 
+#: how a supported claim can pass (`passing_routes`), for users of the audit that trust
+#: only some of them (the LLM writer's gate, ``[writer] trust_routes``)
+ROUTES = ("probability", "paraphrase", "soft-word", "entailment")
+
+
+def passing_routes(features: dict[str, float], settings: AuditSettings) -> tuple[str, ...]:
+    """Every way a claim without hard findings passes: its own probability at or above
+    ``support_threshold``, the paraphrase, soft-word or entailment route (`ROUTES`)."""
+    tau = settings.support_threshold
+    soft = soft_word_probability(features, settings)
+    out = [name for name, ok in (
+        ("probability", support_probability(features, settings.weights) >= tau),
+        ("paraphrase", is_paraphrase(features, settings)),
+        ("soft-word", soft is not None and soft >= tau),
+        ("entailment", is_entailed(features, settings))) if ok]
+    return tuple(out)
+
+
 def soft_word_probability(features: dict[str, float], settings: AuditSettings) -> float | None:
     """The soft-word route: a word of the claim's own that is close to some article word
     (a paraphrase below ``word_similarity``, such as "worse" for "deteriorating") never

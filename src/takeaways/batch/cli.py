@@ -50,6 +50,14 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--address", default=None,
                    help="Ray cluster for --engine ray: auto, ray://host:10001 (default: local)")
     p.add_argument("--resume", action="store_true", help="skip ids already in --out")
+    p.add_argument("--writer", choices=("extractive", "llm"), default=None,
+                   help="who writes key points: extractive (default) or an LLM whose points "
+                   "the audit checks and repairs ([writer] name; docs/writer.md)")
+    p.add_argument("--llm-url", default=None, metavar="URL",
+                   help="base URL of an OpenAI-compatible server, e.g. "
+                   "http://127.0.0.1:11434/v1 ([writer] base_url)")
+    p.add_argument("--llm-model", default=None, metavar="NAME",
+                   help="model name on that server ([writer] model)")
     p.add_argument("--store", default=None, metavar="PATH",
                    help="also write every quote to this store: a .duckdb file, or a folder "
                    "of Parquet shards (the default with --engine ray); needs --what quotes")
@@ -76,6 +84,18 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
         g.add_argument(f"--{name}-field", default=name, help=f"key of the {name} ({name!r})")
 
 
+def _writer_overrides(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """The ``[writer]`` keys the flags set, checked before any worker starts (an LLM
+    writer without a server URL or model is a usage error, not a batch of failures)."""
+    over = tuple((k, v) for k, v in (("name", args.writer), ("base_url", args.llm_url),
+                                     ("model", args.llm_model)) if v is not None)
+    from takeaways.config import default_settings
+    from takeaways.writer.settings import WriterSettings
+
+    WriterSettings.from_settings(default_settings().replace(writer=dict(over))).check()
+    return over
+
+
 def _options(args: argparse.Namespace) -> RunOptions:
     if args.batch_size < 1 or (args.workers is not None and args.workers < 1):
         raise ConfigError("--batch-size and --workers must be at least 1.")
@@ -96,6 +116,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
         max_bytes=args.max_bytes,
         doc_timeout=check_doc_timeout(args.doc_timeout) if args.doc_timeout is not None
         else None,
+        writer=_writer_overrides(args),
     )
     workers = args.workers if args.workers is not None else (
         0 if args.engine == "ray" else _default_workers()

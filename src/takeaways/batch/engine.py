@@ -86,11 +86,27 @@ def limit_threads(threads: int) -> None:
         pass
 
 
+def _pipeline(settings: BatchSettings) -> Any:
+    """The process's pipeline: the default one, or (kept for the process) one whose
+    ``[writer]`` the batch flags override."""
+    if not settings.writer:
+        return default_pipeline()
+    cached = _STATE.get("writer_pipeline")
+    if cached is None or cached[0] != settings.writer:
+        from takeaways.config import default_settings
+        from takeaways.pipeline import Pipeline
+
+        over = dict(settings.writer)
+        cached = (settings.writer, Pipeline(default_settings().replace(writer=over)))
+        _STATE["writer_pipeline"] = cached
+    return cached[1]
+
+
 def work(chunk: list[Record], settings: BatchSettings, worker: str | None = None) -> ChunkResult:
     """Process one chunk here and describe where it ran (the unit every engine ships)."""
     if _STATE.get("error") is not None:
         raise _STATE["error"]
-    results = process_chunk(chunk, settings, default_pipeline())
+    results = process_chunk(chunk, settings, _pipeline(settings))
     return ChunkResult(
         results=results,
         worker=worker or f"pid {os.getpid()}",

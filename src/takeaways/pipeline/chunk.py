@@ -55,6 +55,9 @@ class BatchSettings:
     embedder: Callable[[], Embedder] | None = None
     #: embed the sentences of the whole chunk in one call (bigger, better-packed batches)
     batch_embeddings: bool = True
+    #: ``[writer]`` keys the batch flags override (``--writer``, ``--llm-url``,
+    #: ``--llm-model``), as (key, value) pairs; empty: the settings as they are
+    writer: tuple[tuple[str, str], ...] = ()
 
     @property
     def needs_analysis(self) -> bool:

@@ -1,9 +1,11 @@
 """The check between the LLM writer and the reader: the project's audit, claim by claim.
 
 `check_texts` audits each text as one claim (`takeaways.auditing.audit_summary`, the same
-verdicts ``takeaways audit`` gives); `evidence_of` turns a supported claim's evidence
-(the audit's alignment) into key-point `Evidence`. ``bench/writer.py`` measures this
-check on human-labelled model summaries.
+verdicts ``takeaways audit`` gives); `passes` is the writer's gate: the audit's verdict,
+plus the confidence the ``[writer]`` settings ask for (``min_support``, ``trust_routes``),
+because a rejected point only costs an extractive point in its place. `evidence_of` turns
+a supported claim's evidence (the audit's alignment) into key-point `Evidence`.
+``bench/writer.py`` measures the gate on human-labelled model summaries.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 from takeaways.auditing import ClaimAudit, audit_summary
 from takeaways.config import Settings
 from takeaways.keypoints.result import Evidence, PointFinding
+from takeaways.writer.settings import WriterSettings
 
 if TYPE_CHECKING:
     from takeaways.nlp.analyze import Analysis
@@ -36,13 +39,41 @@ def _empty(text: str) -> ClaimAudit:
                       confidence=1.0, support=0.0)
 
 
-def passes(audit: ClaimAudit) -> bool:
-    return audit.verdict == "supported"
+def passes(audit: ClaimAudit, ws: WriterSettings) -> bool:
+    """The gate: supported by the audit, and each sentence of the point either has the
+    claim model's probability at ``min_support`` or more or passes by a route in
+    ``trust_routes`` (``min_support = 0``: the audit's verdict alone)."""
+    if audit.verdict != "supported":
+        return False
+    return all(_confident(part, ws) for part in (audit.parts or (audit,)))
 
 
-def finding(stage: str, audit: ClaimAudit) -> PointFinding:
+def _confident(audit: ClaimAudit, ws: WriterSettings) -> bool:
+    prob = audit.probability if audit.probability is not None else audit.support
+    return prob >= ws.min_support or any(r in ws.trust_routes for r in audit.routes)
+
+
+def finding(stage: str, audit: ClaimAudit, ws: WriterSettings) -> PointFinding:
+    """What the check found: the audit's verdict and reason, or ``unconfirmed`` for a
+    point the audit supports without the confidence the gate asks for."""
+    if audit.verdict == "supported" and not passes(audit, ws):
+        return PointFinding(stage, audit.text, "unconfirmed", (), gate_reason(audit, ws))
     return PointFinding(stage, audit.text, audit.verdict, tuple(audit.error_types),
                         audit.reason)
+
+
+def gate_reason(audit: ClaimAudit, ws: WriterSettings) -> str:
+    """Why a point failed the check, in a sentence the model can act on when asked
+    again: the audit's reason, or for a supported but unconfirmed point the figures that
+    fell short and a request to stay closer to the cited sentences."""
+    if audit.verdict != "supported":
+        return audit.reason
+    weak = [p for p in (audit.parts or (audit,)) if not _confident(p, ws)]
+    part = weak[0] if weak else audit
+    prob = part.probability if part.probability is not None else part.support
+    return (f"The article may support this, but not clearly enough to publish (the audit's "
+            f"confidence {prob:.2f}, needs {ws.min_support:.2f}); say only what the cited "
+            f"sentences say, closer to their words.")
 
 
 def evidence_of(analysis: Analysis, audit: ClaimAudit, cited: tuple[int, ...]

@@ -86,11 +86,12 @@ def _warn(notes: list[str], message: str) -> None:
 
 
 def _draft_slots(analysis: Analysis, drafts: list[Draft], settings: Settings) -> list[_Slot]:
+    ws = WriterSettings.from_settings(settings)
     audits = _check.check_texts(analysis, [d.text for d in drafts], settings)
-    slots = [_Slot(d, a, [_check.finding("draft", a)]) for d, a in zip(drafts, audits,
-                                                                       strict=True)]
+    slots = [_Slot(d, a, [_check.finding("draft", a, ws)]) for d, a in zip(drafts, audits,
+                                                                           strict=True)]
     for s in slots:
-        if _check.passes(s.audit):
+        if _check.passes(s.audit, ws):
             s.kept = _point(analysis, s.draft, s.audit, "llm", s.findings)
     return slots
 
@@ -108,7 +109,7 @@ def _repair(analysis: Analysis, slots: list[_Slot], ws: WriterSettings, numbered
     failed = [s for s in slots if s.kept is None]
     if not failed:
         return
-    asked = [(s.draft.text, s.audit.reason) for s in failed]
+    asked = [(s.draft.text, _check.gate_reason(s.audit, ws)) for s in failed]
     try:
         drafts = parse_points(chat(ws, repair_messages(analysis.article, numbered, asked)),
                               numbered)
@@ -122,8 +123,8 @@ def _repair(analysis: Analysis, slots: list[_Slot], ws: WriterSettings, numbered
     pairs = list(zip(failed, drafts, strict=False))
     audits = _check.check_texts(analysis, [d.text for _, d in pairs], settings)
     for (slot, draft), audit in zip(pairs, audits, strict=True):
-        slot.findings.append(_check.finding("repair", audit))
-        if _check.passes(audit):
+        slot.findings.append(_check.finding("repair", audit, ws))
+        if _check.passes(audit, ws):
             slot.kept = _point(analysis, draft, audit, "llm-repaired", slot.findings)
 
 

@@ -10,6 +10,8 @@ from takeaways.config import Settings, active
 from takeaways.errors import ConfigError
 
 WRITERS = ("extractive", "llm")
+#: the audit's routes (`takeaways.auditing.verdict.ROUTES`) the gate may trust
+TRUSTABLE = ("paraphrase", "soft-word", "entailment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,8 @@ class WriterSettings:
     temperature: float
     json_mode: bool
     max_prompt_chars: int
+    min_support: float = 0.0
+    trust_routes: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> WriterSettings:
@@ -35,6 +39,8 @@ class WriterSettings:
             temperature=float(cfg.get("temperature", 0.0)),
             json_mode=bool(cfg.get("json_mode", True)),
             max_prompt_chars=int(cfg.get("max_prompt_chars", 24_000)),
+            min_support=float(cfg.get("min_support", 0.0)),
+            trust_routes=tuple(str(r) for r in cfg.get("trust_routes", ())),
         )
 
     @property
@@ -50,6 +56,13 @@ class WriterSettings:
 
     def check(self) -> None:
         """A `ConfigError` saying what to set when this writer cannot run."""
+        if not 0.0 <= self.min_support <= 1.0:
+            raise ConfigError(f"[writer] min_support must be between 0 and 1, got "
+                              f"{self.min_support!r}; fix or remove the key.")
+        unknown = [r for r in self.trust_routes if r not in TRUSTABLE]
+        if unknown:
+            raise ConfigError(f"[writer] trust_routes names unknown routes {unknown}; choose "
+                              f"from {', '.join(TRUSTABLE)}.")
         if self.name not in WRITERS:
             raise ConfigError(f"[writer] name must be one of {', '.join(WRITERS)}, got "
                               f"{self.name!r}; use --writer extractive or --writer llm.")
