@@ -157,7 +157,7 @@ def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
             or doc[j].pos_ == "DET" or doc[j].text == "-"
         ):
             j += 1
-        if j < len(doc) and doc[j].pos_ in ("PROPN", "NOUN"):
+        if j < len(doc) and (doc[j].pos_ in ("PROPN", "NOUN") or _name_like(doc[j])):
             head = doc[j]
             while head.head.i > head.i and head.dep_ in ("compound", "flat"):
                 head = head.head
@@ -165,9 +165,34 @@ def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
     return None
 
 
+#: the words a noun phrase may hold between a quote and its finite cue ('"…," Trump said')
+_NP_POS = frozenset({"PROPN", "NOUN", "DET", "ADJ", "NUM", "PRON"})
+
+
+def _cue_after(verb: Token, avoid: tuple[int, int]) -> bool:
+    """Whether ``verb`` is a finite verb right after the quote ``avoid``, with at most a
+    short noun phrase between ('"…," Trump barked', '"…," said Skelly')."""
+    finite = verb.tag_ in ("VBD", "VBZ", "VBP") or verb.tag_ == "VBN" and verb.dep_ == "ROOT"
+    if not finite or verb.i < avoid[1]:
+        return False
+    gap = [t for t in verb.doc[avoid[1] : verb.i] if not (t.is_punct or t.is_space)]
+    return len(gap) <= 4 and all(t.pos_ in _NP_POS for t in gap)
+
+
+def _name_like(tok: Token) -> bool:
+    """A capitalised word that is not a stop word, mid-sentence: 'said Skelly,' where the
+    parse tagged the name as an adverb."""
+    return (tok.is_title and not tok.is_stop and not tok.is_sent_start
+            and tok.pos_ not in ("VERB", "AUX", "PUNCT", "ADP", "DET", "CCONJ", "SCONJ"))
+
+
 def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | None:
     subj = subject_of(verb)
     if subj is not None and avoid is not None and avoid[0] <= subj.i < avoid[1]:
+        subj = _outside_subject(verb, avoid)
+    elif subj is None and avoid is not None and _cue_after(verb, avoid):
+        # no subject at all: '"Go back," Trump barked' parsed with 'Trump' as a compound
+        # of the verb, '"…," said Skelly' with the name as an adverb
         subj = _outside_subject(verb, avoid)
     if subj is None or subj.lower_ in EXPLETIVE and not verb.lemma_ == "say":
         return None
@@ -177,7 +202,10 @@ def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | 
         rel = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
         if rel is not None and rel.lower_ in RELATIVE:
             return Frame(cue_range(verb), (rel.i, rel.i + 1), subj.i)
-    return Frame(cue_range(verb), noun_phrase(subj, avoid), subj.i)
+    lo, hi = noun_phrase(subj, avoid)
+    if lo <= verb.i < subj.i:  # 'tweeted Rubio spokesman Alex Conant': the cue is no part
+        lo = verb.i + 1
+    return Frame(cue_range(verb), (lo, hi), subj.i)
 
 
 # -- direct quotes ----------------------------------------------------------------
