@@ -42,6 +42,7 @@ from takeaways.attribution.rules import (
     by_colon,
     by_participle,
     indirect_frames,
+    is_reporting,
     nearest_frame,
 )
 from takeaways.config import section
@@ -71,6 +72,9 @@ STRATEGIES = {
     "quotes.pronouns": "quotes.pronoun_recency.v1",
 }
 
+#: words a sentence after a quote may hold before its cue for the cue to be the quote's
+#: ('Trump said of Apple', 'said Sen. John Cornyn')
+OPENING_CUE_WORDS = 5
 _ALNUM = re.compile(r"[^\W_]")
 #: speaker heads that say nothing of who spoke: no descriptor ('it', 'this', 'one')
 EXPLETIVE_NOUNS = EXPLETIVE | {"one", "none", "all", "some", "many", "others"}
@@ -382,7 +386,7 @@ class _Builder:
         doc = self.doc
         if hi < len(doc) and self._only_punct(q[1], hi):
             nxt = self._sent(hi)  # '"...?" Sanders replied.': a short cue sentence after it
-            if int(self._words[nxt[1]] - self._words[nxt[0]]) <= 6:
+            if int(self._words[nxt[1]] - self._words[nxt[0]]) <= 6 or self._cue_opens(nxt):
                 hi = nxt[1]
         colon = None
         if lo > 0 and self._only_punct(lo, q[0]):
@@ -403,6 +407,22 @@ class _Builder:
         if colon is not None:  # 'Cruz continued:' ending the paragraph before the quote
             lo = colon
         return lo, hi
+
+    def _cue_opens(self, sent: tuple[int, int]) -> bool:
+        """Whether sentence ``sent`` opens with a cue that reports nothing of its own
+        ('"…?" Trump said of Apple in February, when …'): a reporting verb among its
+        first words (`OPENING_CUE_WORDS`) with no content clause or object."""
+        seen = 0
+        for i in range(sent[0], sent[1]):
+            if self.punct[i] or i in self.inside:
+                continue
+            seen += 1
+            if seen > OPENING_CUE_WORDS:
+                return False
+            tok = self.doc[i]
+            if is_reporting(tok, self.lex, quote_only=True):
+                return (tok.tag_ in ("VBD", "VBZ", "VBP") or tok.dep_ == "ROOT") and not any(c.dep_ in ("ccomp", "xcomp", "dobj") for c in tok.children)
+        return False
 
     def _in_heading(self, offset: int) -> bool:
         return any(s <= offset < e for s, e in self.heading_spans)
