@@ -47,12 +47,20 @@ class Frame:
 
 
 def subject_of(verb: Token, depth: int = 0) -> Token | None:
-    """The subject (or passive agent) of ``verb``, climbing to the governing clause if needed."""
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "csubj"):
-            if child.lower_ in RELATIVE and verb.dep_ == "relcl":
-                return verb.head
-            return child
+    """The subject (or passive agent) of ``verb``, climbing to the governing clause if needed.
+
+    Of several subjects the parse gives one verb ('LONDON (Reuters) - Donald Trump said',
+    'Tuesday at …, OH, …, Gov. John Kasich (R-OH) said') the one nearest the verb is it;
+    a date or time as the subject ('Saturday at the convention Sen. Elizabeth Warren
+    said') gives way to the last name between it and the verb."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+    if subjects:
+        child = max(subjects, key=lambda c: (c.i < verb.i, c.i if c.i < verb.i else -c.i))
+        if child.lower_ in RELATIVE and verb.dep_ == "relcl":
+            return verb.head
+        if child.ent_type_ in ("DATE", "TIME") and child.i < verb.i:
+            return _name_between(child, verb) or child
+        return child
     for child in verb.children:
         if child.dep_ == "agent":
             objs = [c for c in child.children if c.dep_ == "pobj"]
@@ -63,6 +71,17 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
             return None
     if depth < 2 and verb.dep_ in CLAUSAL_UP and verb.head is not verb:
         return subject_of(verb.head, depth + 1)
+    return None
+
+
+def _name_between(subj: Token, verb: Token) -> Token | None:
+    """The head of the last person or organisation name between ``subj`` and ``verb``."""
+    for j in range(verb.i - 1, subj.i, -1):
+        tok = verb.doc[j]
+        if tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "ORG"):
+            while tok.dep_ in ("compound", "flat") and subj.i < tok.head.i < verb.i:
+                tok = tok.head
+            return tok
     return None
 
 
