@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from takeaways.attribution.entities import CHECK_EVERY, EntityGraph
+from takeaways.attribution.index import token_indices
 from takeaways.attribution.marks import Marked, count_double_marks, find_marked
 from takeaways.attribution.model import cue_model, model_frame
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
@@ -615,15 +616,12 @@ class _Builder:
         return Quote(d.kind, content, cue, speaker, embedded, sids, parts)
 
     def pronoun_mentions(self) -> None:
-        for tok in self.doc:
-            if tok.i % CHECK_EVERY == 0:
+        for n, i in enumerate(token_indices(self.doc, pos=("PRON",), lower=self.lex.pronouns)):
+            if n % CHECK_EVERY == 0:
                 check(self.article.id)
-            if (
-                tok.pos_ != "PRON"
-                or tok.lower_ not in self.lex.pronouns
-                or self.graph.mention_at(tok.i)
-            ):
+            if self.graph.mention_at(i):
                 continue
+            tok = self.doc[i]
             entity, how = self.pronoun(tok.i)
             if entity is not None:
                 self.graph.add_pronoun(tok, entity, how)

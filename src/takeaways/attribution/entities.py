@@ -28,6 +28,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from takeaways.attribution.index import token_indices
 from takeaways.attribution.result import Entity, Mention, fold, similar_names
 from takeaways.deadline import check
 from takeaways.document import Article, Span
@@ -277,15 +278,12 @@ class EntityGraph:
         lasts = [fold(c.name).split()[-1] if fold(c.name) else "" for c in persons]
         if not persons:
             return
-        for tok in self.doc:
-            if tok.i % CHECK_EVERY == 0:
+        for n, i in enumerate(token_indices(self.doc, pos=("PROPN", "NOUN"), title=True)):
+            if n % CHECK_EVERY == 0:
                 check()
-            if (
-                tok.i in self._token_mention
-                or tok.pos_ not in ("PROPN", "NOUN")
-                or not tok.is_title
-            ):
+            if i in self._token_mention:
                 continue
+            tok = self.doc[i]
             word = fold(tok.text)
             for c, last in zip(persons, lasts, strict=True):
                 if word == last:
@@ -423,11 +421,11 @@ class EntityGraph:
     # -- role-only mentions -------------------------------------------------------
 
     def _role_mentions(self) -> None:
-        for tok in self.doc:
-            if tok.i % CHECK_EVERY == 0:
+        heads = token_indices(self.doc, pos=("NOUN", "PROPN"), lower=self.lex.role_heads)
+        for n, i in enumerate(heads):
+            if n % CHECK_EVERY == 0:
                 check()
-            if tok.pos_ not in ("NOUN", "PROPN") or tok.lower_ not in self.lex.role_heads:
-                continue
+            tok = self.doc[i]
             if tok.i in self._token_mention or self._has_name(tok):
                 continue
             if tok.dep_ in ("compound", "flat") and tok.head.i in self._token_mention:

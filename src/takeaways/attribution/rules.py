@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from takeaways.attribution.index import token_indices
 from takeaways.lexicon import Lexicon, quote_marks
 
 if TYPE_CHECKING:
@@ -416,9 +417,10 @@ def indirect_frames(
     `takeaways.attribution.model.model_frame`), asked where the verb rules give none;
     ``verb_rules=False`` leaves verbs to it alone (the ablation)."""
     out: list[Frame] = []
-    for tok in doc:
-        if tok.i in inside:
+    for i in token_indices(doc, pos=("NOUN", "VERB"), or_lower=("according",)):
+        if i in inside:
             continue
+        tok = doc[i]
         frame = None
         if tok.lower_ == "according":
             frame = _according_content(tok, lex)
