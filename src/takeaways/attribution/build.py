@@ -422,7 +422,9 @@ class _Builder:
                 return False
             tok = self.doc[i]
             if is_reporting(tok, self.lex, quote_only=True):
-                return (tok.tag_ in ("VBD", "VBZ", "VBP") or tok.dep_ == "ROOT") and not any(c.dep_ in ("ccomp", "xcomp", "dobj") for c in tok.children)
+                finite = tok.tag_ in ("VBD", "VBZ", "VBP") or tok.dep_ == "ROOT"
+                return finite and not any(
+                    c.dep_ in ("ccomp", "xcomp", "dobj") for c in tok.children)
         return False
 
     def _in_heading(self, offset: int) -> bool:
