@@ -76,6 +76,10 @@ STRATEGIES = {
 #: words a sentence after a quote may hold before its cue for the cue to be the quote's
 #: ('Trump said of Apple', 'said Sen. John Cornyn')
 OPENING_CUE_WORDS = 5
+#: the most words a quoted title holds ('"This Week With George Stephanopoulos"'), and the
+#: verbs that introduce one
+TITLE_WORDS = 8
+TITLE_VERBS = frozenset({"title", "entitle", "call", "name", "dub", "headline"})
 _ALNUM = re.compile(r"[^\W_]")
 #: speaker heads that say nothing of who spoke: no descriptor ('it', 'this', 'one')
 EXPLETIVE_NOUNS = EXPLETIVE | {"one", "none", "all", "some", "many", "others"}
@@ -352,6 +356,9 @@ class _Builder:
     def _mark_draft(self, k: int) -> _Draft | None:
         m = self.marks[k]
         q = self.tok_range[k]
+        if k not in self.blocks and self._names_a_title(q):
+            log.debug("quoted passage at %d is a title: not a quote", m.start)
+            return None
         region = self._block_region(q) if k in self.blocks else self._region(q)
         found = nearest_frame(self.doc, q, region, self.inside, self.lex,
                               punct=self.punct, run_of=self._run_of)
@@ -367,6 +374,28 @@ class _Builder:
             return _Draft("direct", (m.start, m.end), None, "inherit")
         log.debug("quoted passage at %d has no cue and is not a sentence: not a quote", m.start)
         return None
+
+    def _names_a_title(self, q: tuple[int, int]) -> bool:
+        """Whether quoted tokens ``q`` are a title ('on ABC's "This Week With George
+        Stephanopoulos"', 'an article titled "Clinton Does Best …"'): at most
+        `TITLE_WORDS` words, every one capitalised or a function word, right after a
+        possessive, a preposition or a naming verb ('titled', 'called')."""
+        doc = self.doc
+        words = [t for t in doc[q[0] : q[1]] if t.is_alpha]
+        if not words or len(words) > TITLE_WORDS or not words[0].is_title:
+            return False
+        if not all(t.is_title or t.is_upper or t.is_stop for t in words):
+            return False
+        j = q[0] - 1
+        while j >= 0 and (doc[j].is_space or doc[j].text in ",:"):
+            if doc[j].text == ":":
+                return False  # 'Trump: "We Will Win"' is a headline quote
+            j -= 1
+        if j < 0:
+            return False
+        before = doc[j]
+        return (before.tag_ == "POS" or before.pos_ == "ADP" and before.dep_ == "prep"
+                or before.lemma_.lower() in TITLE_VERBS)
 
     def _block_region(self, q: tuple[int, int]) -> tuple[int, int]:
         """Where a block quote's cue may be: the sentence before it ('Trump wrote on
