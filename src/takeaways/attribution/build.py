@@ -572,12 +572,47 @@ class _Builder:
             first = self._tokens(quote[0], quote[0] + 1)[0]
             lo = min(lo, self._paragraph_start_token(first, back=1))
         if cls == "person":
-            return self._person_pronoun(i, lo, cue=cue)
-        types = {"ORG", "GPE"} if cls == "group" else {"ORG"}
-        subj = self.graph.subject_before(i, types, lo=lo)
-        if subj is not None:
-            return subj.entity, "pronoun:previous-subject"
-        return None, "none: no compatible antecedent for the pronoun"
+            found = self._person_pronoun(i, lo, cue=cue)
+        else:
+            types = {"ORG", "GPE"} if cls == "group" else {"ORG"}
+            subj = self.graph.subject_before(i, types, lo=lo)
+            found = (subj.entity, "pronoun:previous-subject") if subj is not None else (
+                None, "none: no compatible antecedent for the pronoun")
+        if (found[0] is None and cue is not None
+                and self.doc[cue].lemma_.lower() not in self.lex.dialogue_verbs):
+            # '"…," the businessman replied. … "…," he added.': no named antecedent, but
+            # the previous quote's speaker is a descriptor of the same number
+            described = self._previous_descriptor(i, cls)
+            if described is not None:
+                return described, "pronoun:previous-speaker-descriptor"
+        return found
+
+    def _previous_descriptor(self, i: int, cls: str) -> str | None:
+        """The previous quote's speaker (within a paragraph) when it is a descriptor
+        ('the businessman', 'officials') whose head agrees in number with pronoun ``i``
+        ('he'/'she': singular, 'they': plural) and the reply rule does not skip it."""
+        tok = self.doc[i]
+        prev = self._previous_quote(tok.idx, paragraphs=1)
+        if prev is None or prev.speaker.how != "descriptor" or prev.speaker.mention is None:
+            return None
+        lo, hi = self._tokens(prev.speaker.mention.start, prev.speaker.mention.end)
+        if hi <= lo or hi > i:
+            return None
+        head = self.doc[lo:hi].root
+        if head.pos_ != "NOUN":  # a common noun: 'the businessman', not 'who' or 'Mass.'
+            return None
+        gender = self.lex.pronoun_genders.get(tok.lower_)
+        if gender and self.lex.genders.get(head.lower_, gender) != gender:
+            return None  # 'his mother' is no 'he'
+        plural = head.tag_ in ("NNS", "NNPS")
+        number = "plural" if tok.lower_ in ("they", "them") else "singular" \
+            if cls == "person" and tok.lower_ not in ("i", "we", "you") else None
+        if number is None or (number == "plural") != plural:
+            return None
+        if number == "singular" and not (head.lower_ in self.lex.genders
+                                         or head.lemma_.lower() in self.lex.role_heads):
+            return None  # 'he' for a person's role or a gendered noun, not 'the government'
+        return prev.speaker.entity
 
     def _person_pronoun(self, i: int, lo: int, *, cue: int | None = None
                         ) -> tuple[str | None, str]:
