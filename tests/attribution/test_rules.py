@@ -623,3 +623,12 @@ def test_sentence_after_the_quote_with_its_own_content_is_not_its_cue() -> None:
                      "wrong about the state of the race.").quotes
     q = next(x for x in quotes if x.content.text.startswith("We will"))
     assert q.cue is None or q.cue.text != "said"
+
+
+def test_participle_under_a_passive_takes_the_passive_subject() -> None:
+    # 'a reporter can be heard asking': 'asking' has no subject, 'heard' a passive one
+    quotes = _quotes("The video has proof.\n\n“Should there be a database system that tracks "
+                     "the Muslims here?” a reporter can be heard asking Trump after an event "
+                     "in Iowa.").quotes
+    q = next(x for x in quotes if x.content.text.startswith("Should"))
+    assert _span_text(q) == ("asking", "a reporter")

@@ -47,13 +47,16 @@ class Frame:
 # -- speakers ---------------------------------------------------------------------
 
 
-def subject_of(verb: Token, depth: int = 0) -> Token | None:
+def subject_of(verb: Token, depth: int = 0, controlled: bool = False) -> Token | None:
     """The subject (or passive agent) of ``verb``, climbing to the governing clause if needed.
 
     Of several subjects the parse gives one verb ('LONDON (Reuters) - Donald Trump said',
     'Tuesday at …, OH, …, Gov. John Kasich (R-OH) said') the one nearest the verb is it;
     a date or time as the subject ('Saturday at the convention Sen. Elizabeth Warren
-    said') gives way to the last name between it and the verb."""
+    said') gives way to the last name between it and the verb. A participle that is the
+    ``xcomp`` of a passive ('a reporter can be heard asking') has the passive's subject as
+    its own (``controlled``); an infinitive there ('was not asked to speak', 'has been
+    updated to note') does not: it is rarely the report of a speaker."""
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
     if subjects:
         child = max(subjects, key=lambda c: (c.i < verb.i, c.i if c.i < verb.i else -c.i))
@@ -69,9 +72,10 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
                 return objs[0]
     for child in verb.children:
         if child.dep_ == "nsubjpass":
-            return None
+            return child if controlled else None
     if depth < 2 and verb.dep_ in CLAUSAL_UP and verb.head is not verb:
-        return subject_of(verb.head, depth + 1)
+        return subject_of(verb.head, depth + 1,
+                          controlled=verb.dep_ == "xcomp" and verb.tag_ == "VBG")
     return None
 
 
