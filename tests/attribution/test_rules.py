@@ -601,6 +601,7 @@ def test_cue_after_a_quote_takes_a_name_tagged_as_an_adverb() -> None:
                 "people who understand it is valuable,” said Skelly, explaining he worked more "
                 "closely with Chrabaszcz.").quotes[0]
     assert _span_text(q) == ("said", "Skelly")
+    assert q.speaker.entity == "Bill Skelly"  # the mistagged surname still names him
 
 
 def test_speaker_after_its_cue_leaves_the_cue_out() -> None:
@@ -632,3 +633,10 @@ def test_participle_under_a_passive_takes_the_passive_subject() -> None:
                      "in Iowa.").quotes
     q = next(x for x in quotes if x.content.text.startswith("Should"))
     assert _span_text(q) == ("asking", "a reporter")
+
+
+def test_a_hyphenated_surname_is_no_mention_of_the_person() -> None:
+    quotes = _quotes("Donald Trump spoke on Monday.\n\n“It is a scam,” said the anti-Trump "
+                     "spot, which aired in Indiana.").quotes
+    assert all(q.speaker.entity != "Donald Trump" for q in quotes
+               if q.content.text.startswith("It is"))

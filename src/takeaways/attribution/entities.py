@@ -49,6 +49,9 @@ SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 MAX_LOOKBACK = 200
 #: how often the long token loops call the deadline `check` (every this many tokens)
 CHECK_EVERY = 2048
+#: parts of speech the parser gives a surname it does not know mid-sentence ('"…," said
+#: Skelly' with 'Skelly' an adverb): such a word is the surname only when it is the exact one
+MISTAGGED = frozenset({"ADV", "ADJ", "X", "INTJ", "VERB"})
 #: a number in apposition to a name below this is an age that marks a young child
 #: ("Gloria, 4,"); hand-set (an older teenager may well be quoted)
 CHILD_AGE = 13
@@ -278,18 +281,22 @@ class EntityGraph:
         lasts = [fold(c.name).split()[-1] if fold(c.name) else "" for c in persons]
         if not persons:
             return
-        for n, i in enumerate(token_indices(self.doc, pos=("PROPN", "NOUN"), title=True)):
+        for n, i in enumerate(token_indices(self.doc, title=True)):
             if n % CHECK_EVERY == 0:
                 check()
             if i in self._token_mention:
                 continue
             tok = self.doc[i]
+            noun = tok.pos_ in ("PROPN", "NOUN")
+            if not noun and (tok.is_sent_start or tok.is_stop or tok.pos_ not in MISTAGGED
+                             or i > 0 and self.doc[i - 1].text in "-–"):
+                continue  # ('anti-Trump' is no mention of Trump)
             word = fold(tok.text)
             for c, last in zip(persons, lasts, strict=True):
-                if word == last:
+                if word == last:  # a mistagged word only as the exact surname ('said Skelly')
                     self._add_mention(tok.i, tok.i + 1, c, "surname" if " " in c.name else "named")
                     break
-                if similar_names(word, last):
+                if noun and similar_names(word, last):
                     self._add_mention(tok.i, tok.i + 1, c, "variant")
                     break
 
