@@ -188,3 +188,39 @@ def test_speakers_block_quotes_take_the_nearest_cue() -> None:
         ("direct", "Mary Holt", "wrote", "The bill will pass this week and nobody can stop it."),
         ("direct", "John Smith", "wrote", "We have waited long enough for this bridge to open."),
     ]
+
+
+# -- titles are not quotes ------------------------------------------------------------
+
+
+def test_speakers_a_show_title_after_the_cue_is_no_quote_part() -> None:
+    q = _quotes("On Sunday, Trump went on the offensive.\n\n“She just made it up,” he said of "
+                "the claim during a call to ABC’s “This Week.”\n\nClinton did not reply.")
+    assert [x.content.text for x in q.quotes if x.kind == "direct"] == ["She just made it up,"]
+    assert len(q.quotes[0].parts) == 1
+
+
+def test_speakers_a_titled_ad_is_no_quote_but_a_headline_quote_is() -> None:
+    q = _quotes("Trump says in the spot titled “Dangerous,” that the border is open.")
+    assert not any(x.content.text.startswith("Dangerous") for x in q.quotes)
+    q = _quotes("Kasich: “We Are Going To Cleveland.”\n\nThe governor spoke on Tuesday.")
+    assert any(x.content.text.startswith("We Are Going") for x in q.quotes)
+
+
+# -- a pronoun after a descriptor speaker ---------------------------------------------
+
+
+def test_speakers_pronoun_continues_a_descriptor_speaker() -> None:
+    q = _quotes("“There should be a lot of systems,” the businessman replied.\n\n"
+                "“I would certainly implement that, absolutely,” he added.")
+    assert [(x.speaker.entity, x.speaker.how) for x in q.quotes] == [
+        ("the businessman", "descriptor"),
+        ("the businessman", "pronoun:previous-speaker-descriptor")]
+    _check_offsets(q)
+
+
+def test_speakers_pronoun_skips_a_descriptor_of_another_number_or_gender() -> None:
+    q = _quotes("“We are ready,” the officials said.\n\n“It will be fine,” he added.")
+    assert q.quotes[1].speaker.entity != "the officials"
+    q = _quotes("“We are ready,” his mother said.\n\n“It will be fine,” he added.")
+    assert q.quotes[1].speaker.entity != "his mother"

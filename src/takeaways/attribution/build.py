@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from takeaways.attribution.entities import CHECK_EVERY, EntityGraph
+from takeaways.attribution.index import token_indices
 from takeaways.attribution.marks import Marked, count_double_marks, find_marked
 from takeaways.attribution.model import cue_model, model_frame
 from takeaways.attribution.result import Quote, Quotes, Speaker, fold
@@ -42,6 +43,7 @@ from takeaways.attribution.rules import (
     by_colon,
     by_participle,
     indirect_frames,
+    is_reporting,
     nearest_frame,
 )
 from takeaways.config import section
@@ -71,6 +73,13 @@ STRATEGIES = {
     "quotes.pronouns": "quotes.pronoun_recency.v1",
 }
 
+#: words a sentence after a quote may hold before its cue for the cue to be the quote's
+#: ('Trump said of Apple', 'said Sen. John Cornyn')
+OPENING_CUE_WORDS = 5
+#: the most words a quoted title holds ('"This Week With George Stephanopoulos"'), and the
+#: verbs that introduce one
+TITLE_WORDS = 8
+TITLE_VERBS = frozenset({"title", "entitle", "call", "name", "dub", "headline"})
 _ALNUM = re.compile(r"[^\W_]")
 #: speaker heads that say nothing of who spoke: no descriptor ('it', 'this', 'one')
 EXPLETIVE_NOUNS = EXPLETIVE | {"one", "none", "all", "some", "many", "others"}
@@ -347,6 +356,9 @@ class _Builder:
     def _mark_draft(self, k: int) -> _Draft | None:
         m = self.marks[k]
         q = self.tok_range[k]
+        if k not in self.blocks and self._names_a_title(q):
+            log.debug("quoted passage at %d is a title: not a quote", m.start)
+            return None
         region = self._block_region(q) if k in self.blocks else self._region(q)
         found = nearest_frame(self.doc, q, region, self.inside, self.lex,
                               punct=self.punct, run_of=self._run_of)
@@ -362,6 +374,28 @@ class _Builder:
             return _Draft("direct", (m.start, m.end), None, "inherit")
         log.debug("quoted passage at %d has no cue and is not a sentence: not a quote", m.start)
         return None
+
+    def _names_a_title(self, q: tuple[int, int]) -> bool:
+        """Whether quoted tokens ``q`` are a title ('on ABC's "This Week With George
+        Stephanopoulos"', 'an article titled "Clinton Does Best …"'): at most
+        `TITLE_WORDS` words, every one capitalised or a function word, right after a
+        possessive, a preposition or a naming verb ('titled', 'called')."""
+        doc = self.doc
+        words = [t for t in doc[q[0] : q[1]] if t.is_alpha]
+        if not words or len(words) > TITLE_WORDS or not words[0].is_title:
+            return False
+        if not all(t.is_title or t.is_upper or t.is_stop for t in words):
+            return False
+        j = q[0] - 1
+        while j >= 0 and (doc[j].is_space or doc[j].text in ",:"):
+            if doc[j].text == ":":
+                return False  # 'Trump: "We Will Win"' is a headline quote
+            j -= 1
+        if j < 0:
+            return False
+        before = doc[j]
+        return (before.tag_ == "POS" or before.pos_ == "ADP" and before.dep_ == "prep"
+                or before.lemma_.lower() in TITLE_VERBS)
 
     def _block_region(self, q: tuple[int, int]) -> tuple[int, int]:
         """Where a block quote's cue may be: the sentence before it ('Trump wrote on
@@ -382,7 +416,7 @@ class _Builder:
         doc = self.doc
         if hi < len(doc) and self._only_punct(q[1], hi):
             nxt = self._sent(hi)  # '"...?" Sanders replied.': a short cue sentence after it
-            if int(self._words[nxt[1]] - self._words[nxt[0]]) <= 6:
+            if int(self._words[nxt[1]] - self._words[nxt[0]]) <= 6 or self._cue_opens(nxt):
                 hi = nxt[1]
         colon = None
         if lo > 0 and self._only_punct(lo, q[0]):
@@ -403,6 +437,24 @@ class _Builder:
         if colon is not None:  # 'Cruz continued:' ending the paragraph before the quote
             lo = colon
         return lo, hi
+
+    def _cue_opens(self, sent: tuple[int, int]) -> bool:
+        """Whether sentence ``sent`` opens with a cue that reports nothing of its own
+        ('"…?" Trump said of Apple in February, when …'): a reporting verb among its
+        first words (`OPENING_CUE_WORDS`) with no content clause or object."""
+        seen = 0
+        for i in range(sent[0], sent[1]):
+            if self.punct[i] or i in self.inside:
+                continue
+            seen += 1
+            if seen > OPENING_CUE_WORDS:
+                return False
+            tok = self.doc[i]
+            if is_reporting(tok, self.lex, quote_only=True):
+                finite = tok.tag_ in ("VBD", "VBZ", "VBP") or tok.dep_ == "ROOT"
+                return finite and not any(
+                    c.dep_ in ("ccomp", "xcomp", "dobj") for c in tok.children)
+        return False
 
     def _in_heading(self, offset: int) -> bool:
         return any(s <= offset < e for s, e in self.heading_spans)
@@ -520,12 +572,47 @@ class _Builder:
             first = self._tokens(quote[0], quote[0] + 1)[0]
             lo = min(lo, self._paragraph_start_token(first, back=1))
         if cls == "person":
-            return self._person_pronoun(i, lo, cue=cue)
-        types = {"ORG", "GPE"} if cls == "group" else {"ORG"}
-        subj = self.graph.subject_before(i, types, lo=lo)
-        if subj is not None:
-            return subj.entity, "pronoun:previous-subject"
-        return None, "none: no compatible antecedent for the pronoun"
+            found = self._person_pronoun(i, lo, cue=cue)
+        else:
+            types = {"ORG", "GPE"} if cls == "group" else {"ORG"}
+            subj = self.graph.subject_before(i, types, lo=lo)
+            found = (subj.entity, "pronoun:previous-subject") if subj is not None else (
+                None, "none: no compatible antecedent for the pronoun")
+        if (found[0] is None and cue is not None
+                and self.doc[cue].lemma_.lower() not in self.lex.dialogue_verbs):
+            # '"…," the businessman replied. … "…," he added.': no named antecedent, but
+            # the previous quote's speaker is a descriptor of the same number
+            described = self._previous_descriptor(i, cls)
+            if described is not None:
+                return described, "pronoun:previous-speaker-descriptor"
+        return found
+
+    def _previous_descriptor(self, i: int, cls: str) -> str | None:
+        """The previous quote's speaker (within a paragraph) when it is a descriptor
+        ('the businessman', 'officials') whose head agrees in number with pronoun ``i``
+        ('he'/'she': singular, 'they': plural) and the reply rule does not skip it."""
+        tok = self.doc[i]
+        prev = self._previous_quote(tok.idx, paragraphs=1)
+        if prev is None or prev.speaker.how != "descriptor" or prev.speaker.mention is None:
+            return None
+        lo, hi = self._tokens(prev.speaker.mention.start, prev.speaker.mention.end)
+        if hi <= lo or hi > i:
+            return None
+        head = self.doc[lo:hi].root
+        if head.pos_ != "NOUN":  # a common noun: 'the businessman', not 'who' or 'Mass.'
+            return None
+        gender = self.lex.pronoun_genders.get(tok.lower_)
+        if gender and self.lex.genders.get(head.lower_, gender) != gender:
+            return None  # 'his mother' is no 'he'
+        plural = head.tag_ in ("NNS", "NNPS")
+        number = "plural" if tok.lower_ in ("they", "them") else "singular" \
+            if cls == "person" and tok.lower_ not in ("i", "we", "you") else None
+        if number is None or (number == "plural") != plural:
+            return None
+        if number == "singular" and not (head.lower_ in self.lex.genders
+                                         or head.lemma_.lower() in self.lex.role_heads):
+            return None  # 'he' for a person's role or a gendered noun, not 'the government'
+        return prev.speaker.entity
 
     def _person_pronoun(self, i: int, lo: int, *, cue: int | None = None
                         ) -> tuple[str | None, str]:
@@ -595,15 +682,12 @@ class _Builder:
         return Quote(d.kind, content, cue, speaker, embedded, sids, parts)
 
     def pronoun_mentions(self) -> None:
-        for tok in self.doc:
-            if tok.i % CHECK_EVERY == 0:
+        for n, i in enumerate(token_indices(self.doc, pos=("PRON",), lower=self.lex.pronouns)):
+            if n % CHECK_EVERY == 0:
                 check(self.article.id)
-            if (
-                tok.pos_ != "PRON"
-                or tok.lower_ not in self.lex.pronouns
-                or self.graph.mention_at(tok.i)
-            ):
+            if self.graph.mention_at(i):
                 continue
+            tok = self.doc[i]
             entity, how = self.pronoun(tok.i)
             if entity is not None:
                 self.graph.add_pronoun(tok, entity, how)

@@ -28,6 +28,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from takeaways.attribution.index import token_indices
 from takeaways.attribution.result import Entity, Mention, fold, similar_names
 from takeaways.deadline import check
 from takeaways.document import Article, Span
@@ -48,6 +49,9 @@ SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 MAX_LOOKBACK = 200
 #: how often the long token loops call the deadline `check` (every this many tokens)
 CHECK_EVERY = 2048
+#: parts of speech the parser gives a surname it does not know mid-sentence ('"…," said
+#: Skelly' with 'Skelly' an adverb): such a word is the surname only when it is the exact one
+MISTAGGED = frozenset({"ADV", "ADJ", "X", "INTJ", "VERB"})
 #: a number in apposition to a name below this is an age that marks a young child
 #: ("Gloria, 4,"); hand-set (an older teenager may well be quoted)
 CHILD_AGE = 13
@@ -277,21 +281,22 @@ class EntityGraph:
         lasts = [fold(c.name).split()[-1] if fold(c.name) else "" for c in persons]
         if not persons:
             return
-        for tok in self.doc:
-            if tok.i % CHECK_EVERY == 0:
+        for n, i in enumerate(token_indices(self.doc, title=True)):
+            if n % CHECK_EVERY == 0:
                 check()
-            if (
-                tok.i in self._token_mention
-                or tok.pos_ not in ("PROPN", "NOUN")
-                or not tok.is_title
-            ):
+            if i in self._token_mention:
                 continue
+            tok = self.doc[i]
+            noun = tok.pos_ in ("PROPN", "NOUN")
+            if not noun and (tok.is_sent_start or tok.is_stop or tok.pos_ not in MISTAGGED
+                             or i > 0 and self.doc[i - 1].text in "-–"):
+                continue  # ('anti-Trump' is no mention of Trump)
             word = fold(tok.text)
             for c, last in zip(persons, lasts, strict=True):
-                if word == last:
+                if word == last:  # a mistagged word only as the exact surname ('said Skelly')
                     self._add_mention(tok.i, tok.i + 1, c, "surname" if " " in c.name else "named")
                     break
-                if similar_names(word, last):
+                if noun and similar_names(word, last):
                     self._add_mention(tok.i, tok.i + 1, c, "variant")
                     break
 
@@ -423,11 +428,11 @@ class EntityGraph:
     # -- role-only mentions -------------------------------------------------------
 
     def _role_mentions(self) -> None:
-        for tok in self.doc:
-            if tok.i % CHECK_EVERY == 0:
+        heads = token_indices(self.doc, pos=("NOUN", "PROPN"), lower=self.lex.role_heads)
+        for n, i in enumerate(heads):
+            if n % CHECK_EVERY == 0:
                 check()
-            if tok.pos_ not in ("NOUN", "PROPN") or tok.lower_ not in self.lex.role_heads:
-                continue
+            tok = self.doc[i]
             if tok.i in self._token_mention or self._has_name(tok):
                 continue
             if tok.dep_ in ("compound", "flat") and tok.head.i in self._token_mention:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from takeaways.attribution.index import token_indices
 from takeaways.lexicon import Lexicon, quote_marks
 
 if TYPE_CHECKING:
@@ -46,13 +47,24 @@ class Frame:
 # -- speakers ---------------------------------------------------------------------
 
 
-def subject_of(verb: Token, depth: int = 0) -> Token | None:
-    """The subject (or passive agent) of ``verb``, climbing to the governing clause if needed."""
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "csubj"):
-            if child.lower_ in RELATIVE and verb.dep_ == "relcl":
-                return verb.head
-            return child
+def subject_of(verb: Token, depth: int = 0, controlled: bool = False) -> Token | None:
+    """The subject (or passive agent) of ``verb``, climbing to the governing clause if needed.
+
+    Of several subjects the parse gives one verb ('LONDON (Reuters) - Donald Trump said',
+    'Tuesday at …, OH, …, Gov. John Kasich (R-OH) said') the one nearest the verb is it;
+    a date or time as the subject ('Saturday at the convention Sen. Elizabeth Warren
+    said') gives way to the last name between it and the verb. A participle that is the
+    ``xcomp`` of a passive ('a reporter can be heard asking') has the passive's subject as
+    its own (``controlled``); an infinitive there ('was not asked to speak', 'has been
+    updated to note') does not: it is rarely the report of a speaker."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+    if subjects:
+        child = max(subjects, key=lambda c: (c.i < verb.i, c.i if c.i < verb.i else -c.i))
+        if child.lower_ in RELATIVE and verb.dep_ == "relcl":
+            return verb.head
+        if child.ent_type_ in ("DATE", "TIME") and child.i < verb.i:
+            return _name_between(child, verb) or child
+        return child
     for child in verb.children:
         if child.dep_ == "agent":
             objs = [c for c in child.children if c.dep_ == "pobj"]
@@ -60,9 +72,21 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
                 return objs[0]
     for child in verb.children:
         if child.dep_ == "nsubjpass":
-            return None
+            return child if controlled else None
     if depth < 2 and verb.dep_ in CLAUSAL_UP and verb.head is not verb:
-        return subject_of(verb.head, depth + 1)
+        return subject_of(verb.head, depth + 1,
+                          controlled=verb.dep_ == "xcomp" and verb.tag_ == "VBG")
+    return None
+
+
+def _name_between(subj: Token, verb: Token) -> Token | None:
+    """The head of the last person or organisation name between ``subj`` and ``verb``."""
+    for j in range(verb.i - 1, subj.i, -1):
+        tok = verb.doc[j]
+        if tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "ORG"):
+            while tok.dep_ in ("compound", "flat") and subj.i < tok.head.i < verb.i:
+                tok = tok.head
+            return tok
     return None
 
 
@@ -157,7 +181,7 @@ def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
             or doc[j].pos_ == "DET" or doc[j].text == "-"
         ):
             j += 1
-        if j < len(doc) and doc[j].pos_ in ("PROPN", "NOUN"):
+        if j < len(doc) and (doc[j].pos_ in ("PROPN", "NOUN") or _name_like(doc[j])):
             head = doc[j]
             while head.head.i > head.i and head.dep_ in ("compound", "flat"):
                 head = head.head
@@ -165,9 +189,34 @@ def _outside_subject(verb: Token, avoid: tuple[int, int]) -> Token | None:
     return None
 
 
+#: the words a noun phrase may hold between a quote and its finite cue ('"…," Trump said')
+_NP_POS = frozenset({"PROPN", "NOUN", "DET", "ADJ", "NUM", "PRON"})
+
+
+def _cue_after(verb: Token, avoid: tuple[int, int]) -> bool:
+    """Whether ``verb`` is a finite verb right after the quote ``avoid``, with at most a
+    short noun phrase between ('"…," Trump barked', '"…," said Skelly')."""
+    finite = verb.tag_ in ("VBD", "VBZ", "VBP") or verb.tag_ == "VBN" and verb.dep_ == "ROOT"
+    if not finite or verb.i < avoid[1]:
+        return False
+    gap = [t for t in verb.doc[avoid[1] : verb.i] if not (t.is_punct or t.is_space)]
+    return len(gap) <= 4 and all(t.pos_ in _NP_POS for t in gap)
+
+
+def _name_like(tok: Token) -> bool:
+    """A capitalised word that is not a stop word, mid-sentence: 'said Skelly,' where the
+    parse tagged the name as an adverb."""
+    return (tok.is_title and not tok.is_stop and not tok.is_sent_start
+            and tok.pos_ not in ("VERB", "AUX", "PUNCT", "ADP", "DET", "CCONJ", "SCONJ"))
+
+
 def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | None:
     subj = subject_of(verb)
     if subj is not None and avoid is not None and avoid[0] <= subj.i < avoid[1]:
+        subj = _outside_subject(verb, avoid)
+    elif subj is None and avoid is not None and _cue_after(verb, avoid):
+        # no subject at all: '"Go back," Trump barked' parsed with 'Trump' as a compound
+        # of the verb, '"…," said Skelly' with the name as an adverb
         subj = _outside_subject(verb, avoid)
     if subj is None or subj.lower_ in EXPLETIVE and not verb.lemma_ == "say":
         return None
@@ -177,7 +226,10 @@ def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | 
         rel = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
         if rel is not None and rel.lower_ in RELATIVE:
             return Frame(cue_range(verb), (rel.i, rel.i + 1), subj.i)
-    return Frame(cue_range(verb), noun_phrase(subj, avoid), subj.i)
+    lo, hi = noun_phrase(subj, avoid)
+    if lo <= verb.i < subj.i:  # 'tweeted Rubio spokesman Alex Conant': the cue is no part
+        lo = verb.i + 1
+    return Frame(cue_range(verb), (lo, hi), subj.i)
 
 
 # -- direct quotes ----------------------------------------------------------------
@@ -369,9 +421,10 @@ def indirect_frames(
     `takeaways.attribution.model.model_frame`), asked where the verb rules give none;
     ``verb_rules=False`` leaves verbs to it alone (the ablation)."""
     out: list[Frame] = []
-    for tok in doc:
-        if tok.i in inside:
+    for i in token_indices(doc, pos=("NOUN", "VERB"), or_lower=("according",)):
+        if i in inside:
             continue
+        tok = doc[i]
         frame = None
         if tok.lower_ == "according":
             frame = _according_content(tok, lex)
