@@ -92,3 +92,38 @@ def test_store_batch_jsonl_date_field(tmp_path: Path) -> None:
                     "utf-8")
     [rec] = iter_inputs([path], fields=JsonlFields(date="published"))
     assert rec.meta["date"] == "2016-03-01"
+
+
+@pytest.mark.slow
+def test_store_ray_engine_writes_parquet_shards_the_queries_read(tmp_path: Path) -> None:
+    """``--engine ray --store FOLDER``: real Ray workers and the real quote pipeline; the
+    Parquet shards answer `speakers`, and a second full run adds no quote twice."""
+    pytest.importorskip("ray")
+    from takeaways.store import speakers
+
+    src = tmp_path / "in.jsonl"
+    texts = [
+        'Mayor Anna Berg opened the bridge on Monday. "This bridge joins our two halves," '
+        "Berg said at the ceremony.",
+        '"The bridge is late," engineer Tom Hale said on Tuesday. Anna Berg disagreed. '
+        '"It is on time," Berg said.',
+    ]
+    src.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n"
+                           for i, t in enumerate(texts)))
+    store = tmp_path / "quotes"
+
+    def run(out: str) -> None:
+        options = RunOptions(settings=BatchSettings(what=("quotes",), batch_size=1),
+                             engine="ray", workers=1, store=str(store),
+                             ray_init={"num_cpus": 1, "include_dashboard": False})
+        assert run_batch([src], tmp_path / out, options).ok == 2
+
+    run("a.jsonl")
+    with open_store(store) as s:
+        first = {g.name: g.count for g in speakers(s)}
+    run("b.jsonl")
+    with open_store(store) as s:
+        again = {g.name: g.count for g in speakers(s)}
+    assert store.is_dir() and any(store.rglob("*.parquet"))
+    assert first == again and sum(first.values()) >= 3
+    assert any("Berg" in name for name in first)
