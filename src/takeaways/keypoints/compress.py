@@ -362,20 +362,31 @@ def _piece_ok(analysis: Analysis, start: int, end: int, low: int, high: int) -> 
 
 
 def run_on_piece(
-    analysis: Analysis, sent: Sentence, *, min_words: int, max_words: int
-) -> tuple[int, int] | None:
+    analysis: Analysis, sent: Sentence, *, min_words: int, max_words: int, max_pieces: int = 1
+) -> tuple[int, int, tuple[int, ...]] | None:
     """The piece of a run-on sentence (`run_on_pieces`) that stands as the point: the first
-    with ``min_words``..``max_words`` words, a finite verb and no caption cue; None when
-    ``sent`` is one sentence or no piece can stand."""
+    with ``min_words``..``max_words`` words, a finite verb and no caption cue (a chrome or
+    label prefix left out), with up to ``max_pieces - 1`` standing pieces after it while the
+    whole stays within ``max_words``; and the article offsets where a piece ends on a word
+    and needs a stop. None when ``sent`` is one sentence or no piece can stand."""
     pieces = run_on_pieces(analysis, sent)
     if len(pieces) < 2:
         return None
     text = analysis.article.text
-    for a, b in pieces:
+    for k, (a, b) in enumerate(pieces):
         prefix = label_prefix(text[a:b])  # "Scroll down for video", "Flying high:"
         while prefix and a + len(prefix) < b:
             a += len(prefix)
             prefix = label_prefix(text[a:b])
-        if _piece_ok(analysis, a, b, min_words, max_words):
-            return a, b
+        if not _piece_ok(analysis, a, b, min_words, max_words):
+            continue
+        stops: list[int] = []
+        for c, d in pieces[k + 1 : k + max_pieces]:
+            if label_prefix(text[c:d]) or not _piece_ok(analysis, c, d, min_words, max_words) \
+                    or _words(text[a:d]) > max_words:
+                break
+            if text[b - 1].isalnum():
+                stops.append(b)
+            b = d
+        return a, b, tuple(stops)
     return None
