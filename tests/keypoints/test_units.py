@@ -155,3 +155,16 @@ def test_keypoints_run_on_leaves_one_sentence_whole(text: str) -> None:
     an = analyze(takeaways.read(text, kind="text"))
     sent = an.article.sentences[0]
     assert run_on_pieces(an, sent) == [(sent.start, sent.end)]
+
+
+def test_keypoints_run_on_piece_leaves_out_a_caption_label() -> None:
+    from takeaways.keypoints.compress import run_on_piece
+
+    text = ("Always the bride: Liana Barrientos, 39, of the Bronx, pleaded not guilty on Friday "
+            "to two felony charges of filing a false instrument, involving marriage licences "
+            "Sullen: Barrientos, seen here in court, was married to ten men in eleven years and "
+            "her lawyer has not commented on the charges so far.")
+    an = analyze(takeaways.read(text, kind="text"))
+    piece = run_on_piece(an, an.article.sentences[0], min_words=6, max_words=45)
+    assert piece is not None
+    assert an.article.text[piece[0]:piece[1]].startswith("Liana Barrientos, 39")

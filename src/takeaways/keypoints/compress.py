@@ -361,6 +361,27 @@ def _piece_ok(analysis: Analysis, start: int, end: int, low: int, high: int) -> 
     return span is not None and any(t.tag_ in _FINITE for t in span)
 
 
+_CAPTION_LABEL = re.compile(r"^(?:[A-Z][\w'’-]*)(?:[ \u00a0]+[\w'’-]+){0,3}:[\s\u00a0]+")
+
+
+def _caption_label(analysis: Analysis, start: int, end: int) -> str:
+    """The chrome or caption label opening a piece: a `label_prefix` ("Scroll down for
+    video", "Flying high:") or up to four words with no verb before a colon ("Always the
+    bride:"), as captions glued into a run open; "" when none."""
+    text = analysis.article.text[start:end]
+    prefix = label_prefix(text)
+    if not prefix:
+        m = _CAPTION_LABEL.match(text)
+        prefix = m.group(0) if m else ""
+    if not prefix or prefix.rstrip().endswith(":") is False and not caption_cue(prefix):
+        return prefix
+    span = analysis.doc.char_span(start, start + len(prefix.rstrip()), alignment_mode="contract")
+    if span is not None and any(t.pos_ in ("VERB", "AUX") and t.lemma_.lower() != "scroll"
+                                for t in span):
+        return ""  # "Martinez added: '…" is a speaker, not a label
+    return prefix
+
+
 def run_on_piece(
     analysis: Analysis, sent: Sentence, *, min_words: int, max_words: int, max_pieces: int = 1
 ) -> tuple[int, int, tuple[int, ...]] | None:
@@ -374,15 +395,15 @@ def run_on_piece(
         return None
     text = analysis.article.text
     for k, (a, b) in enumerate(pieces):
-        prefix = label_prefix(text[a:b])  # "Scroll down for video", "Flying high:"
+        prefix = _caption_label(analysis, a, b)  # "Scroll down for video", "Always the bride:"
         while prefix and a + len(prefix) < b:
             a += len(prefix)
-            prefix = label_prefix(text[a:b])
+            prefix = _caption_label(analysis, a, b)
         if not _piece_ok(analysis, a, b, min_words, max_words):
             continue
         stops: list[int] = []
         for c, d in pieces[k + 1 : k + max_pieces]:
-            if label_prefix(text[c:d]) or not _piece_ok(analysis, c, d, min_words, max_words) \
+            if _caption_label(analysis, c, d) or not _piece_ok(analysis, c, d, min_words, max_words) \
                     or _words(text[a:d]) > max_words:
                 break
             if text[b - 1].isalnum():
