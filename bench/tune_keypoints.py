@@ -105,7 +105,8 @@ def main() -> int:
         held = set((Path(__file__).resolve().parents[1] / "train" / "entail" /
                     "cnndm_heldout_ids.txt").read_text("utf-8").split())
         ids = [str(r["article_id"]) for r in cnndm_articles(args.data, len(rows))]
-        rows = [r for r, i in zip(rows, ids, strict=True) if (i in held) == (args.part == "heldout")]
+        keep = args.part == "heldout"
+        rows = [r for r, i in zip(rows, ids, strict=True) if (i in held) == keep]
     set_embedder(HashingEmbedder())  # embeddings are cached; never recomputed
     base = Settings.load()
     for spec in args.variant or ["base"]:

@@ -403,8 +403,8 @@ def run_on_piece(
             continue
         stops: list[int] = []
         for c, d in pieces[k + 1 : k + max_pieces]:
-            if _caption_label(analysis, c, d) or not _piece_ok(analysis, c, d, min_words, max_words) \
-                    or _words(text[a:d]) > max_words:
+            if (_caption_label(analysis, c, d) or _words(text[a:d]) > max_words
+                    or not _piece_ok(analysis, c, d, min_words, max_words)):
                 break
             if text[b - 1].isalnum():
                 stops.append(b)
