@@ -10,7 +10,10 @@ so the printed weights can be pasted into ``src/takeaways/data/keypoints.toml``.
 Then a small grid over ``mmr_lambda`` and ``max_similarity`` scored by R-2 at N=3,
 with 5-fold cross-validation over articles so the reported gain is out-of-fold;
 ``--nested`` also chooses C and alpha inside each training split.
-Dev data only; the hidden holdout is never read. Features are cached in --cache.
+Dev data only; the hidden holdout is never read. The printed weights are fitted on half A
+(the dev articles outside ``train/entail/cnndm_heldout_ids.txt``); half B is only scored
+(R-1/R-2/R-Lsum vs Lead-N with a paired bootstrap, N=3 and N=4), beside the 5-fold
+out-of-fold figures over all dev articles. Features are cached in --cache.
 
     python bench/fit_keypoints.py --data ../shared/data   # frank/cnndm_articles.jsonl.gz in it
     # reuse bench/tune_keypoints.py's cached analyses instead of parsing again:
