@@ -2,7 +2,7 @@
 
     python bench/keypoints.py [--data DIR] [--n 3,4] [--limit K]
                               [--systems takeaways,lead,...] [--split both] [--json OUT]
-                              [--pages K] [--defects]
+                              [--pages K] [--defects] [--part all|fit|heldout]
 
 ``DIR`` is the data folder (the ``shared/data`` layout); the articles and their
 reference highlights are ``frank/cnndm_articles.jsonl.gz`` in it.
@@ -84,6 +84,20 @@ class Record:
     reference: list[str]
     dataset_sentences: list[str]
     title: str = " "
+    article_id: str = ""
+
+
+HELDOUT_IDS = Path(__file__).resolve().parents[1] / "train" / "entail" / "cnndm_heldout_ids.txt"
+PARTS = ("all", "fit", "heldout")
+
+
+def select_part(records: Sequence[Record], part: str) -> list[Record]:
+    """``all`` the dev articles, the ``fit`` half (A: what bench/fit_keypoints.py fits on)
+    or the ``heldout`` half (B: ``train/entail/cnndm_heldout_ids.txt``, never fitted on)."""
+    if part == "all":
+        return list(records)
+    held = set(HELDOUT_IDS.read_text("utf-8").split())
+    return [r for r in records if (r.article_id in held) == (part == "heldout")]
 
 
 def title_from_url(url: str) -> str:
@@ -104,6 +118,7 @@ def load_records(data: Path, limit: int | None = None) -> list[Record]:
             reference=list(r["reference_highlights"]),
             dataset_sentences=list(r.get("article_sentences") or []),
             title=title_from_url(r.get("url", "")),
+            article_id=str(r.get("article_id", "")),
         )
         for r in rows
     ]
@@ -515,7 +530,8 @@ def _print(rows: list[dict[str, Any]], columns: list[str]) -> None:
 def print_results(results: dict[str, Any], n_articles: int) -> None:
     for block in results["runs"]:
         n = block["n"]
-        print(f"\n## N={n}, sentence split: {block['split']}, {n_articles} articles")
+        print(f"\n## N={n}, sentence split: {block['split']}, {n_articles} articles"
+              f" (part: {results.get('part', 'all')})")
         rows = [
             {**r, "system": LABELS.get(r["system"], r["system"]).format(n=n)} for r in block["rows"]
         ]
@@ -574,6 +590,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--json", type=Path, default=None, help="write results (with per-article scores)"
     )
+    ap.add_argument("--part", choices=PARTS, default="all",
+                    help="all dev articles, the fit half (A) or the held-out half (B, "
+                         "train/entail/cnndm_heldout_ids.txt; never fitted on)")
     ap.add_argument("--defects", action="store_true",
                     help="count the issue-14 defects of every system's points")
     ap.add_argument("--pages", type=int, default=0, metavar="K",
@@ -609,7 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     splits = _choose_splits(args.split, tk)
-    records = load_records(args.data, args.limit)
+    records = select_part(load_records(args.data, args.limit), args.part)
     start = time.perf_counter()
     results = run_benchmark(
         records, ns=ns, systems=systems, splits=splits, tk=tk, sumy_defaults=args.sumy_defaults
@@ -617,6 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.update(
         sumy_defaults=args.sumy_defaults,
         data=str(args.data),
+        part=args.part,
         articles=len(records),
         ns=ns,
         systems=systems,

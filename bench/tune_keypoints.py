@@ -93,11 +93,20 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("-n", type=int, default=3)
     ap.add_argument("--variant", action="append", default=[])
+    ap.add_argument("--part", choices=("all", "fit", "heldout"), default="all",
+                    help="all dev articles, the fit half (A) or the held-out half (B, "
+                         "train/entail/cnndm_heldout_ids.txt)")
     args = ap.parse_args()
     from takeaways import Pipeline, Settings
     from takeaways.nlp.models import HashingEmbedder, set_embedder
 
     rows = _analyses(args.data, Path(args.cache), args.limit)
+    if args.part != "all":
+        held = set((Path(__file__).resolve().parents[1] / "train" / "entail" /
+                    "cnndm_heldout_ids.txt").read_text("utf-8").split())
+        ids = [str(r["article_id"]) for r in cnndm_articles(args.data, len(rows))]
+        keep = args.part == "heldout"
+        rows = [r for r, i in zip(rows, ids, strict=True) if (i in held) == keep]
     set_embedder(HashingEmbedder())  # embeddings are cached; never recomputed
     base = Settings.load()
     for spec in args.variant or ["base"]:

@@ -119,3 +119,12 @@ def test_defects_rare_on_dev_news_pages(shared_data: Any) -> None:
     counts, bad, total = count_kinds(points, pos=_tagger())
     assert bad / total <= MAX_DEFECT_SHARE, counts
     assert counts["dangling start"] == 0
+
+
+@pytest.mark.parametrize(("text", "prefix"), [
+    ("Guilty: Glenn Mason, 56, has said he regrets it.", "Guilty: "),
+    ("Stewart said: ‘When England come calling, you shouldn’t say no.’", ""),
+    ("Martinez added: 'The only criticism is we were too comfortable.'", ""),
+])
+def test_keypoints_label_prefix_is_no_speaker(text: str, prefix: str) -> None:
+    assert label_prefix(text) == prefix

@@ -100,3 +100,71 @@ def test_keypoints_page_kind(text: str, kind: str) -> None:
     if kind == "recipe":
         assert any("recipe" in note for note in kp.notes)
         assert not any("cup" in p.text or "tsp" in p.text for p in kp.points)
+
+
+_RUN_ON = (
+    "Jurgen Klopp has revealed he will be vacating his role as Borussia Dortmund boss at the "
+    "end of the season Arsenal vice-captain Per Mertesacker says Klopp would be a top manager "
+    "in the Premier League Klopp chats with Dortmund defender Erik Durm during a training "
+    "session in Dortmund on Wednesday. The club will name his successor in May.")
+
+
+def test_keypoints_run_on_captions_are_cut_into_pieces() -> None:
+    from takeaways.keypoints.compress import run_on_pieces
+
+    an = analyze(takeaways.read(_RUN_ON, kind="text"))
+    sent = an.article.sentences[0]
+    pieces = [an.article.text[a:b] for a, b in run_on_pieces(an, sent)]
+    assert len(pieces) >= 2
+    assert pieces[0].endswith("at the end of the season")
+    assert pieces[1].startswith("Arsenal vice-captain Per Mertesacker says Klopp")
+
+
+def test_keypoints_run_on_keeps_its_first_standing_piece_as_recorded_edits() -> None:
+    an = analyze(takeaways.read(_RUN_ON, kind="text"))
+    sent = an.article.sentences[0]
+    text, edits = rewrite(an, sent)
+    assert text == ("Jurgen Klopp has revealed he will be vacating his role as Borussia "
+                    "Dortmund boss at the end of the season.")
+    cut = [e for e in edits if e.reason == "compression: run-on"]
+    assert cut and all(an.article.text[e.start:e.end] == e.original for e in cut)
+    assert defects(text) == []
+
+
+def test_keypoints_run_on_points_stay_grounded() -> None:
+    kp = takeaways.key_points(takeaways.read(_RUN_ON, kind="text"), n=2)
+    assert kp.points
+    for p in kp.points:
+        assert ungrounded_words(p, kp.article) == []
+        assert len(p.text.split()) <= 45
+
+
+@pytest.mark.parametrize("text", [
+    # a role noun then the name: one sentence
+    "Locke said the £150,000 sale of teenage forward Robbie Muirhead to Dundee United had been "
+    "a factor in the decision of the manager, who will leave the club at the end of the season "
+    "after four years in the job and two cup finals.",
+    # a verb then its clause: "says Klopp would be"
+    "Arsenal vice-captain Per Mertesacker says Klopp would be a top manager in the Premier "
+    "League, and the German is expected to be offered several jobs in England and Spain before "
+    "the start of next season.",
+])
+def test_keypoints_run_on_leaves_one_sentence_whole(text: str) -> None:
+    from takeaways.keypoints.compress import run_on_pieces
+
+    an = analyze(takeaways.read(text, kind="text"))
+    sent = an.article.sentences[0]
+    assert run_on_pieces(an, sent) == [(sent.start, sent.end)]
+
+
+def test_keypoints_run_on_piece_leaves_out_a_caption_label() -> None:
+    from takeaways.keypoints.compress import run_on_piece
+
+    text = ("Always the bride: Liana Barrientos, 39, of the Bronx, pleaded not guilty on Friday "
+            "to two felony charges of filing a false instrument, involving marriage licences "
+            "Sullen: Barrientos, seen here in court, was married to ten men in eleven years and "
+            "her lawyer has not commented on the charges so far.")
+    an = analyze(takeaways.read(text, kind="text"))
+    piece = run_on_piece(an, an.article.sentences[0], min_words=6, max_words=45)
+    assert piece is not None
+    assert an.article.text[piece[0]:piece[1]].startswith("Liana Barrientos, 39")

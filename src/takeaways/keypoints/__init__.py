@@ -31,7 +31,7 @@ from takeaways.keypoints.defects import defects as point_defects
 from takeaways.keypoints.defects import near_repeat
 from takeaways.keypoints.features import FeatureTable, centrality, sentence_features
 from takeaways.keypoints.result import Edit, Evidence, KeyPoint, KeyPoints
-from takeaways.keypoints.rewrite import dangling_start
+from takeaways.keypoints.rewrite import dangling_start, run_on_kept
 from takeaways.keypoints.rewrite import rewrite as rewrite_sentence  # the module keeps its name
 from takeaways.keypoints.select import group_points, relevance, settings
 from takeaways.keypoints.select import settings as keypoint_settings
@@ -87,8 +87,12 @@ def embedded_limit(n: int) -> int:
 
 
 def eligibility(analysis: Analysis, table: FeatureTable) -> list[bool]:
+    """Whether each sentence may be a point: its length and caption score, or, for a run
+    of glued sentences, whether one of its pieces can stand (`rewrite.run_on_kept`)."""
     caption = table.column("caption")
-    return [_eligible(s, float(caption[s.id])) for s in analysis.article.sentences]
+    pieces = run_on_kept(analysis)
+    return [s.id in pieces or _eligible(s, float(caption[s.id]))
+            for s in analysis.article.sentences]
 
 
 def _embedding_free(analysis: Analysis, n: int) -> tuple[FeatureTable, list[bool], list[int]]:

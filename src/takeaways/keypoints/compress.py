@@ -26,6 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from takeaways.document import Sentence
+from takeaways.keypoints.defects import label_prefix
+from takeaways.keypoints.features import caption_cue
 from takeaways.keypoints.result import Edit
 from takeaways.lexicon import lexicon, quote_marks
 from takeaways.nlp.analyze import Analysis
@@ -221,3 +223,191 @@ def compress(
             continue
         edits = trial
     return edits
+
+
+# --------------------------------------------------------------------------- run-ons
+
+#: a piece of a run-on shorter than this is no sentence: no cut next to it
+_MIN_PIECE = 4
+#: the words that may end a sentence before a cut are not function words
+_NO_END_POS = frozenset({"ADP", "DET", "CCONJ", "SCONJ", "AUX", "PART"})
+#: the nominal dependents walked from a piece's first word up to its head noun
+_NP_DEPS = frozenset({"compound", "amod", "det", "poss", "nummod", "nmod", "case", "flat",
+                      "punct", "prep", "pobj"})
+
+
+_MODIFIER_DEPS = frozenset({"amod", "compound", "det", "poss", "nummod", "nmod", "advmod",
+                            "quantmod"})
+
+
+def _opens_clause(tok: object) -> object | None:
+    """The verb of the clause ``tok`` opens (None when it opens none): it starts the
+    subject of a verb that follows it (its noun phrase is that verb's ``nsubj``), or heads
+    a one-or-two-word label before a colon ("Skilful: The kite…"; then ``tok`` itself)."""
+    doc = tok.doc  # type: ignore[attr-defined]
+    i = tok.i  # type: ignore[attr-defined]
+    colon = next((j for j in range(i + 1, min(i + 3, len(doc))) if doc[j].text == ":"), None)
+    if colon is not None:
+        return tok if all(doc[j].is_alpha for j in range(i, colon)) else None
+    np_ = tok
+    for _ in range(8):
+        if np_.dep_ in _SUBJ:  # type: ignore[attr-defined]
+            head = np_.head  # type: ignore[attr-defined]
+            return head if head.i > i and head.pos_ in ("VERB", "AUX") else None
+        if np_.dep_ not in _NP_DEPS or np_.head.i <= np_.i:  # type: ignore[attr-defined]
+            return None
+        np_ = np_.head  # type: ignore[attr-defined]
+    return None
+
+
+def _finite_within(doc: object, start: int, end: int) -> bool:
+    return any(doc[j].tag_ in _FINITE for j in range(start, end))  # type: ignore[index]
+
+
+def _clause_end(doc: object, i: int, end: int) -> int:
+    """The token index where the clause from ``i`` stops: the next stop-like punctuation
+    (or ``end``)."""
+    for j in range(i, end):
+        if doc[j].text in (".", ";", "!", "?"):  # type: ignore[index]
+            return j
+    return end
+
+
+def _cut_before(prev: object, tok: object, left: int, end: int) -> bool:
+    """Whether a sentence ends between ``prev`` and ``tok`` with no stop: a caption glued
+    to the next ("…at the end of the season Arsenal vice-captain Per Mertesacker says…",
+    "…Ronald Reagan The document…"). ``left`` is where the current piece began and
+    ``end`` where the sentence ends (token indices): both sides need a finite verb."""
+    doc = tok.doc  # type: ignore[attr-defined]
+    if not prev.whitespace_ or not tok.text[:1].isupper():  # type: ignore[attr-defined]
+        return False
+    if prev.is_punct:  # type: ignore[attr-defined]
+        return False  # (after a closing quote, the speaker may follow: "…,' Choo said")
+    if prev.pos_ in _NO_END_POS:  # type: ignore[attr-defined]
+        return False
+    # the word before modifies something from ``tok`` on ("her favourite Rebecca Minkoff")
+    if prev.head.i >= tok.i and prev.dep_ in _MODIFIER_DEPS:  # type: ignore[attr-defined]
+        return False
+    i = tok.i  # type: ignore[attr-defined]
+    if not (_finite_within(doc, left, i) and _finite_within(doc, i, _clause_end(doc, i, end))):
+        return False
+    verb = _opens_clause(tok)
+    if verb is not None and verb.head.i == prev.i:  # type: ignore[attr-defined]
+        return False  # "says Klopp would be": the clause is the word before's object
+    lower_end = (prev.text[:1].islower() or prev.like_num  # type: ignore[attr-defined]
+                 or prev.ent_type_ in ("DATE", "TIME"))  # type: ignore[attr-defined]
+    if not lower_end:
+        # after a name only a capitalised function word ("The", "He") starts a sentence;
+        # inside a name ("Brisbane Magistrate Courts") never
+        return tok.pos_ in ("DET", "PRON") and verb is not None  # type: ignore[attr-defined]
+    if verb is not None:
+        return True
+    if prev.head.i >= tok.i or tok.head.i == prev.i:  # type: ignore[attr-defined]
+        return False  # "teenage forward Robbie Muirhead", "his father Peter"
+    # a lower-case noun, number or adverb, then a capitalised noun phrase and a finite
+    # verb ("…of the season Arsenal vice-captain Per Mertesacker says…"): the parse of a
+    # glued run is unreliable, so the word classes decide
+    return bool(prev.pos_ in ("NOUN", "NUM", "ADV")  # type: ignore[attr-defined]
+                and _subject_then_verb(doc, i, end))
+
+
+#: the words a subject noun phrase may hold before its verb (by coarse tag)
+_NP_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "NUM", "PART"})
+_MAX_SUBJECT = 6
+
+
+def _subject_then_verb(doc: object, i: int, end: int) -> bool:
+    """Whether the tokens from ``i`` are a short noun phrase (``_MAX_SUBJECT`` words at
+    most; capitalised words of any class, "Per Mertesacker") and then a finite verb."""
+    for j in range(i, min(i + _MAX_SUBJECT + 1, end)):
+        t = doc[j]  # type: ignore[index]
+        if t.tag_ in _FINITE:
+            return j > i
+        if not (t.pos_ in _NP_POS or t.is_title or t.text in ("-", "'s", "’s")):
+            return False
+    return False
+
+
+def run_on_pieces(analysis: Analysis, sent: Sentence) -> list[tuple[int, int]]:
+    """The article spans of the sentences glued without stops into ``sent`` (a Daily Mail
+    caption run, "Scroll down for video" chrome then a caption then the text), in order;
+    ``[(sent.start, sent.end)]`` when it is one sentence. Cuts come from the parse: a
+    capitalised word after a content word, opening the subject of a verb after it."""
+    span = analysis.sentence_span(sent.id)
+    doc = span.doc
+    cuts = [span.start]
+    for tok in span[1:]:
+        if tok.i - cuts[-1] >= _MIN_PIECE and span.end - tok.i >= _MIN_PIECE \
+                and _cut_before(doc[tok.i - 1], tok, cuts[-1], span.end):
+            cuts.append(tok.i)
+    if len(cuts) == 1:
+        return [(sent.start, sent.end)]
+    out = []
+    for a, b in zip(cuts, [*cuts[1:], span.end], strict=True):
+        last = doc[b - 1]
+        out.append((doc[a].idx, last.idx + len(last.text)))
+    out[0] = (sent.start, out[0][1])
+    out[-1] = (out[-1][0], sent.end)
+    return [(a, b) for a, b in out if sent.start <= a < b <= sent.end]
+
+
+def _piece_ok(analysis: Analysis, start: int, end: int, low: int, high: int) -> bool:
+    """A piece that can be a point: ``low``..``high`` words, a finite verb, no caption or
+    chrome cue."""
+    text = analysis.article.text[start:end]
+    if not low <= _words(text) <= high or caption_cue(text):
+        return False
+    span = analysis.doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and any(t.tag_ in _FINITE for t in span)
+
+
+_CAPTION_LABEL = re.compile(r"^(?:[A-Z][\w'’-]*)(?:[ \u00a0]+[\w'’-]+){0,3}:[\s\u00a0]+")
+
+
+def _caption_label(analysis: Analysis, start: int, end: int) -> str:
+    """The chrome or caption label opening a piece: a `label_prefix` ("Scroll down for
+    video", "Flying high:") or up to four words with no verb before a colon ("Always the
+    bride:"), as captions glued into a run open; "" when none."""
+    text = analysis.article.text[start:end]
+    prefix = label_prefix(text)
+    if not prefix:
+        m = _CAPTION_LABEL.match(text)
+        prefix = m.group(0) if m else ""
+    if not prefix or prefix.rstrip().endswith(":") is False and not caption_cue(prefix):
+        return prefix
+    span = analysis.doc.char_span(start, start + len(prefix.rstrip()), alignment_mode="contract")
+    if span is not None and any(t.pos_ in ("VERB", "AUX") and t.lemma_.lower() != "scroll"
+                                for t in span):
+        return ""  # "Martinez added: '…" is a speaker, not a label
+    return prefix
+
+
+def run_on_piece(
+    analysis: Analysis, sent: Sentence, *, min_words: int, max_words: int, max_pieces: int = 1
+) -> tuple[int, int, tuple[int, ...]] | None:
+    """The piece of a run-on sentence (`run_on_pieces`) that stands as the point: the first
+    with ``min_words``..``max_words`` words, a finite verb and no caption cue (a chrome or
+    label prefix left out), with up to ``max_pieces - 1`` standing pieces after it while the
+    whole stays within ``max_words``; and the article offsets where a piece ends on a word
+    and needs a stop. None when ``sent`` is one sentence or no piece can stand."""
+    pieces = run_on_pieces(analysis, sent)
+    if len(pieces) < 2:
+        return None
+    text = analysis.article.text
+    for k, (a, b) in enumerate(pieces):
+        prefix = _caption_label(analysis, a, b)  # "Scroll down for video", "Always the bride:"
+        while prefix and a + len(prefix) < b:
+            a += len(prefix)
+            prefix = _caption_label(analysis, a, b)
+        if not _piece_ok(analysis, a, b, min_words, max_words):
+            continue
+        stops: list[int] = []
+        for c, d in pieces[k + 1 : k + max_pieces]:
+            if (_caption_label(analysis, c, d) or _words(text[a:d]) > max_words
+                    or not _piece_ok(analysis, c, d, min_words, max_words)):
+                break
+            if text[b - 1].isalnum():
+                stops.append(b)
+            b = d
+        return a, b, tuple(stops)
+    return None

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from takeaways.lexicon import quote_marks
+from takeaways.lexicon import lexicon, quote_marks
 from takeaways.resources import word_list, word_set
 
 __all__ = ["KINDS", "MAX_WORDS", "count_kinds", "defects", "label_prefix", "near_repeat"]
@@ -75,12 +75,31 @@ def _connective_phrases() -> tuple[str, ...]:
 
 
 def label_prefix(text: str) -> str:
-    """The dateline, byline, label or chrome prefix opening ``text`` ("" when none)."""
+    """The dateline, byline, label or chrome prefix opening ``text`` ("" when none). A
+    speaker before a colon ("Stewart said: ‘…", "Martinez added: '…") is no label: the
+    quote keeps its speaker."""
     for pattern in _prefixes():
         m = pattern.match(text)
         if m and m.end() > 0:
+            if m.group(0).rstrip().endswith(":") and _reports(m.group(0)):
+                continue
             return m.group(0)
     return ""
+
+
+_IRREGULAR_REPORTING = frozenset({"said", "says", "told", "tells", "wrote", "writes", "spoke",
+                                  "thought", "insisted"})
+
+
+def _reports(prefix: str) -> bool:
+    """Whether a word of ``prefix`` is an inflected reporting verb ("said", "added")."""
+    verbs = lexicon().reporting_verbs
+    for word in re.findall(r"[a-z]+", prefix):
+        if word in _IRREGULAR_REPORTING or any(
+                word in (v + "s", v + "ed", v + "d", v[:-1] + "ied") for v in verbs
+                if word[:2] == v[:2]):
+            return True
+    return False
 
 
 def _unbalanced(text: str) -> bool:

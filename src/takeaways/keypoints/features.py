@@ -78,8 +78,14 @@ def _length_score(words: int) -> float:
     return max(0.0, 1.0 - (words - 35) / 40)
 
 
+def caption_cue(text: str) -> bool:
+    """Whether ``text`` holds a photo-caption, video-prompt or chrome cue
+    (``data/caption_cues.txt``)."""
+    return any(p.search(text) for p in _caption_patterns())
+
+
 def _is_caption(text: str, has_verb: bool) -> float:
-    if not has_verb or any(p.search(text) for p in _caption_patterns()):
+    if not has_verb or caption_cue(text):
         return 1.0
     return 0.0
 

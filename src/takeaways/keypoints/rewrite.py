@@ -24,8 +24,9 @@ from functools import lru_cache
 
 from takeaways.attribution import Entity, Mention, Quotes, extract_quotes
 from takeaways.document import Sentence, Span
-from takeaways.keypoints.compress import compress
+from takeaways.keypoints.compress import compress, run_on_piece
 from takeaways.keypoints.defects import label_prefix
+from takeaways.keypoints.features import caption_cue
 from takeaways.keypoints.result import Edit
 from takeaways.lexicon import lexicon, quote_marks
 from takeaways.nlp.analyze import Analysis
@@ -326,9 +327,55 @@ def apply_edits(sent: Sentence, edits: list[Edit]) -> str:
     return re.sub(r"\s{2,}", " ", out)
 
 
+def run_on_kept(analysis: Analysis) -> dict[int, tuple[int, int, tuple[int, ...]]]:
+    """For each sentence that is a run of sentences glued without stops (`compress.
+    run_on_piece`) and could not be a point whole (over ``max_point_words`` words, or a
+    caption cue), the article span of the piece that stands as its point (memoised)."""
+    return analysis.product(_build_run_on_kept)
+
+
+def _build_run_on_kept(analysis: Analysis) -> dict[int, tuple[int, int, tuple[int, ...]]]:
+    cfg = _settings()
+    if not cfg.get("split_run_ons", True):
+        return {}
+    high = int(str(cfg.get("max_point_words", 45)))
+    low = int(str(cfg.get("min_words", 6)))
+    most = int(str(cfg.get("run_on_max_pieces", 1)))
+    out = {}
+    for sent in analysis.article.sentences:
+        if len(sent.text.split()) > high or caption_cue(sent.text):
+            piece = run_on_piece(analysis, sent, min_words=low, max_words=high,
+                                 max_pieces=most)
+            if piece is not None:
+                out[sent.id] = piece
+    return out
+
+
 @register("keypoints.rewrite.v1")
 def rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
-    """A standalone version of ``sent`` and the edits that made it."""
+    """A standalone version of ``sent`` and the edits that made it. A run-on sentence
+    (`run_on_kept`) keeps only its standing piece: the rest is deleted (recorded edits,
+    reason ``compression: run-on``) and the piece is rewritten as a sentence of its own."""
+    piece = run_on_kept(analysis).get(sent.id)
+    if piece is None:
+        return _rewrite(analysis, sent)
+    a, b, stops = piece
+    text = analysis.article.text
+    _, edits = _rewrite(analysis, Sentence(sent.id, a, b, text[a:b], sent.paragraph))
+    cut = [Edit("delete", x, y, text[x:y], "", "compression: run-on")
+           for x, y in ((sent.start, a), (b, sent.end)) if x < y]
+    for stop in stops:  # a piece that ends on a word takes a stop: "…the season."
+        m = _LAST_WORD.search(text, a, stop)
+        if m is not None and m.end(1) == stop and not any(
+                e.start < stop and m.start(1) < e.end for e in edits):
+            word = m.group(1)
+            cut.append(Edit("substitute", m.start(1), stop, word, word + ".",
+                            "end punctuation", Span(m.start(1), stop, word)))
+    edits = sorted(cut + edits, key=lambda e: (e.start, e.end))
+    return apply_edits(sent, edits), edits
+
+
+def _rewrite(analysis: Analysis, sent: Sentence) -> tuple[str, list[Edit]]:
     edits = _connective_edits(sent)
     opening = edits[0].end if edits else sent.start
     mention = _mention_edits(analysis, sent, opening)
