@@ -262,10 +262,10 @@ def add_entailment(scored: list[Scored], folder: Path | None = None,
     for i, s in enumerate(scored):
         for j, prem in enumerate(s.premises):
             claim = s.claim_texts[j] if s.claim_texts else ""
-            # the signal's premise: the evidence window (`signals.entail.premises`; older
-            # caches also hold the best single sentence after it)
-            pairs += [(p, claim) for p in prem[:1]]
-            where.append((i, j, len(prem[:1])))
+            # the signal's premises (`signals.entail.premises`: the evidence window, each
+            # evidence sentence and each pair), the most entailing one kept
+            pairs += [(p, claim) for p in prem]
+            where.append((i, j, len(prem)))
     todo = [p for p in dict.fromkeys(pairs) if p not in memo]
     if todo:
         model = EntailmentModel.from_folder(folder) if folder else EntailmentModel.load()
