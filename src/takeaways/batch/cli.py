@@ -85,10 +85,13 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _writer_overrides(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
-    """The ``[writer]`` keys the flags set, checked before any worker starts (an LLM
-    writer without a server URL or model is a usage error, not a batch of failures)."""
+    """The ``[writer]`` keys the flags set, checked before any worker starts when key
+    points are asked for (an LLM writer without a server URL or model is a usage error,
+    not a batch of failures)."""
     over = tuple((k, v) for k, v in (("name", args.writer), ("base_url", args.llm_url),
                                      ("model", args.llm_model)) if v is not None)
+    if "key_points" not in normalize_what(args.what):
+        return over
     from takeaways.config import default_settings
     from takeaways.writer.settings import WriterSettings
 
