@@ -78,8 +78,9 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 def _writer_pipeline(args: argparse.Namespace) -> Any:
     """The default pipeline, or one whose ``[writer]`` the flags override (docs/writer.md)."""
-    over = {k: v for k, v in (("name", args.writer), ("base_url", args.llm_url),
-                              ("model", args.llm_model)) if v is not None}
+    from takeaways.writer.settings import writer_overrides
+
+    over = writer_overrides(args)
     if not over:
         return _pipeline()
     from takeaways.config import default_settings
@@ -204,14 +205,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=_points, default=4,
                    help="number of key points, 1 to 12 (default 4)")
     p.add_argument("--verify", action="store_true", help="audit the generated points")
-    p.add_argument("--writer", choices=("extractive", "llm"), default=None,
-                   help="who writes the points: extractive (default) or an LLM whose points "
-                   "the audit checks and repairs ([writer] name)")
-    p.add_argument("--llm-url", default=None, metavar="URL",
-                   help="base URL of an OpenAI-compatible server, e.g. "
-                   "http://127.0.0.1:11434/v1 ([writer] base_url)")
-    p.add_argument("--llm-model", default=None, metavar="NAME",
-                   help="model name on that server ([writer] model)")
+    from takeaways.writer.settings import add_writer_arguments
+
+    add_writer_arguments(p)
     p.set_defaults(func=cmd_summarize)
 
     p = sub.add_parser("config", help="the effective settings (show) or the files read (path)")

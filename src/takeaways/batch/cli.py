@@ -24,6 +24,7 @@ from takeaways.errors import ConfigError
 from takeaways.ingest.loading import check_max_bytes
 from takeaways.pipeline.chunk import BatchSettings, normalize_what
 from takeaways.pipeline.records import JsonlFields
+from takeaways.writer.settings import WriterSettings, add_writer_arguments, writer_overrides
 
 __all__ = ["add_batch_arguments", "run_batch_cli"]
 
@@ -50,14 +51,7 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--address", default=None,
                    help="Ray cluster for --engine ray: auto, ray://host:10001 (default: local)")
     p.add_argument("--resume", action="store_true", help="skip ids already in --out")
-    p.add_argument("--writer", choices=("extractive", "llm"), default=None,
-                   help="who writes key points: extractive (default) or an LLM whose points "
-                   "the audit checks and repairs ([writer] name; docs/writer.md)")
-    p.add_argument("--llm-url", default=None, metavar="URL",
-                   help="base URL of an OpenAI-compatible server, e.g. "
-                   "http://127.0.0.1:11434/v1 ([writer] base_url)")
-    p.add_argument("--llm-model", default=None, metavar="NAME",
-                   help="model name on that server ([writer] model)")
+    add_writer_arguments(p)
     p.add_argument("--store", default=None, metavar="PATH",
                    help="also write every quote to this store: a .duckdb file, or a folder "
                    "of Parquet shards (the default with --engine ray); needs --what quotes")
@@ -88,12 +82,10 @@ def _writer_overrides(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
     """The ``[writer]`` keys the flags set, checked before any worker starts when key
     points are asked for (an LLM writer without a server URL or model is a usage error,
     not a batch of failures)."""
-    over = tuple((k, v) for k, v in (("name", args.writer), ("base_url", args.llm_url),
-                                     ("model", args.llm_model)) if v is not None)
+    over = tuple(writer_overrides(args).items())
     if "key_points" not in normalize_what(args.what):
         return over
     from takeaways.config import default_settings
-    from takeaways.writer.settings import WriterSettings
 
     WriterSettings.from_settings(default_settings().replace(writer=dict(over))).check()
     return over

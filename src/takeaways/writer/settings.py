@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from takeaways.config import Settings, active
 from takeaways.errors import ConfigError
@@ -79,6 +80,25 @@ class WriterSettings:
         if self.timeout_s <= 0:
             raise ConfigError(f"[writer] timeout_s must be more than 0 seconds, got "
                               f"{self.timeout_s}.")
+
+
+def add_writer_arguments(p: Any) -> None:
+    """``--writer``, ``--llm-url`` and ``--llm-model`` on an argparse parser (summarize
+    and batch share them)."""
+    p.add_argument("--writer", choices=WRITERS, default=None,
+                   help="who writes the points: extractive (default) or an LLM whose points "
+                   "the audit checks and repairs ([writer] name; docs/writer.md)")
+    p.add_argument("--llm-url", default=None, metavar="URL",
+                   help="base URL of an OpenAI-compatible server, e.g. "
+                   "http://127.0.0.1:11434/v1 ([writer] base_url)")
+    p.add_argument("--llm-model", default=None, metavar="NAME",
+                   help="model name on that server ([writer] model)")
+
+
+def writer_overrides(args: Any) -> dict[str, str]:
+    """The ``[writer]`` keys those flags set (none given: empty)."""
+    return {k: v for k, v in (("name", args.writer), ("base_url", args.llm_url),
+                              ("model", args.llm_model)) if v is not None}
 
 
 def writer_name(settings: Settings | None = None) -> str:
