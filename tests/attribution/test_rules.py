@@ -347,6 +347,12 @@ def _span_text(q: Quote) -> tuple[str | None, str | None]:
         # a passive agent after the quote
         ('The deal was described as "a historic breakthrough" by Olaf Scholz at the summit.',
          ("a historic breakthrough", "described", "Olaf Scholz", "Olaf Scholz")),
+        # a dash after the closing mark credits the name after it
+        ("Readers wrote.\n\n\u201cHe represents our greatest shame.\u201d \u2015 Sonya Herridge\n",
+         ("He represents our greatest shame.", "\u2015", "Sonya Herridge", "Sonya Herridge")),
+        ("Voters spoke.\n\n\u201cIt was a fine night,\u201d \u2013 Julie A. Diaz Martinez.",
+         ("It was a fine night,", "\u2013", "Julie A. Diaz Martinez",
+          "Julie A. Diaz Martinez")),
         # a speaker given by an apposition
         ("Peskov, the Kremlin spokesman, said the talks were useful for both sides on Monday.",
          ("the talks were useful for both sides on Monday", "said",
@@ -359,6 +365,26 @@ def test_frame_gives_cue_and_speaker(text: str, expected: tuple[str, str, str, s
     assert q.content.text == content
     assert _span_text(q) == (cue, mention)
     assert q.speaker.entity == entity
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the dash goes on with prose: no credit
+        'Officials met on Monday. "We will win" \u2013 and then the mayor left the room.',
+        # a lower-case word after the dash is not a name
+        'Officials met on Monday.\n\n"We will win." \u2014 reporters were told.\n',
+        # a hyphen inside a word is not a dash credit
+        'Officials met.\n\n"We will win."-John Smith\n',
+    ],
+)
+def test_by_dash_needs_a_name_that_ends_the_line(text: str) -> None:
+    from takeaways.attribution.rules import by_dash
+    from takeaways.nlp.models import get_nlp
+
+    doc = get_nlp()(text)
+    end = text.index('"', text.index('"') + 1)
+    assert by_dash(doc, end) is None
 
 
 def test_inverted_asked_gives_the_speaker() -> None:

@@ -41,6 +41,7 @@ from takeaways.attribution.rules import (
     Frame,
     by_agent,
     by_colon,
+    by_dash,
     by_participle,
     indirect_frames,
     is_reporting,
@@ -362,7 +363,7 @@ class _Builder:
         region = self._block_region(q) if k in self.blocks else self._region(q)
         found = nearest_frame(self.doc, q, region, self.inside, self.lex,
                               punct=self.punct, run_of=self._run_of)
-        frame = found[0] if found else (
+        frame = by_dash(self.doc, m.end) or (found[0] if found else None) or (
             by_agent(self.doc, q) or by_colon(self.doc, q)
             or by_participle(self.doc, q, self.lex)
         )

@@ -383,6 +383,61 @@ def by_agent(doc: Doc, q: tuple[int, int]) -> Frame | None:
     return None
 
 
+#: dashes that credit a quote to the name after it ('"..." ― Sonya Herridge')
+ATTRIBUTION_DASHES = "―—–"
+#: words a dash credit may name at most ('― Julie A. Diaz Martinez')
+MAX_CREDIT_WORDS = 6
+#: characters of blank the credit may leave around its dash, at most (bounded work)
+MAX_CREDIT_GAP = 8
+_GAP = " \t\xa0"
+_CLOSING = "\"”’'»"
+
+
+def by_dash(doc: Doc, end: int) -> Frame | None:
+    """'"We will win." ― Sonya Herridge': a dash right after the closing mark (``end``:
+    the character after the quoted words) credits the quote to the name after it. The
+    name must be a person or an organisation by NER and end its line (or be followed by
+    ',', '.' or ';'), so a dash that goes on with prose ('" – and then he left') credits
+    nobody."""
+    text = doc.text
+    i = end
+    for _ in range(2):  # the closing mark itself ('”', or "''" written as two)
+        if i < len(text) and text[i] in _CLOSING:
+            i += 1
+    while i < len(text) and i < end + MAX_CREDIT_GAP and text[i] in _GAP:
+        i += 1
+    if i >= len(text):
+        return None
+    if text[i] in ATTRIBUTION_DASHES:
+        i += 1
+    elif text.startswith("--", i) or (text[i] == "-" and text[i + 1 : i + 2] in _GAP):
+        i += 2 if text.startswith("--", i) else 1
+    else:
+        return None
+    dash = i - 1
+    while i < len(text) and i < dash + MAX_CREDIT_GAP and text[i] in _GAP:
+        i += 1
+    cue_span = doc.char_span(dash, dash + 1, alignment_mode="expand")
+    name_span = doc.char_span(i, i + 1, alignment_mode="expand") if i < len(text) else None
+    if cue_span is None or name_span is None or doc[name_span.start].idx != i:
+        return None
+    cue, first = cue_span.start, name_span.start
+    j = first
+    while j < len(doc) and j - first < MAX_CREDIT_WORDS:
+        t = doc[j]
+        if t.is_space or not (t.text[:1].isupper() and (t.is_alpha or t.text.endswith("."))):
+            break
+        j += 1
+    if j == first or not any(doc[k].ent_type_ in ("PERSON", "ORG") for k in range(first, j)):
+        return None
+    if j < len(doc):
+        nxt = doc[j]
+        if not ("\n" in nxt.text_with_ws or nxt.text in (",", ".", ";")
+                or "\n" in doc[j - 1].text_with_ws):
+            return None
+    return Frame((cue, cue + 1), (first, j), j - 1)
+
+
 _NP_POS = frozenset({"DET", "NOUN", "PROPN", "PRON", "ADJ", "NUM", "PUNCT", "SPACE"})
 
 
