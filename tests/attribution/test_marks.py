@@ -22,6 +22,12 @@ def _quoted(text: str) -> list[str]:
         ("Putin's rock 'n' roll in the '90s was fine.", []),
         ("The leaders' meeting went on, didn't it?", []),
         ("He called it 'a very bad idea' on Monday.", ["a very bad idea"]),
+        # a closer in an opener's place, nothing open: it opens (”…”)
+        ("Readers wrote.\n\n\u201dMr. Trump embodies racism.\u201d \u2015 Sonya Herridge",
+         ["Mr. Trump embodies racism."]),
+        ("Han sa \u201dnej\u201d till mig.", ["nej"]),
+        # a stray closer before a space opens nothing
+        ("It was \u201cfine\u201d and \u201d then it ended.", ["fine"]),
     ],
 )
 def test_marks_styles_and_apostrophes(text: str, expected: list[str]) -> None:

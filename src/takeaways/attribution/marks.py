@@ -4,7 +4,9 @@ Rules (documented in docs/quotes.md):
 
 * Double marks: "…", “…”, „…“, „…”, «…», ‹…›. A straight ``"`` opens when it follows
   the block start, a space, a bracket or a dash, and closes when it precedes a space,
-  punctuation or the block end; inside a word it toggles.
+  punctuation or the block end; inside a word it toggles. A ``”`` with no quote open, in
+  an opener's place (block start or space before, a word after), opens: ”…” (Swedish,
+  Finnish, and a common typo in English pages).
 * Single marks open only where they cannot be an apostrophe: after a space/bracket/open
   quote and before a letter, and never in ``'90s``, ``'n'``, ``'em``, ``'til``, ``'cause``.
   A single closer must have an open single quote to close; otherwise it is an apostrophe
@@ -128,7 +130,7 @@ class _Scanner:
         else:
             self._warn(i, "closing quote mark without an opening one")
 
-    def curly(self, ch: str, i: int) -> None:
+    def curly(self, ch: str, i: int, lo: int, hi: int) -> None:
         if ch == "“":
             depth = self._find("“", single=False)
             if depth is not None and self.stack[depth].char == "„":
@@ -138,10 +140,14 @@ class _Scanner:
             self._push(_Open(i, ch, False))
             return
         depth = self._find(ch, single=False)
-        if depth is None:
-            self._warn(i, "closing quote mark without an opening one")
-        else:
+        if depth is not None:
             self._close(depth, i)
+        elif ch == "”" and self._opens(i, lo, hi):
+            # '”Mr. Trump embodies …”' (and Swedish or Finnish ”…”): a closer where only
+            # an opener can stand, with nothing open, opens the quote
+            self._push(_Open(i, "“", False))
+        else:
+            self._warn(i, "closing quote mark without an opening one")
 
     def single(self, ch: str, i: int, lo: int, hi: int) -> None:
         rest = self.text[i + 1 : i + 6]
@@ -160,7 +166,7 @@ class _Scanner:
             if ch == '"':
                 self.straight_double(i, lo, hi)
             elif ch in OPEN_DOUBLE or ch in CLOSERS:
-                self.curly(ch, i)
+                self.curly(ch, i, lo, hi)
             elif ch in SINGLE_OPEN or ch in SINGLE_CLOSE:
                 self.single(ch, i, lo, hi)
 
