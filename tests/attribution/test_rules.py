@@ -344,6 +344,9 @@ def _span_text(q: Quote) -> tuple[str | None, str | None]:
         # a reporting participle before the quote
         ('Senator Mary Holt left the building early, telling reporters, "We are done for today."',
          ("We are done for today.", "telling", "Senator Mary Holt", "Mary Holt")),
+        # a person named right before the participle speaks it, not the clause's subject
+        ("The ad uses footage of Hillary Clinton asking, \u201cWhy aren\u2019t I ahead?\u201d",
+         ("Why aren\u2019t I ahead?", "asking", "Hillary Clinton", "Hillary Clinton")),
         # a passive agent after the quote
         ('The deal was described as "a historic breakthrough" by Olaf Scholz at the summit.',
          ("a historic breakthrough", "described", "Olaf Scholz", "Olaf Scholz")),

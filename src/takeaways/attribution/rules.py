@@ -211,6 +211,10 @@ def _name_like(tok: Token) -> bool:
 
 
 def speaker_frame(verb: Token, avoid: tuple[int, int] | None = None) -> Frame | None:
+    if verb.tag_ == "VBG":
+        shown = _shown_speaker(verb)
+        if shown is not None:
+            return Frame(cue_range(verb), shown, shown[1] - 1)
     subj = subject_of(verb)
     if subj is not None and avoid is not None and avoid[0] <= subj.i < avoid[1]:
         subj = _outside_subject(verb, avoid)
@@ -455,11 +459,33 @@ def by_participle(doc: Doc, q: tuple[int, int], lex: Lexicon) -> Frame | None:
             return None
     if verb is None:
         return None
+    shown = _shown_speaker(verb)
+    if shown is not None:
+        return Frame(cue_range(verb), shown, shown[1] - 1)
     for tok in doc[verb.sent.start : verb.i]:  # the main clause's subject, before the verb
         if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i < verb.i:
             if tok.lower_ in EXPLETIVE or tok.pos_ in ("VERB", "AUX"):
                 return None
             return Frame(cue_range(verb), noun_phrase(tok, q), tok.i)
+    return None
+
+
+def _shown_speaker(verb: Token) -> tuple[int, int] | None:
+    """'footage of Hillary Clinton asking', 'shows Obama telling the crowd': a person
+    named right before the participle, after 'of' or a verb, speaks it (not the clause's
+    subject, 'The ad'). The person's whole entity span, or None."""
+    doc = verb.doc
+    if verb.i == 0:
+        return None
+    last = doc[verb.i - 1]
+    if last.ent_type_ != "PERSON" or last.ent_iob_ == "O":
+        return None
+    ent = next((e for e in doc.ents if e.start <= last.i < e.end), None)
+    if ent is None or ent.end != verb.i or ent.start == 0:
+        return None
+    before = doc[ent.start - 1]
+    if before.lower_ == "of" or before.pos_ == "VERB":
+        return ent.start, ent.end
     return None
 
 
