@@ -43,7 +43,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,10 @@ class Row:
     probability: float = 0.0  # the claim model's P (weakest sentence of the point)
     routes: tuple[str, ...] = ()  # the audit's routes that pass it (all its sentences)
     article: str = ""  # a hash of the article text (the two-fold split keeps articles whole)
+    #: each sentence of the point as the audit saw it (`writer.gate.raw_signals`: every
+    #: signal's features with the entailment signal run on every claim, the claim model's
+    #: probability, routes, verdict, words), so gate variants are re-scored without re-auditing
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load(data: Path, split: str, limit: int | None) -> tuple[list[Summary], dict[str, int]]:
@@ -130,6 +134,7 @@ def _check_group(group: list[Summary]) -> list[Row]:
     from takeaways.nlp.analyze import Analysis
     from takeaways.nlp.models import get_nlp
     from takeaways.writer.check import check_texts, passes
+    from takeaways.writer.gate import raw_signals
     from takeaways.writer.settings import WriterSettings
 
     try:
@@ -138,11 +143,14 @@ def _check_group(group: list[Summary]) -> list[Row]:
         return []  # counted as missing
     article_norm = " " + norm(analysis.article.text) + " "
     nlp = get_nlp()
-    ws = WriterSettings.from_settings(default_settings())
+    # the entailment signal on every claim (the learned gate reads it; verdicts unchanged:
+    # the claim model weighs it 0 and the entailment route decides as on a second look)
+    settings = default_settings().replace(audit={"entailment": True})
+    ws = WriterSettings.from_settings(settings)
     key = hashlib.sha256(group[0].article.encode()).hexdigest()[:16]
     rows = []
     for s in group:
-        audits = check_texts(analysis, s.sentences, default_settings())
+        audits = check_texts(analysis, s.sentences, settings)
         for k, (text, label, a) in enumerate(zip(s.sentences, s.labels, audits, strict=True)):
             novel = any(f" {norm(e.text)} " not in article_norm for e in nlp(text).ents
                         if norm(e.text))
@@ -150,7 +158,8 @@ def _check_group(group: list[Summary]) -> list[Row]:
             prob = min(p.probability if p.probability is not None else p.support
                        for p in parts)
             rows.append(Row(s.dataset, s.id, k, label, a.verdict, round(a.support, 4), novel,
-                            passes(a, ws), round(prob, 4), tuple(a.routes), key))
+                            passes(a, ws), round(prob, 4), tuple(a.routes), key,
+                            [raw_signals(p) for p in parts]))
     return rows
 
 
