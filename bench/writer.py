@@ -26,6 +26,12 @@ or 0 (every one unfaithful); summaries in between are left out and counted.
 Peers in the same run: ``no check`` (every sentence shown) and ``novel-entity`` (a
 sentence is dropped when spaCy finds an entity in it whose words the article lacks).
 
+Gates: ``thresh. gate`` is ``[writer] gate = "threshold"`` with the shipped
+``min_support`` and ``trust_routes``; ``learned gate`` is the shipped ``learned.v1``
+(``data/writer_gate.json``), scored on the cached signals. The learned gate was trained on
+these very sentences, so its line here is **in-sample**; ``train/writer/train_gate.py``
+prints its leave-one-dataset-out and article-grouped out-of-fold figures.
+
 Caveat: the audit's claim weights and threshold were fitted on FRANK dev (see
 ``bench/audit.py``), so FRANK dev figures are in-sample for it; QAGS was not used to fit
 them. No threshold is tuned here: the operating point is the shipped audit. Results are
@@ -43,7 +49,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +81,8 @@ class Row:
     verdict: str
     support: float
     novel_entity: bool
-    gate: bool = False  # the writer's gate (`writer.check.passes`, shipped [writer] settings)
+    gate: bool = False  # the threshold gate (`writer.check.passes`, gate = "threshold" with the
+    #                     shipped min_support and trust_routes)
     probability: float = 0.0  # the claim model's P (weakest sentence of the point)
     routes: tuple[str, ...] = ()  # the audit's routes that pass it (all its sentences)
     article: str = ""  # a hash of the article text (the two-fold split keeps articles whole)
@@ -146,7 +153,7 @@ def _check_group(group: list[Summary]) -> list[Row]:
     # the entailment signal on every claim (the learned gate reads it; verdicts unchanged:
     # the claim model weighs it 0 and the entailment route decides as on a second look)
     settings = default_settings().replace(audit={"entailment": True})
-    ws = WriterSettings.from_settings(settings)
+    ws = replace(WriterSettings.from_settings(settings), gate="threshold")  # the `gate` column
     key = hashlib.sha256(group[0].article.encode()).hexdigest()[:16]
     rows = []
     for s in group:
@@ -212,11 +219,19 @@ def _line(name: str, rows: list[Row], shown: Any) -> str:
             f"{_share(kept_bad, kept_bad + kept_good):>9}")
 
 
+def learned(r: Row) -> bool:
+    """The shipped learned gate (``[writer] gate = "learned.v1"``) on the cached signals."""
+    from takeaways.writer.gate import load_gate
+
+    return load_gate("learned.v1").passes_raw(r.parts)
+
+
 SYSTEMS = {
     "no check": lambda r: True,
     "novel-entity": lambda r: not r.novel_entity,
     "audit verdict": lambda r: r.verdict == "supported",
-    "writer gate": lambda r: r.gate,
+    "thresh. gate": lambda r: r.gate,
+    "learned gate": learned,
 }
 
 #: the gate's settings tried in `gate_grid`: min_support x trusted routes
@@ -301,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache = CACHE_DIR / f"writer-{args.split}.jsonl"
     rows = run(summaries, args.jobs, cache, args.refresh)
     missing = sum(len(s.sentences) for s in summaries) - len(rows)
+    if any(not r.parts for r in rows):
+        print("note: some cached rows have no per-part signals (an older cache); the learned "
+              "gate turns them down; rerun with --refresh", file=sys.stderr)
     table(rows, args.split, skipped)
     gate_grid(rows)
     if missing:
