@@ -51,6 +51,7 @@ SEED = 19
 FOLDS = 5
 TARGET = 0.10  # at most this share of the unfaithful sentences may survive
 C = 1.0
+BALANCE = "label"  # "label": the two labels weigh the same; "cell": each (dataset, label)
 NAME = "learned.v1"
 OUT = ROOT / "src" / "takeaways" / "data" / "writer_gate.json"
 #: a few fixed sentences with the trained model's P and decision (tests/writer/test_gate.py
@@ -107,14 +108,22 @@ def examples(rows: Sequence[Any], names: Sequence[str]
 def fit(rows: Sequence[Any], names: Sequence[str], cut: float = 0.5) -> GateModel:
     """Class-balanced L2 logistic regression on standardised inputs (Newton's method)."""
     x, y, w = examples(rows, names)
+    cell = np.asarray([r.dataset for r in rows if r.verdict == "supported" for _ in r.parts])
     keep = [i for i in range(len(names)) if x[:, i].std() > 1e-9]
     feats = [names[i] for i in keep]
     x = x[:, keep]
     mean, scale = x.mean(axis=0), x.std(axis=0)
     z = (x - mean) / scale
-    for label in (0.0, 1.0):  # each label weighs the same in all
-        m = y == label
-        w = np.where(m, w * (w.sum() / 2) / max(w[m].sum(), 1e-9), w)
+    cells = [(label, c) for label in (0.0, 1.0) for c in sorted(set(cell))]
+    if BALANCE == "cell":  # each (dataset, label) cell weighs the same
+        for label, c in cells:
+            m = (y == label) & (cell == c)
+            if m.any():
+                w = np.where(m, w * (w.sum() / len(cells)) / w[m].sum(), w)
+    else:  # each label weighs the same in all
+        for label in (0.0, 1.0):
+            m = y == label
+            w = np.where(m, w * (w.sum() / 2) / max(w[m].sum(), 1e-9), w)
     zb = np.hstack([z, np.ones((len(z), 1))])
     beta = np.zeros(zb.shape[1])
     reg = np.ones(zb.shape[1]) / C
@@ -183,6 +192,8 @@ def train(rows: Sequence[Any], names: Sequence[str]) -> GateModel:
 # --- figures --------------------------------------------------------------------------
 
 GROUPS: tuple[tuple[str, Callable[[Any], bool]], ...] = (
+    *((d, lambda r, d=d: r.dataset == d)
+      for d in ("frank-cnndm", "frank-xsum", "qags-cnndm", "qags-xsum")),
     ("frank", lambda r: family(r) == "frank"),
     ("qags", lambda r: family(r) == "qags"),
     ("all", lambda r: True),
@@ -277,7 +288,7 @@ def peers(rows: Sequence[Any]) -> dict[str, dict[str, list[float]]]:
     systems: dict[str, Callable[[Any], bool]] = {
         "novel-entity": lambda r: not r.novel_entity,
         "audit verdict": lambda r: r.verdict == "supported",
-        "threshold gate (0.5, paraphrase)": lambda r: bool(r.gate),
+        "threshold gate": lambda r: bool(r.gate),
     }
     out: dict[str, dict[str, list[float]]] = {}
     for name, shown in systems.items():
@@ -289,11 +300,11 @@ def peers(rows: Sequence[Any]) -> dict[str, dict[str, list[float]]]:
 
 
 def print_table(figures: dict[str, dict[str, list[float]]]) -> None:
-    print(f"\n  {'check':<34}" + "".join(f"{g:>18}" for g, _ in GROUPS))
+    print(f"\n  {'check':<28}" + "".join(f"{g:>16}" for g, _ in GROUPS))
     for name, by in figures.items():
-        cells = [f"{100 * by[g][0]:5.1f}% / {100 * by[g][1]:5.1f}%" if g in by else "–"
+        cells = [f"{100 * by[g][0]:.1f}% / {100 * by[g][1]:.1f}%" if g in by else "–"
                  for g, _ in GROUPS]
-        print(f"  {name:<34}" + "".join(f"{c:>18}" for c in cells))
+        print(f"  {name:<28}" + "".join(f"{c:>16}" for c in cells))
 
 
 def data_digest(rows: Sequence[Any]) -> str:
@@ -327,8 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--no-write", action="store_true", help="print the figures only")
     ap.add_argument("--C", type=float, default=C, help="inverse L2 strength (a variant)")
+    ap.add_argument("--balance", choices=("label", "cell"), default=BALANCE,
+                    help="class weights: per label, or per (dataset, label) cell")
     args = ap.parse_args(argv)
     globals()["C"] = args.C
+    globals()["BALANCE"] = args.balance
     rows = load_rows(Path(args.data), args.jobs)
     names = feature_names(rows)
     figures = {**peers(rows), **evaluate(rows, names)}
