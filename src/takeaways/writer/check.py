@@ -4,8 +4,8 @@
 verdicts ``takeaways audit`` gives); `passes` is the writer's gate: the audit's verdict,
 plus the confidence the ``[writer]`` settings ask for, because a rejected point only costs
 an extractive point in its place: ``gate = "threshold"`` (``min_support``,
-``trust_routes``) or a learned gate (``gate = "learned.v1"``, `takeaways.writer.gate`). `evidence_of` turns
-a supported claim's evidence (the audit's alignment) into key-point `Evidence`.
+``trust_routes``) or a learned gate (``gate = "learned.v1"``, `takeaways.writer.gate`).
+`evidence_of` turns a supported claim's evidence (the audit's alignment) into key-point `Evidence`.
 ``bench/writer.py`` measures the gate on human-labelled model summaries.
 """
 
