@@ -26,6 +26,12 @@ or 0 (every one unfaithful); summaries in between are left out and counted.
 Peers in the same run: ``no check`` (every sentence shown) and ``novel-entity`` (a
 sentence is dropped when spaCy finds an entity in it whose words the article lacks).
 
+Gates: ``thresh. gate`` is ``[writer] gate = "threshold"`` with the shipped
+``min_support`` and ``trust_routes``; ``learned gate`` is the shipped ``learned.v1``
+(``data/writer_gate.json``), scored on the cached signals. The learned gate was trained on
+these very sentences, so its line here is **in-sample**; ``train/writer/train_gate.py``
+prints its leave-one-dataset-out and article-grouped out-of-fold figures.
+
 Caveat: the audit's claim weights and threshold were fitted on FRANK dev (see
 ``bench/audit.py``), so FRANK dev figures are in-sample for it; QAGS was not used to fit
 them. No threshold is tuned here: the operating point is the shipped audit. Results are
@@ -43,7 +49,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +81,15 @@ class Row:
     verdict: str
     support: float
     novel_entity: bool
-    gate: bool = False  # the writer's gate (`writer.check.passes`, shipped [writer] settings)
+    gate: bool = False  # the threshold gate (`writer.check.passes`, gate = "threshold" with the
+    #                     shipped min_support and trust_routes)
     probability: float = 0.0  # the claim model's P (weakest sentence of the point)
     routes: tuple[str, ...] = ()  # the audit's routes that pass it (all its sentences)
     article: str = ""  # a hash of the article text (the two-fold split keeps articles whole)
+    #: each sentence of the point as the audit saw it (`writer.gate.raw_signals`: every
+    #: signal's features with the entailment signal run on every claim, the claim model's
+    #: probability, routes, verdict, words), so gate variants are re-scored without re-auditing
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load(data: Path, split: str, limit: int | None) -> tuple[list[Summary], dict[str, int]]:
@@ -130,6 +141,7 @@ def _check_group(group: list[Summary]) -> list[Row]:
     from takeaways.nlp.analyze import Analysis
     from takeaways.nlp.models import get_nlp
     from takeaways.writer.check import check_texts, passes
+    from takeaways.writer.gate import raw_signals
     from takeaways.writer.settings import WriterSettings
 
     try:
@@ -138,11 +150,14 @@ def _check_group(group: list[Summary]) -> list[Row]:
         return []  # counted as missing
     article_norm = " " + norm(analysis.article.text) + " "
     nlp = get_nlp()
-    ws = WriterSettings.from_settings(default_settings())
+    # the entailment signal on every claim (the learned gate reads it; verdicts unchanged:
+    # the claim model weighs it 0 and the entailment route decides as on a second look)
+    settings = default_settings().replace(audit={"entailment": True})
+    ws = replace(WriterSettings.from_settings(settings), gate="threshold")  # the `gate` column
     key = hashlib.sha256(group[0].article.encode()).hexdigest()[:16]
     rows = []
     for s in group:
-        audits = check_texts(analysis, s.sentences, default_settings())
+        audits = check_texts(analysis, s.sentences, settings)
         for k, (text, label, a) in enumerate(zip(s.sentences, s.labels, audits, strict=True)):
             novel = any(f" {norm(e.text)} " not in article_norm for e in nlp(text).ents
                         if norm(e.text))
@@ -150,7 +165,8 @@ def _check_group(group: list[Summary]) -> list[Row]:
             prob = min(p.probability if p.probability is not None else p.support
                        for p in parts)
             rows.append(Row(s.dataset, s.id, k, label, a.verdict, round(a.support, 4), novel,
-                            passes(a, ws), round(prob, 4), tuple(a.routes), key))
+                            passes(a, ws), round(prob, 4), tuple(a.routes), key,
+                            [raw_signals(p) for p in parts]))
     return rows
 
 
@@ -203,11 +219,19 @@ def _line(name: str, rows: list[Row], shown: Any) -> str:
             f"{_share(kept_bad, kept_bad + kept_good):>9}")
 
 
+def learned(r: Row) -> bool:
+    """The shipped learned gate (``[writer] gate = "learned.v1"``) on the cached signals."""
+    from takeaways.writer.gate import load_gate
+
+    return load_gate("learned.v1").passes_raw(r.parts)
+
+
 SYSTEMS = {
     "no check": lambda r: True,
     "novel-entity": lambda r: not r.novel_entity,
     "audit verdict": lambda r: r.verdict == "supported",
-    "writer gate": lambda r: r.gate,
+    "thresh. gate": lambda r: r.gate,
+    "learned gate": learned,
 }
 
 #: the gate's settings tried in `gate_grid`: min_support x trusted routes
@@ -292,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache = CACHE_DIR / f"writer-{args.split}.jsonl"
     rows = run(summaries, args.jobs, cache, args.refresh)
     missing = sum(len(s.sentences) for s in summaries) - len(rows)
+    if any(not r.parts for r in rows):
+        print("note: some cached rows have no per-part signals (an older cache); the learned "
+              "gate turns them down; rerun with --refresh", file=sys.stderr)
     table(rows, args.split, skipped)
     gate_grid(rows)
     if missing:

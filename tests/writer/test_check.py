@@ -12,9 +12,9 @@ from takeaways.writer.check import finding, gate_reason, passes
 from takeaways.writer.settings import WriterSettings
 
 GATE = WriterSettings.from_settings(Settings.load(None).replace(
-    writer={"min_support": 0.5, "trust_routes": ["paraphrase"]}))
+    writer={"gate": "threshold", "min_support": 0.5, "trust_routes": ["paraphrase"]}))
 OPEN = WriterSettings.from_settings(Settings.load(None).replace(
-    writer={"min_support": 0.0, "trust_routes": []}))
+    writer={"gate": "threshold", "min_support": 0.0, "trust_routes": []}))
 
 
 def _audit(verdict: str = "supported", p: float = 0.7, routes: tuple[str, ...] = ("probability",),

@@ -191,3 +191,17 @@ def test_llm_writer_in_the_batch_unit_of_work(chat_server) -> None:  # type: ign
     points = out[0]["key_points"]["key_points"]
     assert [p["origin"] for p in points] == ["extractive", "extractive"]
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("gate", ["learned.v1", "threshold"])
+def test_llm_either_gate_keeps_a_faithful_point_and_replaces_an_invented_one(  # type: ignore[no-untyped-def]
+        chat_server, seed_analysis, seed_article, gate: str) -> None:
+    sents = seed_article.sentences
+    k = next(i for i, s in enumerate(sents, 1) if s.text.startswith(SCOTT))
+    server = chat_server([points_reply([(sents[k - 1].text, [k]),
+                                        ("Putin won a landslide election in 2031.", [1])]),
+                          points_reply([("Putin won a landslide election in 2031.", [1])])])
+    points = _run(server, seed_analysis, n=2, gate=gate)
+    assert [p.origin for p in points] == ["llm", "extractive"]
+    assert [f.stage for f in points[1].findings] == ["draft", "repair"]
+    assert all(f.verdict != "supported" for f in points[1].findings)

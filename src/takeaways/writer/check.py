@@ -2,9 +2,10 @@
 
 `check_texts` audits each text as one claim (`takeaways.auditing.audit_summary`, the same
 verdicts ``takeaways audit`` gives); `passes` is the writer's gate: the audit's verdict,
-plus the confidence the ``[writer]`` settings ask for (``min_support``, ``trust_routes``),
-because a rejected point only costs an extractive point in its place. `evidence_of` turns
-a supported claim's evidence (the audit's alignment) into key-point `Evidence`.
+plus the confidence the ``[writer]`` settings ask for, because a rejected point only costs
+an extractive point in its place: ``gate = "threshold"`` (``min_support``,
+``trust_routes``) or a learned gate (``gate = "learned.v1"``, `takeaways.writer.gate`).
+`evidence_of` turns a supported claim's evidence (the audit's alignment) into key-point `Evidence`.
 ``bench/writer.py`` measures the gate on human-labelled model summaries.
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from takeaways.auditing import ClaimAudit, audit_summary
 from takeaways.config import Settings
 from takeaways.keypoints.result import Evidence, PointFinding
+from takeaways.writer.gate import gate_features, load_gate, raw_signals
 from takeaways.writer.settings import WriterSettings
 
 if TYPE_CHECKING:
@@ -23,9 +25,14 @@ if TYPE_CHECKING:
 
 def check_texts(analysis: Analysis, texts: list[str], settings: Settings) -> list[ClaimAudit]:
     """One `ClaimAudit` per text, in order (each text is one claim; a text of several
-    sentences is supported only when each of its sentences is)."""
+    sentences is supported only when each of its sentences is). A learned gate reads the
+    entailment signal, so under one it runs on every claim (``[audit] entailment``: the
+    verdicts stay the same, the claim model weighs it 0)."""
     if not texts:
         return []
+    if WriterSettings.from_settings(settings).gate != "threshold" \
+            and not settings.section("audit").get("entailment", False):
+        settings = settings.replace(audit={"entailment": True})
     audits = audit_summary(analysis, list(texts), settings=settings).claims
     if len(audits) != len(texts):  # a text the splitter dropped (only a list marker)
         by_text = {a.text: a for a in audits}
@@ -40,17 +47,32 @@ def _empty(text: str) -> ClaimAudit:
 
 
 def passes(audit: ClaimAudit, ws: WriterSettings) -> bool:
-    """The gate: supported by the audit, and each sentence of the point either has the
-    claim model's probability at ``min_support`` or more or passes by a route in
-    ``trust_routes`` (``min_support = 0``: the audit's verdict alone)."""
+    """The gate: supported by the audit, and each sentence of the point confident enough.
+    ``gate = "threshold"``: the claim model's probability at ``min_support`` or more, or a
+    pass by a route in ``trust_routes`` (``min_support = 0``: the audit's verdict alone);
+    a learned gate: its P(faithful) at its cut or above (`gate_probability`)."""
     if audit.verdict != "supported":
         return False
     return all(_confident(part, ws) for part in (audit.parts or (audit,)))
 
 
+def gate_probability(audit: ClaimAudit, ws: WriterSettings) -> float:
+    """The gate's confidence in one sentence: the claim model's probability
+    (``threshold``) or the learned gate's P(faithful)."""
+    if ws.gate == "threshold":
+        return audit.probability if audit.probability is not None else audit.support
+    return load_gate(ws.gate).probability(gate_features(raw_signals(audit)))
+
+
+def _cut(ws: WriterSettings) -> float:
+    return ws.min_support if ws.gate == "threshold" else load_gate(ws.gate).cut
+
+
 def _confident(audit: ClaimAudit, ws: WriterSettings) -> bool:
-    prob = audit.probability if audit.probability is not None else audit.support
-    return prob >= ws.min_support or any(r in ws.trust_routes for r in audit.routes)
+    if ws.gate == "threshold":
+        return gate_probability(audit, ws) >= ws.min_support or any(
+            r in ws.trust_routes for r in audit.routes)
+    return audit.verdict == "supported" and gate_probability(audit, ws) >= _cut(ws)
 
 
 def finding(stage: str, audit: ClaimAudit, ws: WriterSettings) -> PointFinding:
@@ -70,9 +92,9 @@ def gate_reason(audit: ClaimAudit, ws: WriterSettings) -> str:
         return audit.reason
     weak = [p for p in (audit.parts or (audit,)) if not _confident(p, ws)]
     part = weak[0] if weak else audit
-    prob = part.probability if part.probability is not None else part.support
+    prob = gate_probability(part, ws)
     return (f"The article may support this, but not clearly enough to publish (the audit's "
-            f"confidence {prob:.2f}, needs {ws.min_support:.2f}); say only what the cited "
+            f"confidence {prob:.2f}, needs {_cut(ws):.2f}); say only what the cited "
             f"sentences say, closer to their words.")
 
 

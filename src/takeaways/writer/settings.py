@@ -9,6 +9,7 @@ from typing import Any
 
 from takeaways.config import Settings, active
 from takeaways.errors import ConfigError
+from takeaways.writer.gate import GATES
 
 WRITERS = ("extractive", "llm")
 #: the audit's routes (`takeaways.auditing.verdict.ROUTES`) the gate may trust
@@ -28,6 +29,7 @@ class WriterSettings:
     max_prompt_chars: int
     min_support: float = 0.0
     trust_routes: tuple[str, ...] = ()
+    gate: str = "threshold"  # "threshold" (min_support, trust_routes) or a learned gate
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> WriterSettings:
@@ -42,6 +44,7 @@ class WriterSettings:
             max_prompt_chars=int(cfg.get("max_prompt_chars", 24_000)),
             min_support=float(cfg.get("min_support", 0.0)),
             trust_routes=tuple(str(r) for r in cfg.get("trust_routes", ())),
+            gate=str(cfg.get("gate", "threshold")),
         )
 
     @property
@@ -64,6 +67,9 @@ class WriterSettings:
         if unknown:
             raise ConfigError(f"[writer] trust_routes names unknown routes {unknown}; choose "
                               f"from {', '.join(TRUSTABLE)}.")
+        if self.gate != "threshold" and self.gate not in GATES:
+            raise ConfigError(f"[writer] gate must be 'threshold' or one of "
+                              f"{', '.join(GATES)}, got {self.gate!r}; fix or remove the key.")
         if self.name not in WRITERS:
             raise ConfigError(f"[writer] name must be one of {', '.join(WRITERS)}, got "
                               f"{self.name!r}; use --writer extractive or --writer llm.")
