@@ -169,6 +169,27 @@ def test_server_retries_a_job_once_when_its_worker_dies(tmp_path: Any) -> None:
     assert normal.status_code == 200
 
 
+def test_server_workers_killed_together_cost_no_request() -> None:
+    """Workers killed together from outside (the OOM killer, a ``kill`` of the group), with
+    the request sent at once: a worker whose threads are still exiting looks alive, so the
+    job may land on a dying one. Its retry goes to the worker started in its place, never
+    to another idle one that may be dying too (CI once got a 500 here)."""
+    settings = _settings(max_workers=2, request_timeout_s=30.0)
+    app = create_app(settings, library_factory=SpinLibrary)
+    with TestClient(app, base_url="http://testserver") as c:
+        pool = app.state.services.pool
+        warm = [c.post("/v1/read", json={"text": ARTICLE + f" {i}."}) for i in (1, 2)]
+        for _ in range(2):
+            for pid in pool.pids:
+                os.kill(pid, signal.SIGKILL)
+            answers = [c.post("/v1/read", json={"text": ARTICLE + f" {i}."}) for i in (3, 4)]
+            assert [r.status_code for r in answers] == [200, 200], [r.text for r in answers]
+        pids = pool.pids
+        assert len(pids) == 2  # the pool is whole
+    assert [r.status_code for r in warm] == [200, 200]
+    assert not any(_alive(p) for p in pids)
+
+
 # -- item 5: every error is JSON with a code -----------------------------------------------
 @pytest.mark.anyio
 @pytest.mark.parametrize(

@@ -227,31 +227,43 @@ class WorkerPool:
         worker is killed (a fresh one starts in its place) and `DeadlineError` raised.
 
         A worker that ends before it answers (killed from outside between two jobs, or out
-        of memory) is replaced and the job tried once more on a fresh one, with a time
-        limit of its own (so a job takes at most twice the limit): jobs have no side
-        effects, so a retry is safe. A second death is reported as ``worker_died``
-        (500)."""
-        for attempt in (1, 2):
-            try:
-                kind, payload = self._try(job, strict)
-                break
-            except _WorkerEnded:
-                if attempt == 2:
-                    raise ServerError(500, "worker_died", "the analysis process ended "
-                                      "unexpectedly (out of memory?); try a shorter page, "
-                                      "or see the log.") from None
-                log.warning("retrying the job on a fresh analysis worker")
+        of memory) is replaced and the job tried once more on the worker just started in
+        its place, never on another idle one: what killed one worker (the OOM killer, a
+        ``kill`` of the whole group) may be killing the others too, and a process whose
+        threads are still exiting looks alive for a moment. The retry has a time limit of
+        its own (so a job takes at most twice the limit): jobs have no side effects, so a
+        retry is safe. A second death is reported as ``worker_died`` (500)."""
+        key = job.source.key()
+        worker: _Worker | None = self._acquire(key)
+        try:
+            for attempt in (1, 2):
+                assert worker is not None
+                try:
+                    kind, payload = self._try(worker, job, strict, key)
+                    break
+                except _WorkerEnded:
+                    self._drop(worker)
+                    worker = self._new()  # the slot stays ours: the retry runs here
+                    if attempt == 2:
+                        raise ServerError(500, "worker_died", "the analysis process ended "
+                                          "unexpectedly (out of memory?); try a shorter "
+                                          "page, or see the log.") from None
+                    log.warning("retrying the job on a fresh analysis worker")
+                except DeadlineError:
+                    self._drop(worker)
+                    worker = None  # `_release` starts a fresh one in its place
+                    raise
+        finally:
+            self._release(worker)
         if kind == "error":
             status, code, message = payload
             raise ServerError(status, code, message)
         return dict(payload)
 
-    def _try(self, job: Job, strict: bool) -> tuple[str, Any]:
-        """One attempt: ``(kind, payload)``; `_WorkerEnded` when the worker ends before it
-        answers. The time limit starts when a ready worker takes the job."""
-        key = job.source.key()
-        worker: _Worker | None = self._acquire(key)
-        assert worker is not None
+    def _try(self, worker: _Worker, job: Job, strict: bool, key: str) -> tuple[str, Any]:
+        """One attempt on ``worker``: ``(kind, payload)``; `_WorkerEnded` when the worker
+        ends before it answers, `DeadlineError` past the time limit, which starts when the
+        ready worker takes the job."""
         try:
             if not worker.wait_ready(self.settings.worker_start_timeout_s):
                 raise ServerError(503, "busy", "the analysis worker did not start in time; "
@@ -262,20 +274,12 @@ class WorkerPool:
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 log.warning("analysis ran past %g s; stopping worker %s",
                             self.settings.request_timeout_s, worker.pid)
-                self._drop(worker)
-                worker = None
                 raise DeadlineError(_deadline_message(self.settings.request_timeout_s))
             kind, payload = worker.conn.recv()
-            worker.remember(key, max(1, self.settings.cache_size // self.size))
         except (EOFError, OSError) as exc:
-            log.error("analysis worker %s ended unexpectedly: %s",
-                      worker.pid if worker else "?", exc)
-            if worker is not None:
-                self._drop(worker)
-                worker = None
+            log.error("analysis worker %s ended unexpectedly: %s", worker.pid, exc)
             raise _WorkerEnded from None
-        finally:
-            self._release(worker)
+        worker.remember(key, max(1, self.settings.cache_size // self.size))
         return kind, payload
 
     def _drop(self, worker: _Worker) -> None:
