@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import takeaways
 from takeaways.nlp import models
 
 
@@ -92,3 +93,83 @@ def test_static_embedder_means_token_vectors(tmp_path: Any,
     assert not out[1].any()  # nothing to average: a zero row
     assert np.allclose(out[0], out[2], atol=1e-6)  # a bag of tokens: order does not matter
     assert emb.encode([]).shape == (0, 8)
+
+
+# -- key points' own static vectors (issue 16) --------------------------------------------
+@pytest.fixture()
+def no_embedder_override() -> Any:
+    """The product's defaults: no `set_embedder` (the suite sets `HashingEmbedder`)."""
+    previous = models._embedder
+    models.set_embedder(None)
+    yield
+    models.set_embedder(previous)
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b)
+
+
+def test_packaged_static_vectors_load_and_rank_sentences() -> None:
+    pytest.importorskip("tokenizers")
+    pytest.importorskip("safetensors.numpy")
+    path = models.packaged_static_path()
+    assert models.is_static_folder(path)
+    emb = models.get_static_embedder(path)
+    assert emb is models.get_static_embedder(path)  # loaded once per process
+    v = emb.encode(["The president said the talks would resume in May.",
+                    "Talks will restart in May, the president announced.",
+                    "Heavy rain flooded the farm fields overnight."])
+    assert v.shape == (3, 256) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert _cos(v[0], v[1]) > _cos(v[0], v[2]) + 0.2
+
+
+def test_key_points_embed_with_the_static_vectors_by_default(no_embedder_override: None,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    from takeaways.config import default_settings, use
+    from takeaways.nlp.analyze import Analysis
+
+    pytest.importorskip("tokenizers")
+    monkeypatch.delenv("TAKEAWAYS_EMBEDDER_PATH", raising=False)
+    assert models.point_vectors_path() == models.packaged_static_path()
+    main = models.HashingEmbedder()
+    article = takeaways.read("The council met on Monday. It approved the budget.", kind="plain")
+    analysis = Analysis(article, embedder=main)  # the audit's embedder, given explicitly
+    assert isinstance(analysis.point_embedder, models.StaticEmbedder)
+    assert not analysis.points_share_embedder
+    got = analysis.point_embeddings_for([1, 0, 1])
+    assert got.shape == (3, 256) and np.allclose(got[0], got[2])
+    assert analysis.embeddings_for([0]).shape == (1, main.dim)  # the audit's vectors stay
+    with use(default_settings().replace(models={"keypoint_embedder": "shared"})):
+        assert models.point_vectors_path() is None
+        shared = Analysis(article, embedder=main)
+        assert shared.point_embedder is main and shared.points_share_embedder
+        first = main.encode([article.sentences[0].text])
+        assert np.allclose(shared.point_embeddings_for([0]), first)
+    monkeypatch.setenv("TAKEAWAYS_EMBEDDER_PATH", "/somewhere")  # an embedder chosen by hand
+    assert models.point_vectors_path() is None
+
+
+def test_an_embedder_chosen_by_hand_is_used_by_key_points_too(no_embedder_override: None
+                                                              ) -> None:
+    from takeaways.nlp.analyze import Analysis
+    from takeaways.pipeline import Pipeline
+
+    main = models.HashingEmbedder()
+    article = takeaways.read("The council met on Monday. It approved the budget.", kind="plain")
+    assert Analysis(article, embedder=main, point_embedder=main).points_share_embedder
+    assert Pipeline(embedder=main).analyze(article).point_embedder is main
+    models.set_embedder(main)
+    assert models.point_vectors_path() is None
+
+
+def test_keypoint_embedder_setting_that_is_no_static_folder_says_how_to_fix(
+        no_embedder_override: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from takeaways.config import default_settings, use
+    from takeaways.errors import ModelError
+
+    monkeypatch.delenv("TAKEAWAYS_EMBEDDER_PATH", raising=False)
+    with use(default_settings().replace(models={"keypoint_embedder": str(tmp_path)})):
+        with pytest.raises(ModelError, match="keypoint_embedder .* model2vec"):
+            models.point_vectors_path()

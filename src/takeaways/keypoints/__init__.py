@@ -156,7 +156,7 @@ def _similarity(analysis: Analysis, ids: list[int]) -> Similarity:
     """Cosine similarity between the embedded sentences (0 elsewhere)."""
     if not ids:
         return Similarity([], np.zeros((0, 0), dtype=np.float32))
-    emb = analysis.embeddings_for(ids)
+    emb = analysis.point_embeddings_for(ids)
     return Similarity(ids, emb @ emb.T)
 
 

@@ -105,7 +105,7 @@ def centrality(analysis: Analysis, ids: list[int]) -> np.ndarray:
     """Cosine of each sentence in ``ids`` to their centroid; 0 for the others."""
     central = np.zeros(len(analysis.article.sentences), dtype=np.float32)
     if ids:
-        emb = analysis.embeddings_for(ids)
+        emb = analysis.point_embeddings_for(ids)
         centroid = emb.mean(axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
         central[ids] = emb @ centroid

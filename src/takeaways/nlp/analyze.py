@@ -19,7 +19,13 @@ import numpy as np
 
 from takeaways.config import active
 from takeaways.document import Article
-from takeaways.nlp.models import Embedder, get_embedder, get_nlp
+from takeaways.nlp.models import (
+    Embedder,
+    get_embedder,
+    get_nlp,
+    get_static_embedder,
+    point_vectors_path,
+)
 from takeaways.nlp.tokens import PARSE_CHUNK, parse_long, pieces, tokenize
 
 T = TypeVar("T")
@@ -91,13 +97,17 @@ class Analysis:
     parses = 0
 
     def __init__(
-        self, article: Article, *, doc: Doc | None = None, embedder: Embedder | None = None
+        self, article: Article, *, doc: Doc | None = None, embedder: Embedder | None = None,
+        point_embedder: Embedder | None = None,
     ) -> None:
         self.article = article
         self._doc = doc
         self._embedder = embedder
+        self._point_embedder = point_embedder
+        self._point_resolved = False
         self._embeddings: np.ndarray | None = None
         self._vectors: dict[int, np.ndarray] = {}
+        self._point_vectors: dict[int, np.ndarray] = {}
         self._products: dict[tuple[Hashable, ...], Any] = {}
 
     @property
@@ -135,6 +145,46 @@ class Analysis:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder.encode(texts)
+
+    def _own_point_embedder(self) -> Embedder | None:
+        """Key points' own embedder, or None when they share `embedder` (resolved once)."""
+        if not self._point_resolved:
+            own = self._point_embedder
+            if own is None:
+                path = point_vectors_path()
+                own = None if path is None else get_static_embedder(path)
+            elif own is self._embedder:
+                own = None
+            self._point_embedder, self._point_resolved = own, True
+        return self._point_embedder
+
+    @property
+    def point_embedder(self) -> Embedder:
+        """What key points embed sentences with: ``point_embedder`` when given, else the
+        static vectors of ``[models] keypoint_embedder`` (`models.point_vectors_path`),
+        else `embedder` (shared with the audit)."""
+        return self._own_point_embedder() or self.embedder
+
+    @property
+    def points_share_embedder(self) -> bool:
+        """Whether key points embed with `embedder` (so their vectors are the audit's)."""
+        return self._own_point_embedder() is None
+
+    def point_embeddings_for(self, ids: Iterable[int]) -> np.ndarray:
+        """Key points' vectors of the sentences ``ids`` (rows in that order): the same as
+        `embeddings_for` when key points share the audit's embedder, else from
+        `point_embedder`, each sentence encoded once."""
+        emb = self._own_point_embedder()
+        if emb is None:
+            return self.embeddings_for(ids)
+        wanted = list(ids)
+        missing = [i for i in dict.fromkeys(wanted) if i not in self._point_vectors]
+        if missing:
+            vecs = emb.encode([self.article.sentences[i].text for i in missing])
+            self._point_vectors.update(zip(missing, vecs, strict=True))
+        if not wanted:
+            return emb.encode([])
+        return np.stack([self._point_vectors[i] for i in wanted])
 
     def sentence_span(self, sid: int) -> SpacySpan:
         """The spaCy span of article sentence ``sid``."""

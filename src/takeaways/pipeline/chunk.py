@@ -144,20 +144,36 @@ class ChunkEmbedder:
 
 def _chunk_texts(analyses: Sequence[Analysis], settings: BatchSettings) -> list[str]:
     """What the chunk embeds in one call: every sentence when the audit runs (it compares
-    claims with all of them), else only the candidates key points will embed."""
+    claims with all of them), else only the candidates key points will embed, unless key
+    points embed with their own (static) vectors."""
     from takeaways.keypoints import embedded_ids
 
     steps = set(settings.what)
     texts: list[str] = []
     for an in analyses:
         sents = an.article.sentences
-        ids = range(len(sents)) if "audit" in steps else embedded_ids(an, settings.n)
+        if "audit" in steps:
+            ids: Iterable[int] = range(len(sents))
+        elif an.points_share_embedder:
+            ids = embedded_ids(an, settings.n)
+        else:
+            continue
         texts.extend(sents[i].text for i in ids)
     return texts
 
 
+def _main_embedder_steps(settings: BatchSettings, pipeline: Pipeline) -> bool:
+    """Whether the steps embed with the main (audit) embedder: the audit does, and key
+    points do unless they have static vectors of their own (`point_vectors_path`)."""
+    from takeaways.nlp.models import point_vectors_path
+
+    steps = set(settings.what)
+    return "audit" in steps or ("key_points" in steps and (
+        pipeline.embedder is not None or point_vectors_path() is None))
+
+
 def _chunk_embedder(settings: BatchSettings, pipeline: Pipeline) -> ChunkEmbedder | None:
-    if not (settings.batch_embeddings and EMBEDDING_STEPS & set(settings.what)):
+    if not (settings.batch_embeddings and _main_embedder_steps(settings, pipeline)):
         return None
     from takeaways.nlp.models import get_embedder
 
@@ -236,13 +252,22 @@ def process_chunk(
 
 def prepare_process(settings: BatchSettings) -> None:
     """Load what ``settings`` needs once in this process (a worker's initializer)."""
-    from takeaways.nlp.models import get_embedder, get_nlp, set_embedder
+    from takeaways.nlp.models import (
+        get_embedder,
+        get_nlp,
+        get_static_embedder,
+        point_vectors_path,
+        set_embedder,
+    )
 
     if settings.embedder is not None:
         set_embedder(settings.embedder())
     get_nlp()  # reading splits sentences with spaCy, so every step needs the pipeline
-    if EMBEDDING_STEPS & set(settings.what):
-        get_embedder()
+    steps = set(settings.what)
+    if "audit" in steps or ("key_points" in steps and point_vectors_path() is None):
+        get_embedder()  # (an LLM writer's audit loads it on first use)
+    if "key_points" in steps and (path := point_vectors_path()) is not None:
+        get_static_embedder(path)
 
 
 def chunked(items: Iterable[Record], size: int) -> Iterator[list[Record]]:

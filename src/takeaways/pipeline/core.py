@@ -94,7 +94,8 @@ class Pipeline:
     >>> graph = pipeline.quotes(article)           # the same parse  # doctest: +SKIP
 
     ``embedder`` replaces the process-wide sentence embedder for every analysis this
-    pipeline makes; ``keep`` is how many recent analyses are kept for re-use.
+    pipeline makes (key points then use it too, not ``[models] keypoint_embedder``);
+    ``keep`` is how many recent analyses are kept for re-use.
     """
 
     def __init__(
@@ -142,7 +143,8 @@ class Pipeline:
             if known is not None and known.article is article:
                 self._recent.move_to_end(id(article))
                 return known
-        analysis = Analysis(article, doc=doc, embedder=embedder or self.embedder)
+        analysis = Analysis(article, doc=doc, embedder=embedder or self.embedder,
+                            point_embedder=self.embedder)
         if self._keep:
             with self._lock:  # the entry holds the article, so its id is not reused
                 self._recent[id(article)] = analysis
