@@ -266,7 +266,7 @@ def _steps(analysis: Any, stages: dict[str, float]) -> int:
 
     try:
         t = time.perf_counter()
-        analysis.embeddings_for(embedded_ids(analysis, 4))  # what key points will use
+        analysis.point_embeddings_for(embedded_ids(analysis, 4))  # what key points use
         stages["embed"] += time.perf_counter() - t
         t = time.perf_counter()
         takeaways.quotes(analysis).to_dict()
@@ -281,7 +281,7 @@ def _steps(analysis: Any, stages: dict[str, float]) -> int:
 
 
 def run_engine(
-    pages: list[Page], workers: int, batch_size: int, device: str
+    pages: list[Page], workers: int, batch_size: int, device: str | None
 ) -> tuple[float, int, dict[str, int], float]:
     """key points + quotes through the batch engine; start-up (model loading) excluded
     from the rate and returned on its own: seconds from spawn until every worker is ready."""
@@ -291,7 +291,8 @@ def run_engine(
 
     settings = BatchSettings(
         what=("key_points", "quotes"), batch_size=batch_size,
-        embedder=functools.partial(_default_embedder(), device=device),
+        embedder=None if device is None else functools.partial(_default_embedder(),
+                                                                 device=device),
     )
     records = [Record(id=i, source=i, data=h.encode(), kind="html") for i, h in pages]
     spawned = time.perf_counter()
@@ -418,7 +419,10 @@ def _package(file: str) -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_data_argument(p)
-    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    p.add_argument("--device", choices=("cpu", "cuda"), default=None,
+                   help="the embedder's device; default: the library's own choice "
+                        "([models] device), with key points on their static vectors "
+                        "(an embedder set by hand is used by key points too)")
     p.add_argument("--limit", type=int, default=40, help="pages per set (default 40)")
     p.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     p.add_argument("--batch-size", type=int, default=16)
@@ -435,15 +439,16 @@ def main() -> None:
     from takeaways.nlp.models import set_embedder
 
     limit_threads(1)  # the in-process rows are one core; the N-worker row uses N
-    set_embedder(_default_embedder()(device=args.device))
+    if args.device is not None:
+        set_embedder(_default_embedder()(device=args.device))
     loaders = {"aeb": aeb_pages, "cnndm": cnndm_pages}
     sets = {s: loaders[s](args.data, args.limit) for s in args.sets.split(",")}
     if args.profile:
         profile(next(iter(sets.values())), args.batch_size)
         return
     rows = [row for label, pages in sets.items() for row in bench_set(label, pages, args)]
-    print(f"device {args.device}; {os.cpu_count()} CPUs; ratio = articles/s over trafilatura "
-          "pages/s on the same pages (target >= 0.25, goal 0.5)")
+    print(f"device {args.device or 'default'}; {os.cpu_count()} CPUs; ratio = articles/s "
+          "over trafilatura pages/s on the same pages (target >= 0.25, goal 0.5)")
     cols = ["system", "pages", "ok", "seconds", "per_s", "ratio", "per_cpu_s", "cpu_ratio",
             "start_s", "peak_rss_mb"]
     print_table(rows, cols, formats={"seconds": ".1f", "per_s": ".2f", "ratio": ".3f",
