@@ -88,7 +88,11 @@ def _leaf_block(el: Any) -> bool:
         for c in el)
 
 
-def _page_paragraphs(html: str) -> list[tuple[str, int, Any]]:
+def _page_paragraphs(html: str) -> list[tuple[str, Any]]:
+    """The page's leaf paragraphs as (`_key` of the text a browser shows, element).
+
+    The key drops every non-alphanumeric character, so lxml's ``text_content`` gives it
+    directly (no walk) unless the paragraph holds hidden content (a script, a style)."""
     try:
         root = lhtml.fromstring(html.encode("utf-8", "replace"),
                                 parser=lhtml.HTMLParser(encoding="utf-8"))
@@ -98,9 +102,11 @@ def _page_paragraphs(html: str) -> list[tuple[str, int, Any]]:
     for el in root.iter("p", "div"):
         if not _leaf_block(el):
             continue
-        text, linked = _text_and_links(el)
-        if text:
-            out.append((text, linked, el))
+        if next(el.iter(*_HIDDEN), None) is None:
+            key = _key(el.text_content())
+        else:
+            key = _key(_text_and_links(el)[0])
+        out.append((key, el))
     return out
 
 
@@ -160,23 +166,24 @@ def restore_dropped(blocks: list[Block], html: str) -> tuple[list[Block], int]:
         pos += len(k) + 1
     joined = "\x00".join(keys)
     page = _page_paragraphs(html)
-    counts = Counter(_key(t) for t, _, _ in page)
-    placed: list[int | None] = []
-    for text, _, _ in page:
-        k = _key(text)
-        placed.append(_placed(keys, joined, starts, k) if len(k) >= _MIN_KEY_CHARS else None)
+    counts = Counter(k for k, _ in page)
+    placed = [_placed(keys, joined, starts, k) if len(k) >= _MIN_KEY_CHARS else None
+              for k, _ in page]
     anchors = [i for i, b in enumerate(placed) if b is not None]
     if len(anchors) < 2:
         return blocks, 0
     after: dict[int, list[Block]] = {}
-    containers = {_signature(page[i][2]) for i in anchors}
+    containers = {_signature(page[i][1]) for i in anchors}
     last_block: int | None = None
-    for i, (text, linked, el) in enumerate(page):
+    for i, (key, el) in enumerate(page):
         if placed[i] is not None:
             last_block = max(placed[i], last_block or 0)  # type: ignore[type-var]
             continue
         inside = anchors[0] < i < anchors[-1] or _signature(el) in containers
-        if not inside or not _worth_restoring(text, linked, el, counts[_key(text)]):
+        if not inside:
+            continue
+        text, linked = _text_and_links(el)
+        if not text or not _worth_restoring(text, linked, el, counts[key]):
             continue
         after.setdefault(-1 if last_block is None else last_block, []).append(
             Block("paragraph", text))
