@@ -669,3 +669,19 @@ def test_a_hyphenated_surname_is_no_mention_of_the_person() -> None:
                      "spot, which aired in Indiana.").quotes
     assert all(q.speaker.entity != "Donald Trump" for q in quotes
                if q.content.text.startswith("It is"))
+
+
+def test_a_verb_in_the_cue_slot_after_a_quote_is_its_cue() -> None:
+    # 'chuckled' is no reporting verb of the lexicon: the slot right after '…,”' makes it one
+    quotes = _quotes("Maria Lopez runs a bakery in Denver.\n\n“The ovens never sleep,” Lopez "
+                     "chuckled. “Neither do I.”").quotes
+    q = next(x for x in quotes if x.content.text.startswith("The ovens"))
+    assert _span_text(q) == ("chuckled", "Lopez")
+    assert q.speaker.entity == "Maria Lopez"
+
+
+def test_a_verb_after_a_quote_that_ends_its_sentence_is_no_cue() -> None:
+    # the quote ends with '.': the next sentence's verb is not in the cue slot
+    quotes = _quotes("Maria Lopez runs a bakery in Denver.\n\n“The ovens never sleep.” Tom "
+                     "smiled at the customers.").quotes
+    assert all(q.cue is None or q.cue.text != "smiled" for q in quotes)

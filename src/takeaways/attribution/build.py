@@ -43,6 +43,7 @@ from takeaways.attribution.rules import (
     by_colon,
     by_dash,
     by_participle,
+    by_position,
     indirect_frames,
     is_reporting,
     nearest_frame,
@@ -365,7 +366,7 @@ class _Builder:
                               punct=self.punct, run_of=self._run_of)
         frame = by_dash(self.doc, m.end) or (found[0] if found else None) or (
             by_agent(self.doc, q) or by_colon(self.doc, q)
-            or by_participle(self.doc, q, self.lex)
+            or by_participle(self.doc, q, self.lex) or by_position(self.doc, q, self.inside)
         )
         if frame is not None:
             return _Draft("direct", (m.start, m.end), frame, "frame")

@@ -7,7 +7,7 @@ builder can turn them into result spans.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -468,6 +468,50 @@ def by_participle(doc: Doc, q: tuple[int, int], lex: Lexicon) -> Frame | None:
                 return None
             return Frame(cue_range(verb), noun_phrase(tok, q), tok.i)
     return None
+
+
+#: what ends the words of a quote that its sentence goes on after ('"…," he surmised')
+_CONTINUING = frozenset({",", "?", "!"})
+#: the most words a speaker noun phrase holds in the cue slot right after a quote
+MAX_SLOT_WORDS = 4
+
+
+def by_position(doc: Doc, q: tuple[int, int], inside: Container[int]) -> Frame | None:
+    """'"…," he surmised', '"…!" beamed Donald Hartley': a quote whose words end in ',',
+    '?' or '!' and whose sentence goes on with a finite verb and its subject, in either
+    order, right after the closing mark. The slot is the news layout of a cue, so the verb
+    is one whatever it is (the reporting-verb list need not know 'surmise' or 'beam'). The
+    verb may have no clause of its own outside the quote ('"…," he said he would …' is the
+    verb rules' case); its subject is the speaker, within `MAX_SLOT_WORDS` words of it."""
+    last = q[1] - 1
+    while last > q[0] and (doc[last].is_space or doc[last].is_quote):
+        last -= 1
+    if doc[last].text not in _CONTINUING or last >= q[1] - 1:
+        return None
+    j = q[1]
+    if j >= len(doc) or "\n" in doc[j - 1].text_with_ws or doc[j].is_space:
+        return None  # the quote ends its line: what follows is another block
+    verb = None
+    for k in range(j, min(len(doc), j + MAX_SLOT_WORDS + 1)):
+        tok = doc[k]
+        if k in inside:
+            return None
+        if tok.pos_ == "VERB" and tok.tag_ in ("VBD", "VBZ", "VBP"):
+            verb = tok
+            break
+        if tok.pos_ not in _NP_POS or tok.is_punct or tok.is_space:
+            return None
+    if verb is None:
+        return None
+    if any(c.dep_ in ("ccomp", "xcomp") and c.i not in inside for c in verb.children):
+        return None
+    frame = speaker_frame(verb, q)
+    if frame is None or frame.speaker_head is None:
+        return None
+    head = frame.speaker_head
+    if not (j <= head < verb.i or verb.i < head <= verb.i + MAX_SLOT_WORDS + 1):
+        return None
+    return frame
 
 
 def _shown_speaker(verb: Token) -> tuple[int, int] | None:
