@@ -685,3 +685,22 @@ def test_a_verb_after_a_quote_that_ends_its_sentence_is_no_cue() -> None:
     quotes = _quotes("Maria Lopez runs a bakery in Denver.\n\n“The ovens never sleep.” Tom "
                      "smiled at the customers.").quotes
     assert all(q.cue is None or q.cue.text != "smiled" for q in quotes)
+
+
+def test_an_uncued_quote_after_a_narrated_sentence_takes_its_subject() -> None:
+    # no cue in the quote's sentence, no quote earlier in the paragraph: the sentence
+    # before introduces the speaker (not the previous paragraph's quote)
+    quotes = _quotes("“We open at six,” said Tom Berg, the manager.\n\nMaria Gonzalez waited "
+                     "outside the clinic on Monday. “It saves us hours every week.”").quotes
+    q = next(x for x in quotes if x.content.text.startswith("It saves"))
+    assert q.speaker.entity == "Maria Gonzalez"
+    assert _span_text(q) == ("waited", "Maria Gonzalez")
+
+
+def test_an_uncued_quote_after_a_quote_in_its_paragraph_goes_on_quoting_it() -> None:
+    # a quote earlier in the paragraph: the narration between is an aside, the speaker
+    # stays the quote's ('"A," Berg said. Ruiz nodded. "B."' is Berg's)
+    quotes = _quotes("“We open at six,” said Tom Berg, the manager. Ana Ruiz nodded at the "
+                     "customers. “We close at nine.”").quotes
+    q = next(x for x in quotes if "close at nine" in x.content.text)
+    assert q.speaker.entity == "Tom Berg"
