@@ -704,3 +704,13 @@ def test_an_uncued_quote_after_a_quote_in_its_paragraph_goes_on_quoting_it() -> 
                      "customers. “We close at nine.”").quotes
     q = next(x for x in quotes if "close at nine" in x.content.text)
     assert q.speaker.entity == "Tom Berg"
+
+
+def test_a_home_town_after_an_age_stays_in_the_source() -> None:
+    q = _only("“The line was short,” said Ann Lee, 59, of Dayton.")
+    assert _span_text(q) == ("said", "Ann Lee, 59, of Dayton")
+
+
+def test_a_place_after_a_name_without_an_age_ends_the_source() -> None:
+    q = _only("“The line was short,” said Ann Lee, in Dayton on Tuesday.")
+    assert _span_text(q) == ("said", "Ann Lee")

@@ -96,12 +96,12 @@ def _right_edge(head: Token) -> int:
     Sources are written noun phrases ("Sen. John Cornyn (R-Texas)", "Christie, New
     Jersey's sitting governor", "a longtime adviser to Trump"), not the clauses and
     asides after them: a participle after a comma ("Bernie Sanders, celebrating a
-    victory"), an age ("Mona Lamberson, 59, of ..."), a time or place
-    after a name ("Trump in Kentucky", "Trump at the time") ends it. Relative clauses
-    stay: PolNeAR keeps them about as often as it drops them.
+    victory"), a time or place after a name ("Trump in Kentucky", "Trump at the time")
+    ends it; a home town right after an age stays ("Mona Lamberson, 59, of Dayton": PolNeAR
+    keeps it). Relative clauses stay: PolNeAR keeps them about as often as it drops them.
     """
     hi = head.i + 1
-    comma = False
+    comma = age = False
     for c in head.rights:
         if c.dep_ == "punct":
             comma = comma or c.text in (",", "—", "–", "--")
@@ -112,8 +112,10 @@ def _right_edge(head: Token) -> int:
             break
         if c.dep_ == "acl" and (comma or c.tag_ == "VBG"):
             break
-        if c.dep_ == "prep" and head.pos_ == "PROPN" and (comma or c.lower_ != "of"):
+        if c.dep_ == "prep" and head.pos_ == "PROPN" and (comma or c.lower_ != "of") \
+                and not (age and c.lower_ in ("of", "from")):
             break
+        age = c.dep_ == "appos" and c.like_num and c.n_lefts == 0
         hi = max(hi, c.right_edge.i + 1)
     return hi
 
