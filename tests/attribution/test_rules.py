@@ -714,3 +714,20 @@ def test_a_home_town_after_an_age_stays_in_the_source() -> None:
 def test_a_place_after_a_name_without_an_age_ends_the_source() -> None:
     q = _only("“The line was short,” said Ann Lee, in Dayton on Tuesday.")
     assert _span_text(q) == ("said", "Ann Lee")
+
+
+def test_subject_of_an_inverted_cue_takes_the_name_after_it() -> None:
+    # 'The plan works, said Ann Lee.' parsed with both 'plan' and 'Lee' as subjects of
+    # 'said': after a comma, the name right after the verb is the speaker
+    rows: list[Row] = [
+        ("The", "DET", 1, "det", "the"), ("plan", "NOUN", 5, "nsubj", "plan"),
+        ("works", "VERB", 5, "ccomp", "work"), (",", "PUNCT", 5, "punct", ","),
+        ("then", "ADV", 5, "advmod", "then"),
+        ("said", "VERB", 5, "ROOT", "say"), ("Ann", "PROPN", 7, "compound", "Ann"),
+        ("Lee", "PROPN", 5, "nsubj", "Lee"), (".", "PUNCT", 5, "punct", "."),
+    ]
+    subj = subject_of(_doc(rows)[5])
+    assert subj is not None and subj.text == "plan"  # 'then' stands between: no inversion
+    rows[4] = (",", "PUNCT", 5, "punct", ",")
+    subj = subject_of(_doc(rows)[5])
+    assert subj is not None and subj.text == "Lee"

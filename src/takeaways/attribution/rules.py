@@ -60,6 +60,9 @@ def subject_of(verb: Token, depth: int = 0, controlled: bool = False) -> Token |
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
     if subjects:
         child = max(subjects, key=lambda c: (c.i < verb.i, c.i if c.i < verb.i else -c.i))
+        after = min((c for c in subjects if c.i > verb.i), key=lambda c: c.i, default=None)
+        if child.i < verb.i and after is not None and _inverted(verb, after):
+            child = after  # '…, said Geert Wilders': the clause before is the content
         if child.lower_ in RELATIVE and verb.dep_ == "relcl":
             return verb.head
         if child.ent_type_ in ("DATE", "TIME") and child.i < verb.i:
@@ -77,6 +80,19 @@ def subject_of(verb: Token, depth: int = 0, controlled: bool = False) -> Token |
         return subject_of(verb.head, depth + 1,
                           controlled=verb.dep_ == "xcomp" and verb.tag_ == "VBG")
     return None
+
+
+def _inverted(verb: Token, subj: Token) -> bool:
+    """Whether ``verb`` and its subject ``subj`` after it are an inverted cue: the verb
+    right after a comma or quote mark, the subject a name or pronoun at most three words
+    after it ('…, said Geert Wilders', '…," said Sen. Ann Lee')."""
+    doc = verb.doc
+    j = verb.i - 1
+    while j >= 0 and doc[j].is_space:
+        j -= 1
+    if j < 0 or not (doc[j].text == "," or doc[j].is_quote):
+        return False
+    return subj.i - verb.i <= 4 and subj.pos_ in ("PROPN", "PRON")
 
 
 def _name_between(subj: Token, verb: Token) -> Token | None:
