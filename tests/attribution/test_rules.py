@@ -731,3 +731,17 @@ def test_subject_of_an_inverted_cue_takes_the_name_after_it() -> None:
     rows[4] = (",", "PUNCT", 5, "punct", ",")
     subj = subject_of(_doc(rows)[5])
     assert subj is not None and subj.text == "Lee"
+
+
+def test_a_colon_sentence_ending_the_paragraph_before_introduces_the_speaker() -> None:
+    quotes = _quotes("Maria Gonzalez sent the board a long letter about the pier after the "
+                     "meeting:\n\n“We cannot wait another year for the repairs.”").quotes
+    q = next(x for x in quotes if x.content.text.startswith("We cannot"))
+    assert q.speaker.entity == "Maria Gonzalez"
+
+
+def test_a_plain_sentence_ending_the_paragraph_before_introduces_nobody() -> None:
+    quotes = _quotes("Maria Gonzalez sent the board a long letter about the pier after the "
+                     "meeting.\n\n“We cannot wait another year for the repairs.”").quotes
+    q = next(x for x in quotes if x.content.text.startswith("We cannot"))
+    assert q.speaker.entity is None

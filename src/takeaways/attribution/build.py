@@ -388,7 +388,8 @@ class _Builder:
         no cue, in a paragraph that quotes nothing before it, right after a sentence whose
         main verb's subject is a person or body the article names (or a personal pronoun):
         that subject speaks the quote, the verb is its cue. The narration introduces the
-        speaker, so it outranks a speaker inherited from an earlier quote."""
+        speaker, so it outranks a speaker inherited from an earlier quote. A sentence that
+        ends the previous paragraph with a colon (and quotes nothing) introduces it too."""
         start = self._sent(q[0])[0]
         j = start - 1
         while j >= 0 and self.doc[j].is_space:
@@ -396,7 +397,10 @@ class _Builder:
         if j < 0:
             return None
         lo, hi = self._sent(j)
-        if self._paragraph(self.doc[lo].idx) != self._paragraph(self.doc[q[0]].idx):
+        here, there = self._paragraph(self.doc[q[0]].idx), self._paragraph(self.doc[lo].idx)
+        if here != there and not (  # 'As Joel Pollak reported after …:' ending the paragraph
+                self.doc[j].text == ":" and here is not None and there == here - 1
+                and not self._tops_meeting(lo, hi)):
             return None
         if self._tops_meeting(self._paragraph_start_token(q[0], back=0), q[0]):
             return None  # a quote earlier in the paragraph: the inherit rule's case, which
