@@ -58,3 +58,23 @@ def test_marks_unbalanced_quote_is_skipped_with_warning() -> None:
     marks, warnings = find_marked(text, [])
     assert warnings and "unbalanced" in warnings[0]
     assert all(m.end <= len(text) for m in marks)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a straight opener closed by a curly closer, and the other way round
+        ('"The pier will reopen in May,\u201d the mayor said. "Not sooner."',
+         ["The pier will reopen in May,", "Not sooner."]),
+        ('\u201cThe pier will reopen in May," the mayor said.', ["The pier will reopen in May,"]),
+        # an inner quote of the other style stays nested, not a closer of the outer one
+        ('\u201cShe called it "silly" twice,\u201d he said.', ['She called it "silly" twice,']),
+        # a straight mark in an opener's place opens, it does not close the open “
+        ('\u201cWe want "fair play" now,\u201d he said.', ['We want "fair play" now,']),
+    ],
+    ids=["straight-curly", "curly-straight", "nested-straight", "nested-opener"],
+)
+def test_marks_mixed_styles_close_each_other(text: str, expected: list[str]) -> None:
+    marks, warnings = find_marked(text, [])
+    assert [text[m.start : m.end] for m in marks if m.parent is None] == expected
+    assert not warnings

@@ -669,3 +669,79 @@ def test_a_hyphenated_surname_is_no_mention_of_the_person() -> None:
                      "spot, which aired in Indiana.").quotes
     assert all(q.speaker.entity != "Donald Trump" for q in quotes
                if q.content.text.startswith("It is"))
+
+
+def test_a_verb_in_the_cue_slot_after_a_quote_is_its_cue() -> None:
+    # 'chuckled' is no reporting verb of the lexicon: the slot right after '…,”' makes it one
+    quotes = _quotes("Maria Lopez runs a bakery in Denver.\n\n“The ovens never sleep,” Lopez "
+                     "chuckled. “Neither do I.”").quotes
+    q = next(x for x in quotes if x.content.text.startswith("The ovens"))
+    assert _span_text(q) == ("chuckled", "Lopez")
+    assert q.speaker.entity == "Maria Lopez"
+
+
+def test_a_verb_after_a_quote_that_ends_its_sentence_is_no_cue() -> None:
+    # the quote ends with '.': the next sentence's verb is not in the cue slot
+    quotes = _quotes("Maria Lopez runs a bakery in Denver.\n\n“The ovens never sleep.” Tom "
+                     "smiled at the customers.").quotes
+    assert all(q.cue is None or q.cue.text != "smiled" for q in quotes)
+
+
+def test_an_uncued_quote_after_a_narrated_sentence_takes_its_subject() -> None:
+    # no cue in the quote's sentence, no quote earlier in the paragraph: the sentence
+    # before introduces the speaker (not the previous paragraph's quote)
+    quotes = _quotes("“We open at six,” said Tom Berg, the manager.\n\nMaria Gonzalez waited "
+                     "outside the clinic on Monday. “It saves us hours every week.”").quotes
+    q = next(x for x in quotes if x.content.text.startswith("It saves"))
+    assert q.speaker.entity == "Maria Gonzalez"
+    assert _span_text(q) == ("waited", "Maria Gonzalez")
+
+
+def test_an_uncued_quote_after_a_quote_in_its_paragraph_goes_on_quoting_it() -> None:
+    # a quote earlier in the paragraph: the narration between is an aside, the speaker
+    # stays the quote's ('"A," Berg said. Ruiz nodded. "B."' is Berg's)
+    quotes = _quotes("“We open at six,” said Tom Berg, the manager. Ana Ruiz nodded at the "
+                     "customers. “We close at nine.”").quotes
+    q = next(x for x in quotes if "close at nine" in x.content.text)
+    assert q.speaker.entity == "Tom Berg"
+
+
+def test_a_home_town_after_an_age_stays_in_the_source() -> None:
+    q = _only("“The line was short,” said Ann Lee, 59, of Dayton.")
+    assert _span_text(q) == ("said", "Ann Lee, 59, of Dayton")
+
+
+def test_a_place_after_a_name_without_an_age_ends_the_source() -> None:
+    q = _only("“The line was short,” said Ann Lee, in Dayton on Tuesday.")
+    assert _span_text(q) == ("said", "Ann Lee")
+
+
+def test_subject_of_an_inverted_cue_takes_the_name_after_it() -> None:
+    # 'The plan works, said Ann Lee.' parsed with both 'plan' and 'Lee' as subjects of
+    # 'said': after a comma, the name right after the verb is the speaker
+    rows: list[Row] = [
+        ("The", "DET", 1, "det", "the"), ("plan", "NOUN", 5, "nsubj", "plan"),
+        ("works", "VERB", 5, "ccomp", "work"), (",", "PUNCT", 5, "punct", ","),
+        ("then", "ADV", 5, "advmod", "then"),
+        ("said", "VERB", 5, "ROOT", "say"), ("Ann", "PROPN", 7, "compound", "Ann"),
+        ("Lee", "PROPN", 5, "nsubj", "Lee"), (".", "PUNCT", 5, "punct", "."),
+    ]
+    subj = subject_of(_doc(rows)[5])
+    assert subj is not None and subj.text == "plan"  # 'then' stands between: no inversion
+    rows[4] = (",", "PUNCT", 5, "punct", ",")
+    subj = subject_of(_doc(rows)[5])
+    assert subj is not None and subj.text == "Lee"
+
+
+def test_a_colon_sentence_ending_the_paragraph_before_introduces_the_speaker() -> None:
+    quotes = _quotes("Maria Gonzalez sent the board a long letter about the pier after the "
+                     "meeting:\n\n“We cannot wait another year for the repairs.”").quotes
+    q = next(x for x in quotes if x.content.text.startswith("We cannot"))
+    assert q.speaker.entity == "Maria Gonzalez"
+
+
+def test_a_plain_sentence_ending_the_paragraph_before_introduces_nobody() -> None:
+    quotes = _quotes("Maria Gonzalez sent the board a long letter about the pier after the "
+                     "meeting.\n\n“We cannot wait another year for the repairs.”").quotes
+    q = next(x for x in quotes if x.content.text.startswith("We cannot"))
+    assert q.speaker.entity is None

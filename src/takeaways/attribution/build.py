@@ -43,9 +43,13 @@ from takeaways.attribution.rules import (
     by_colon,
     by_dash,
     by_participle,
+    by_position,
+    cue_range,
     indirect_frames,
     is_reporting,
     nearest_frame,
+    noun_phrase,
+    subject_of,
 )
 from takeaways.config import section
 from takeaways.deadline import check
@@ -365,16 +369,55 @@ class _Builder:
                               punct=self.punct, run_of=self._run_of)
         frame = by_dash(self.doc, m.end) or (found[0] if found else None) or (
             by_agent(self.doc, q) or by_colon(self.doc, q)
-            or by_participle(self.doc, q, self.lex)
+            or by_participle(self.doc, q, self.lex) or by_position(self.doc, q, self.inside)
         )
         if frame is not None:
             return _Draft("direct", (m.start, m.end), frame, "frame")
         if self._in_heading(m.start):
             return _Draft("direct", (m.start, m.end), None, "heading")
         if self._opens_sentence(q):
+            frame = self._narrated_before(q)
+            if frame is not None:
+                return _Draft("direct", (m.start, m.end), frame, "frame")
             return _Draft("direct", (m.start, m.end), None, "inherit")
         log.debug("quoted passage at %d has no cue and is not a sentence: not a quote", m.start)
         return None
+
+    def _narrated_before(self, q: tuple[int, int]) -> Frame | None:
+        """'Clinton touted her record. "We need …"': a quote that opens its sentence, with
+        no cue, in a paragraph that quotes nothing before it, right after a sentence whose
+        main verb's subject is a person or body the article names (or a personal pronoun):
+        that subject speaks the quote, the verb is its cue. The narration introduces the
+        speaker, so it outranks a speaker inherited from an earlier quote. A sentence that
+        ends the previous paragraph with a colon (and quotes nothing) introduces it too."""
+        start = self._sent(q[0])[0]
+        j = start - 1
+        while j >= 0 and self.doc[j].is_space:
+            j -= 1
+        if j < 0:
+            return None
+        lo, hi = self._sent(j)
+        here, there = self._paragraph(self.doc[q[0]].idx), self._paragraph(self.doc[lo].idx)
+        if here != there and not (  # 'As Joel Pollak reported after …:' ending the paragraph
+                self.doc[j].text == ":" and here is not None and there == here - 1
+                and not self._tops_meeting(lo, hi)):
+            return None
+        if self._tops_meeting(self._paragraph_start_token(q[0], back=0), q[0]):
+            return None  # a quote earlier in the paragraph: the inherit rule's case, which
+            # goes on quoting its speaker ('"A," Obama said. He paused. "B."')
+        root = self.doc[lo:hi].root
+        if root.pos_ not in ("VERB", "AUX"):
+            return None
+        subj = subject_of(root)
+        if subj is None or subj.i < lo or subj.lower_ in EXPLETIVE:
+            return None
+        speaker = noun_phrase(subj)
+        named = self.graph.mention_in(self.doc[speaker[0] : speaker[1]], subj)
+        if named is None and self.lex.pronouns.get(subj.lower_) != "person":
+            return None
+        if named is not None and self.graph.type_of(named.entity) not in ("PERSON", "ORG"):
+            return None
+        return Frame(cue_range(root), speaker, subj.i)
 
     def _names_a_title(self, q: tuple[int, int]) -> bool:
         """Whether quoted tokens ``q`` are a title ('on ABC's "This Week With George

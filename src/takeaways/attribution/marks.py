@@ -6,7 +6,9 @@ Rules (documented in docs/quotes.md):
   the block start, a space, a bracket or a dash, and closes when it precedes a space,
   punctuation or the block end; inside a word it toggles. A ``”`` with no quote open, in
   an opener's place (block start or space before, a word after), opens: ”…” (Swedish,
-  Finnish, and a common typo in English pages).
+  Finnish, and a common typo in English pages). Mixed marks close each other: a straight
+  ``"`` in a closer's place closes an open ``“``, and a ``”`` closes an open ``"``
+  (``"…,” he said``, a typo common in pasted and edited copy).
 * Single marks open only where they cannot be an apostrophe: after a space/bracket/open
   quote and before a letter, and never in ``'90s``, ``'n'``, ``'em``, ``'til``, ``'cause``.
   A single closer must have an open single quote to close; otherwise it is an apostrophe
@@ -125,10 +127,16 @@ class _Scanner:
         opens, closes = self._opens(i, lo, hi), self._closes(i, lo, hi)
         if depth is not None and (closes or not opens):
             self._close(depth, i)
+        elif closes and not opens and self._innermost_double("“"):
+            self._close(len(self.stack) - 1, i)  # '“…," he said': mixed marks, one quote
         elif opens or (not closes and depth is None):
             self._push(_Open(i, '"', False))
         else:
             self._warn(i, "closing quote mark without an opening one")
+
+    def _innermost_double(self, char: str) -> bool:
+        """Whether the innermost open quote is a double one opened by ``char``."""
+        return bool(self.stack) and not self.stack[-1].single and self.stack[-1].char == char
 
     def curly(self, ch: str, i: int, lo: int, hi: int) -> None:
         if ch == "“":
@@ -142,6 +150,8 @@ class _Scanner:
         depth = self._find(ch, single=False)
         if depth is not None:
             self._close(depth, i)
+        elif ch == "”" and self._innermost_double('"') and self._closes(i, lo, hi):
+            self._close(len(self.stack) - 1, i)  # '"…,” he said': mixed marks, one quote
         elif ch == "”" and self._opens(i, lo, hi):
             # '”Mr. Trump embodies …”' (and Swedish or Finnish ”…”): a closer where only
             # an opener can stand, with nothing open, opens the quote

@@ -7,7 +7,7 @@ builder can turn them into result spans.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,6 +60,9 @@ def subject_of(verb: Token, depth: int = 0, controlled: bool = False) -> Token |
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
     if subjects:
         child = max(subjects, key=lambda c: (c.i < verb.i, c.i if c.i < verb.i else -c.i))
+        after = min((c for c in subjects if c.i > verb.i), key=lambda c: c.i, default=None)
+        if child.i < verb.i and after is not None and _inverted(verb, after):
+            child = after  # '…, said Geert Wilders': the clause before is the content
         if child.lower_ in RELATIVE and verb.dep_ == "relcl":
             return verb.head
         if child.ent_type_ in ("DATE", "TIME") and child.i < verb.i:
@@ -79,6 +82,19 @@ def subject_of(verb: Token, depth: int = 0, controlled: bool = False) -> Token |
     return None
 
 
+def _inverted(verb: Token, subj: Token) -> bool:
+    """Whether ``verb`` and its subject ``subj`` after it are an inverted cue: the verb
+    right after a comma or quote mark, the subject a name or pronoun at most three words
+    after it ('…, said Geert Wilders', '…," said Sen. Ann Lee')."""
+    doc = verb.doc
+    j = verb.i - 1
+    while j >= 0 and doc[j].is_space:
+        j -= 1
+    if j < 0 or not (doc[j].text == "," or doc[j].is_quote):
+        return False
+    return subj.i - verb.i <= 4 and subj.pos_ in ("PROPN", "PRON")
+
+
 def _name_between(subj: Token, verb: Token) -> Token | None:
     """The head of the last person or organisation name between ``subj`` and ``verb``."""
     for j in range(verb.i - 1, subj.i, -1):
@@ -96,12 +112,12 @@ def _right_edge(head: Token) -> int:
     Sources are written noun phrases ("Sen. John Cornyn (R-Texas)", "Christie, New
     Jersey's sitting governor", "a longtime adviser to Trump"), not the clauses and
     asides after them: a participle after a comma ("Bernie Sanders, celebrating a
-    victory"), an age ("Mona Lamberson, 59, of ..."), a time or place
-    after a name ("Trump in Kentucky", "Trump at the time") ends it. Relative clauses
-    stay: PolNeAR keeps them about as often as it drops them.
+    victory"), a time or place after a name ("Trump in Kentucky", "Trump at the time")
+    ends it; a home town right after an age stays ("Mona Lamberson, 59, of Dayton": PolNeAR
+    keeps it). Relative clauses stay: PolNeAR keeps them about as often as it drops them.
     """
     hi = head.i + 1
-    comma = False
+    comma = age = False
     for c in head.rights:
         if c.dep_ == "punct":
             comma = comma or c.text in (",", "—", "–", "--")
@@ -112,8 +128,10 @@ def _right_edge(head: Token) -> int:
             break
         if c.dep_ == "acl" and (comma or c.tag_ == "VBG"):
             break
-        if c.dep_ == "prep" and head.pos_ == "PROPN" and (comma or c.lower_ != "of"):
+        if c.dep_ == "prep" and head.pos_ == "PROPN" and (comma or c.lower_ != "of") \
+                and not (age and c.lower_ in ("of", "from")):
             break
+        age = c.dep_ == "appos" and c.like_num and c.n_lefts == 0
         hi = max(hi, c.right_edge.i + 1)
     return hi
 
@@ -468,6 +486,50 @@ def by_participle(doc: Doc, q: tuple[int, int], lex: Lexicon) -> Frame | None:
                 return None
             return Frame(cue_range(verb), noun_phrase(tok, q), tok.i)
     return None
+
+
+#: what ends the words of a quote that its sentence goes on after ('"…," he surmised')
+_CONTINUING = frozenset({",", "?", "!"})
+#: the most words a speaker noun phrase holds in the cue slot right after a quote
+MAX_SLOT_WORDS = 4
+
+
+def by_position(doc: Doc, q: tuple[int, int], inside: Container[int]) -> Frame | None:
+    """'"…," he surmised', '"…!" beamed Donald Hartley': a quote whose words end in ',',
+    '?' or '!' and whose sentence goes on with a finite verb and its subject, in either
+    order, right after the closing mark. The slot is the news layout of a cue, so the verb
+    is one whatever it is (the reporting-verb list need not know 'surmise' or 'beam'). The
+    verb may have no clause of its own outside the quote ('"…," he said he would …' is the
+    verb rules' case); its subject is the speaker, within `MAX_SLOT_WORDS` words of it."""
+    last = q[1] - 1
+    while last > q[0] and (doc[last].is_space or doc[last].is_quote):
+        last -= 1
+    if doc[last].text not in _CONTINUING or last >= q[1] - 1:
+        return None
+    j = q[1]
+    if j >= len(doc) or "\n" in doc[j - 1].text_with_ws or doc[j].is_space:
+        return None  # the quote ends its line: what follows is another block
+    verb = None
+    for k in range(j, min(len(doc), j + MAX_SLOT_WORDS + 1)):
+        tok = doc[k]
+        if k in inside:
+            return None
+        if tok.pos_ == "VERB" and tok.tag_ in ("VBD", "VBZ", "VBP"):
+            verb = tok
+            break
+        if tok.pos_ not in _NP_POS or tok.is_punct or tok.is_space:
+            return None
+    if verb is None:
+        return None
+    if any(c.dep_ in ("ccomp", "xcomp") and c.i not in inside for c in verb.children):
+        return None
+    frame = speaker_frame(verb, q)
+    if frame is None or frame.speaker_head is None:
+        return None
+    head = frame.speaker_head
+    if not (j <= head < verb.i or verb.i < head <= verb.i + MAX_SLOT_WORDS + 1):
+        return None
+    return frame
 
 
 def _shown_speaker(verb: Token) -> tuple[int, int] | None:
