@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -173,3 +174,29 @@ def test_keypoint_embedder_setting_that_is_no_static_folder_says_how_to_fix(
     with use(default_settings().replace(models={"keypoint_embedder": str(tmp_path)})):
         with pytest.raises(ModelError, match="keypoint_embedder .* model2vec"):
             models.point_vectors_path()
+
+
+@pytest.mark.slow
+def test_key_points_by_default_never_load_minilm() -> None:
+    """Key points on the example with the shipped settings embed with the static vectors:
+    the audit's MiniLM is never loaded and no transformers package is imported, which
+    keeps `summarize`'s cold start near spaCy's own load. (torch itself may be imported:
+    spaCy's thinc imports it when it is installed.)"""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "putin-astana.scraped.txt"
+    code = (
+        "import sys, takeaways\n"
+        "from takeaways.nlp import models\n"
+        f"a = takeaways.read(open({str(example)!r}, encoding='utf-8').read())\n"
+        "points = takeaways.key_points(a, n=4)\n"
+        "print(len(points), models._embedder is None, sorted(models._static) != [],\n"
+        "      any(m in sys.modules for m in ('transformers', 'sentence_transformers')))\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    env.pop("TAKEAWAYS_EMBEDDER_PATH", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env)
+    assert out.stdout.split() == ["4", "True", "True", "False"], out.stderr[-2000:]
