@@ -409,7 +409,7 @@ def point_vectors_path() -> str | None:
     if wanted == PACKAGED_STATIC:
         return packaged_static_path()
     folder = os.path.expanduser(wanted)
-    if not is_static_folder(folder):
+    if folder not in _static and not is_static_folder(folder):  # checked until loaded
         raise ModelError(
             f"[models] keypoint_embedder = {wanted!r} is neither {PACKAGED_STATIC!r}, "
             "'shared' nor a folder of model2vec static vectors (config.json with "

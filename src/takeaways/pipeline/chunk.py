@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANALYSIS_STEPS = frozenset({"key_points", "quotes", "audit"})
-EMBEDDING_STEPS = frozenset({"key_points", "audit"})
 
 __all__ = [
     "STEPS", "BatchSettings", "ChunkEmbedder", "chunked", "normalize_what", "prepare_process",
@@ -162,18 +161,19 @@ def _chunk_texts(analyses: Sequence[Analysis], settings: BatchSettings) -> list[
     return texts
 
 
-def _main_embedder_steps(settings: BatchSettings, pipeline: Pipeline) -> bool:
-    """Whether the steps embed with the main (audit) embedder: the audit does, and key
-    points do unless they have static vectors of their own (`point_vectors_path`)."""
+def _main_embedder_steps(steps: set[str], hand_set: bool) -> bool:
+    """Whether ``steps`` embed with the main (audit) embedder: the audit does, and key
+    points do when the embedder was chosen by hand (``hand_set``) or they have no static
+    vectors of their own (`point_vectors_path`)."""
     from takeaways.nlp.models import point_vectors_path
 
-    steps = set(settings.what)
     return "audit" in steps or ("key_points" in steps and (
-        pipeline.embedder is not None or point_vectors_path() is None))
+        hand_set or point_vectors_path() is None))
 
 
 def _chunk_embedder(settings: BatchSettings, pipeline: Pipeline) -> ChunkEmbedder | None:
-    if not (settings.batch_embeddings and _main_embedder_steps(settings, pipeline)):
+    if not (settings.batch_embeddings
+            and _main_embedder_steps(set(settings.what), pipeline.embedder is not None)):
         return None
     from takeaways.nlp.models import get_embedder
 
@@ -264,7 +264,7 @@ def prepare_process(settings: BatchSettings) -> None:
         set_embedder(settings.embedder())
     get_nlp()  # reading splits sentences with spaCy, so every step needs the pipeline
     steps = set(settings.what)
-    if "audit" in steps or ("key_points" in steps and point_vectors_path() is None):
+    if _main_embedder_steps(steps, hand_set=False):  # set_embedder above counts already
         get_embedder()  # (an LLM writer's audit loads it on first use)
     if "key_points" in steps and (path := point_vectors_path()) is not None:
         get_static_embedder(path)
