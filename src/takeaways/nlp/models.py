@@ -63,6 +63,10 @@ def get_nlp() -> Language:
             from takeaways.nlp.fastpipes import install
 
             install(nlp)  # the same annotations, memoised (~20% of the parse)
+        if section("models").get("blas_gemm", True):
+            from takeaways.nlp import blasops
+
+            blasops.install(nlp, int(section("models").get("blas_threads", 1)))
         log.info("loaded spaCy model %s %s", name, nlp.meta.get("version"))
         return nlp
     raise ModelError(f"{SPACY_HELP} Tried: {', '.join(names)}.")
