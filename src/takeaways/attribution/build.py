@@ -367,7 +367,7 @@ class _Builder:
         region = self._block_region(q) if k in self.blocks else self._region(q)
         found = nearest_frame(self.doc, q, region, self.inside, self.lex,
                               punct=self.punct, run_of=self._run_of)
-        frame = by_dash(self.doc, m.end) or (found[0] if found else None) or (
+        frame = by_dash(self.doc, m.end, self.text) or (found[0] if found else None) or (
             by_agent(self.doc, q) or by_colon(self.doc, q)
             or by_participle(self.doc, q, self.lex) or by_position(self.doc, q, self.inside)
         )

@@ -415,13 +415,14 @@ _GAP = " \t\xa0"
 _CLOSING = "\"”’'»"
 
 
-def by_dash(doc: Doc, end: int) -> Frame | None:
+def by_dash(doc: Doc, end: int, text: str | None = None) -> Frame | None:
     """'"We will win." ― Sonya Herridge': a dash right after the closing mark (``end``:
     the character after the quoted words) credits the quote to the name after it. The
     name must be a person or an organisation by NER and end its line (or be followed by
     ',', '.' or ';'), so a dash that goes on with prose ('" – and then he left') credits
-    nobody."""
-    text = doc.text
+    nobody. ``text``: ``doc.text`` when the caller has it (spaCy rebuilds that string
+    from every token on each access)."""
+    text = doc.text if text is None else text
     i = end
     for _ in range(2):  # the closing mark itself ('”', or "''" written as two)
         if i < len(text) and text[i] in _CLOSING:

@@ -65,7 +65,8 @@ def _title_lemmas(analysis: Analysis) -> set[str]:
     if art.title:
         from takeaways.nlp.models import get_nlp
 
-        title_doc = get_nlp()(art.title)
+        # NER sets nothing the lemmas read, and it is the dearest pipe on a short text
+        title_doc = get_nlp()(art.title, disable=["ner"])
         lemmas |= {t.lemma_.lower() for t in title_doc if t.pos_ in _CONTENT_POS and not t.is_stop}
     return lemmas
 
