@@ -24,7 +24,10 @@ Systems:
 
 ``ratio`` is articles/s over trafilatura's pages/s on the same pages; ``per_cpu_s`` is
 pages per CPU-second of this process (robust to other load on the machine), the best of
-``--repeat`` runs; ``cpu_ratio`` is that over trafilatura's. The N-worker row is wall-clock
+``--repeat`` runs; ``cpu_ratio`` is that over trafilatura's. trafilatura, the floor, the
+glued peer and ``takeaways.pipe`` run interleaved, one run of each per round, and the
+ratios of takeaways to the floor and to the glued peer are also printed per round with
+their median (this VM's speed drifts by tens of percent over minutes). The N-worker row is wall-clock
 (workers are other processes) and gives the workers' start-up (spawn to ready, models
 loaded) and peak RSS. Usage::
 
@@ -40,6 +43,7 @@ import functools
 import logging
 import os
 import pstats
+import statistics
 import sys
 import time
 import warnings
@@ -90,18 +94,6 @@ def _timed(fn: Any, pages: list[Page]) -> Timing:
     return time.perf_counter() - start, ok, time.process_time() - cpu
 
 
-def _best(run: Any, repeat: int) -> Timing:
-    """The run of least CPU time among ``repeat`` (other load only ever adds time)."""
-    return min((run() for _ in range(max(1, repeat))), key=lambda t: t[2])
-
-
-def run_trafilatura(pages: list[Page], repeat: int = 1) -> Timing:
-    import trafilatura
-
-    trafilatura.extract(pages[0][1])  # warm-up: lazy imports and caches
-    return _best(lambda: _timed(trafilatura.extract, pages), repeat)
-
-
 @functools.lru_cache(maxsize=1)
 def _spacy_full() -> Any:
     """``en_core_web_sm`` as spaCy loads it (every default pipe), for the floor and peer."""
@@ -129,12 +121,6 @@ def _cpu_run(fn: Any, pages: list[Page]) -> Timing:
 
 def _floor(pages: list[Page]) -> int:
     return sum(1 for _ in _spacy_full().pipe(_extract_all(pages), batch_size=16))
-
-
-def run_floor(pages: list[Page], repeat: int = 1) -> Timing:
-    """trafilatura + spaCy's full ``nlp.pipe``: the cost any spaCy-based system pays."""
-    _floor(pages[:2])  # warm-up
-    return _best(lambda: _cpu_run(_floor, pages), repeat)
 
 
 class _SentTokenizer:
@@ -170,29 +156,12 @@ def _glued(pages: list[Page]) -> int:
     return ok
 
 
-def run_glued(pages: list[Page], repeat: int = 1) -> Timing | None:
-    """trafilatura → spaCy → textacy direct_quotations → sumy LexRank (3 sentences)."""
-    try:
-        import sumy  # noqa: F401
-        import textacy  # noqa: F401
-    except ImportError:
-        return None
-    _glued(pages[:2])  # warm-up
-    return _best(lambda: _cpu_run(_glued, pages), repeat)
-
-
 def _ours(pages: list[Page]) -> int:
     import takeaways
 
     recs = [{"id": i, "html": h} for i, h in pages]
     return sum(r.get("status") == "ok"
                for r in takeaways.pipe(recs, what=("read", "key-points", "quotes")))
-
-
-def run_ours(pages: list[Page], repeat: int = 1) -> Timing:
-    """takeaways key points + quotes through ``takeaways.pipe`` (the public batch API)."""
-    _ours(pages[:2])  # warm-up: models loaded
-    return _best(lambda: _cpu_run(_ours, pages), repeat)
 
 
 def run_newspaper(pages: list[Page]) -> Timing | None:
@@ -350,18 +319,58 @@ def _row(
             "cpu_ratio": cpu_rate / base[1] if base and cpu_rate else None}
 
 
+def _core_systems(pages: list[Page]) -> dict[str, Any]:
+    """The four systems the issue compares, each warmed up, as zero-argument runs."""
+    import trafilatura
+
+    trafilatura.extract(pages[0][1])  # warm-up: lazy imports and caches
+    _floor(pages[:2])
+    systems: dict[str, Any] = {
+        "trafilatura": lambda: _timed(trafilatura.extract, pages),
+        "floor: trafilatura + spaCy full": lambda: _cpu_run(_floor, pages),
+    }
+    try:
+        import sumy  # noqa: F401
+        import textacy  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        _glued(pages[:2])
+        systems["glued peer (spaCy+textacy+LexRank)"] = lambda: _cpu_run(_glued, pages)
+    _ours(pages[:2])  # models loaded
+    systems["takeaways kp+quotes (pipe)"] = lambda: _cpu_run(_ours, pages)
+    return systems
+
+
+def interleaved(systems: dict[str, Any], repeat: int) -> tuple[dict[str, Timing],
+                                                                 list[dict[str, Timing]]]:
+    """Each system once per round, ``repeat`` rounds: the best (least CPU) run of each and
+    every round's runs. A shared machine's speed drifts over minutes; systems run side by
+    side in each round, so a ratio taken within a round is not skewed by the drift."""
+    rounds = [{name: run() for name, run in systems.items()} for _ in range(max(1, repeat))]
+    best = {name: min((r[name] for r in rounds), key=lambda t: t[2]) for name in systems}
+    return best, rounds
+
+
+def _round_ratios(rounds: list[dict[str, Timing]], ours: str, peer: str) -> list[float]:
+    """takeaways' pages per CPU-second over ``peer``'s, one ratio per round."""
+    return [r[peer][2] / r[ours][2] for r in rounds
+            if peer in r and r[ours][2] and r[peer][2]]
+
+
 def bench_set(label: str, pages: list[Page], args: argparse.Namespace) -> list[dict[str, Any]]:
     n = len(pages)
-    t = run_trafilatura(pages, args.repeat)
+    best, rounds = interleaved(_core_systems(pages), args.repeat)
+    t = best["trafilatura"]
     base = (n / t[0], n / t[2])
-    rows = [_row(f"{label}: trafilatura", n, t, base)]
-    rows.append(_row(f"{label}: floor: trafilatura + spaCy full", n,
-                     run_floor(pages, args.repeat), base))
-    glued = run_glued(pages, args.repeat)
-    if glued:
-        rows.append(_row(f"{label}: glued peer (spaCy+textacy+LexRank)", n, glued, base))
-    rows.append(_row(f"{label}: takeaways kp+quotes (pipe)", n, run_ours(pages, args.repeat),
-                     base))
+    rows = [_row(f"{label}: {name}", n, timing, base) for name, timing in best.items()]
+    ours = "takeaways kp+quotes (pipe)"
+    for peer in ("floor: trafilatura + spaCy full", "glued peer (spaCy+textacy+LexRank)"):
+        ratios = _round_ratios(rounds, ours, peer)
+        if ratios:
+            print(f"[{label}] takeaways / {peer.split(':')[0]}, per round: "
+                  + ", ".join(f"{x:.2f}" for x in ratios)
+                  + f" (median {statistics.median(ratios):.2f})", file=sys.stderr)
     if not args.quick:
         rows += _more_rows(label, pages, args, base)
     if args.workers > 1:
