@@ -27,9 +27,9 @@ pages per CPU-second of this process (robust to other load on the machine), the 
 ``--repeat`` runs; ``cpu_ratio`` is that over trafilatura's. trafilatura, the floor, the
 glued peer and ``takeaways.pipe`` run interleaved, one run of each per round, and the
 ratios of takeaways to the floor and to the glued peer are also printed per round with
-their median (this VM's speed drifts by tens of percent over minutes). The N-worker row is wall-clock
-(workers are other processes) and gives the workers' start-up (spawn to ready, models
-loaded) and peak RSS. Usage::
+their median (this VM's speed drifts by tens of percent over minutes). The N-worker row
+is wall-clock (workers are other processes) and gives the workers' start-up (spawn to
+ready, models loaded) and peak RSS. Usage::
 
     python bench/throughput.py [--data DIR] [--device cpu|cuda] [--limit 40] [--workers 2]
         [--repeat 2] [--sets aeb] [--profile]

@@ -255,3 +255,20 @@ def test_attribution_does_not_embed(monkeypatch: pytest.MonkeyPatch) -> None:
     q = extract_quotes(Analysis(article))  # no embedder given: none is created
     assert q.quotes
     assert had_st or "sentence_transformers" not in sys.modules
+
+
+def test_an_uncued_quote_that_goes_on_from_the_previous_keeps_its_mention_and_cue() -> None:
+    """'... "A," she said. "B."' after a mixed quote: B is not merged into it (a mixed
+    quote has no quoted parts), so it inherits the speaker, and with it the mention and
+    cue that say who speaks ('she', 'said'), both offsets into the article."""
+    text = ("Ava DuVernay said she felt the amendment was worth examining because \u201cmost "
+            "people don\u2019t know about that loop-hole,\u201d she said. \u201cWe have no "
+            "context for the current moment if we don\u2019t know where we came from.\u201d")
+    article = takeaways.read(text, kind="plain")
+    first, second = takeaways.quotes(article).quotes
+    assert second.kind == "direct" and second.speaker.how == "inherited:previous-quote"
+    assert second.speaker.mention == first.speaker.mention
+    assert second.speaker.mention is not None and second.speaker.mention.text == "she"
+    assert second.cue == first.cue and second.cue is not None and second.cue.text == "said"
+    assert text[second.cue.start:second.cue.end] == "said"
+    assert second.speaker.entity == first.speaker.entity

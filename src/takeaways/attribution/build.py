@@ -558,7 +558,9 @@ class _Builder:
             return Speaker(
                 None, None, "none: no cue and no earlier speaker in this or the previous paragraph"
             )
-        return Speaker(None, prev.speaker.entity, "inherited:previous-quote")
+        # the mention and cue of the quote it goes on from: '"A," she said. "B."' -- who
+        # says B is written once, as 'she' (PolNeAR annotates B's source so, too)
+        return Speaker(prev.speaker.mention, prev.speaker.entity, "inherited:previous-quote")
 
     def _heading(self, d: _Draft) -> Speaker:
         key = fold(self.text[d.content[0] : d.content[1]])
@@ -720,6 +722,9 @@ class _Builder:
         if d.frame is not None:
             cue = self._span(*self._chars(d.frame.cue))
         speaker = self.speaker(d)
+        if d.mode == "inherit" and speaker.how == "inherited:previous-quote":
+            prev = self._previous_quote(d.content[0], paragraphs=1)
+            cue = prev.cue if prev is not None else None
         embedded = [self.quote(e) for e in d.embedded]
         sids = tuple(s.id for s in self.article.sentences_overlapping(content.start, content.end))
         parts = tuple(self._span(*p) for p in d.parts) if d.parts else (content,)
