@@ -52,6 +52,25 @@ def test_gemm_holds_blas_threads_only_during_the_product() -> None:
     assert after == before
 
 
+def test_overlapping_products_restore_the_blas_threads_once_the_last_ends() -> None:
+    """Two threads' products overlapping out of order (A in, B in, A out, B out): the
+    limit holds until the last one ends, then the BLAS has its own count again."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def counts() -> list[int]:
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
+                if i["user_api"] == "blas"]
+
+    before = counts()
+    a, b = blasops._blas_threads(1), blasops._blas_threads(1)
+    a.__enter__()
+    b.__enter__()
+    a.__exit__(None, None, None)
+    assert all(n == 1 for n in counts())
+    b.__exit__(None, None, None)
+    assert counts() == before
+
+
 def test_zero_threads_leaves_the_blas_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(blasops, "_blas_libraries", lambda: pytest.fail("limited"))
     got = blasops.BlasOps(0).gemm(np.eye(3, dtype="float32"), np.ones((3, 2), "float32"))

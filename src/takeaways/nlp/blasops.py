@@ -31,21 +31,43 @@ if TYPE_CHECKING:
 
 __all__ = ["BlasOps", "install"]
 
-_controller_lock = threading.Lock()
+_lock = threading.Lock()
 _blas: list[Any] = []  # threadpoolctl's handle on the loaded BLAS libraries, made once
+_held: list[Any] = []  # the limiter while any product runs (shared by threads), and
+_users = [0]           # how many products run under it
 
 
 def _blas_libraries() -> Any | None:
-    """threadpoolctl's selection of the loaded BLAS libraries, or None without it."""
-    with _controller_lock:
-        if not _blas:
-            try:
-                from threadpoolctl import ThreadpoolController
-            except ImportError:
-                _blas.append(None)
-            else:
-                _blas.append(ThreadpoolController().select(user_api="blas"))
-        return _blas[0]
+    """threadpoolctl's selection of the loaded BLAS libraries, or None without it
+    (call with `_lock` held)."""
+    if not _blas:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _blas.append(None)
+        else:
+            _blas.append(ThreadpoolController().select(user_api="blas"))
+    return _blas[0]
+
+
+@contextlib.contextmanager
+def _blas_threads(threads: int) -> Iterator[None]:
+    """numpy's BLAS on ``threads`` threads while the block runs. Shared by reference
+    count: the first product in sets the limit, the last one out restores what the BLAS
+    had, so threads running products at once never leave the limit behind."""
+    with _lock:
+        libs = _blas_libraries()
+        if libs is not None and not _users[0]:
+            _held.append(libs.limit(limits=threads))
+        _users[0] += libs is not None
+    try:
+        yield
+    finally:
+        with _lock:
+            if libs is not None:
+                _users[0] -= 1
+                if not _users[0]:
+                    _held.pop().restore_original_limits()
 
 
 class BlasOps(NumpyOps):  # type: ignore[misc]  # thinc ships no types for NumpyOps
@@ -56,14 +78,8 @@ class BlasOps(NumpyOps):  # type: ignore[misc]  # thinc ships no types for Numpy
         super().__init__(use_blis=False)
         self.threads = int(threads)
 
-    @contextlib.contextmanager
-    def _limited(self) -> Iterator[None]:
-        libs = _blas_libraries() if self.threads > 0 else None
-        if libs is None:
-            yield
-            return
-        with libs.limit(limits=self.threads):
-            yield
+    def _limited(self) -> contextlib.AbstractContextManager[None]:
+        return _blas_threads(self.threads) if self.threads > 0 else contextlib.nullcontext()
 
     def gemm(self, x: Any, y: Any, out: Any = None, trans1: bool = False,
              trans2: bool = False) -> Any:
