@@ -31,44 +31,44 @@ def test_gemm_equals_blis_gemm(trans1: bool, trans2: bool) -> None:
     assert np.allclose(out, ref, atol=1e-5)
 
 
+def _held_counts() -> list[int]:
+    """Thread counts of the BLAS libraries `blasops` limits (those loaded when it first
+    ran a product: numpy's among them; libraries loaded later, such as torch's, are not
+    numpy's and stay as they are)."""
+    pytest.importorskip("threadpoolctl")
+    with blasops._lock:
+        libs = blasops._blas_libraries()
+    assert libs is not None
+    return [int(i["num_threads"]) for i in libs.info()]
+
+
 def test_gemm_holds_blas_threads_only_during_the_product() -> None:
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    before = [i["num_threads"] for i in threadpoolctl.threadpool_info()
-              if i["user_api"] == "blas"]
+    before = _held_counts()
     seen: list[list[int]] = []
 
     class Spy(blasops.BlasOps):
         def gemm(self, x: Any, y: Any, out: Any = None, trans1: bool = False,
                  trans2: bool = False) -> Any:
             with self._limited():
-                seen.append([i["num_threads"] for i in threadpoolctl.threadpool_info()
-                             if i["user_api"] == "blas"])
+                seen.append(_held_counts())
             return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
 
     Spy(1).gemm(np.ones((2, 2), "float32"), np.ones((2, 2), "float32"))
-    assert all(n == 1 for n in seen[0])
-    after = [i["num_threads"] for i in threadpoolctl.threadpool_info()
-             if i["user_api"] == "blas"]
-    assert after == before
+    assert seen[0] and all(n == 1 for n in seen[0])
+    assert _held_counts() == before
 
 
 def test_overlapping_products_restore_the_blas_threads_once_the_last_ends() -> None:
     """Two threads' products overlapping out of order (A in, B in, A out, B out): the
     limit holds until the last one ends, then the BLAS has its own count again."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-
-    def counts() -> list[int]:
-        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
-                if i["user_api"] == "blas"]
-
-    before = counts()
+    before = _held_counts()
     a, b = blasops._blas_threads(1), blasops._blas_threads(1)
     a.__enter__()
     b.__enter__()
     a.__exit__(None, None, None)
-    assert all(n == 1 for n in counts())
+    assert all(n == 1 for n in _held_counts())
     b.__exit__(None, None, None)
-    assert counts() == before
+    assert _held_counts() == before
 
 
 def test_zero_threads_leaves_the_blas_alone(monkeypatch: pytest.MonkeyPatch) -> None:
