@@ -2,8 +2,9 @@
 
 spaCy's CPU pipelines compute every dense layer (the tok2vec encoders, the tagger, the
 parser's and NER's input layers) with thinc's ``NumpyOps.gemm``, which calls the ``blis``
-wheel. Where that wheel has no kernel tuned for the CPU, its products are several times
-slower than the OpenBLAS that numpy ships with: on this project's 2-core machine a
+wheel. Where that wheel has no kernel tuned for the CPU (perf shows it running its
+reference C kernel, ``bli_sgemm_generic_ref``, on this project's machines), its products
+are several times slower than the OpenBLAS that numpy ships with: on the 2-core machine a
 (30,000 × 288)·(288 × 288) product takes 14.6 CPU-ms with blis and 4.3 with numpy on one
 thread, and gemm is about 40% of the parse. thinc has the switch for this:
 ``NumpyOps(use_blis=False)`` computes gemm with ``numpy.dot``. `install` gives every layer
