@@ -135,13 +135,19 @@ class Analysis:
         wanted = list(ids)
         if self._embeddings is not None:
             return self._embeddings[wanted]
-        missing = [i for i in dict.fromkeys(wanted) if i not in self._vectors]
+        return self._encoded(self.embedder, self._vectors, wanted)
+
+    def _encoded(self, emb: Embedder, cache: dict[int, np.ndarray],
+                 wanted: list[int]) -> np.ndarray:
+        """Rows of ``emb``'s vectors for sentences ``wanted``, each sentence encoded once
+        into ``cache`` (the ones missing there in one batch)."""
+        missing = [i for i in dict.fromkeys(wanted) if i not in cache]
         if missing:
-            vecs = self.embedder.encode([self.article.sentences[i].text for i in missing])
-            self._vectors.update(zip(missing, vecs, strict=True))
+            vecs = emb.encode([self.article.sentences[i].text for i in missing])
+            cache.update(zip(missing, vecs, strict=True))
         if not wanted:
-            return self.embedder.encode([])
-        return np.stack([self._vectors[i] for i in wanted])
+            return emb.encode([])
+        return np.stack([cache[i] for i in wanted])
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder.encode(texts)
@@ -177,14 +183,7 @@ class Analysis:
         emb = self._own_point_embedder()
         if emb is None:
             return self.embeddings_for(ids)
-        wanted = list(ids)
-        missing = [i for i in dict.fromkeys(wanted) if i not in self._point_vectors]
-        if missing:
-            vecs = emb.encode([self.article.sentences[i].text for i in missing])
-            self._point_vectors.update(zip(missing, vecs, strict=True))
-        if not wanted:
-            return emb.encode([])
-        return np.stack([self._point_vectors[i] for i in wanted])
+        return self._encoded(emb, self._point_vectors, list(ids))
 
     def sentence_span(self, sid: int) -> SpacySpan:
         """The spaCy span of article sentence ``sid``."""
