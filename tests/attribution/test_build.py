@@ -268,7 +268,9 @@ def test_an_uncued_quote_that_goes_on_from_the_previous_keeps_its_mention_and_cu
     first, second = takeaways.quotes(article).quotes
     assert second.kind == "direct" and second.speaker.how == "inherited:previous-quote"
     assert second.speaker.mention == first.speaker.mention
-    assert second.speaker.mention is not None and second.speaker.mention.text == "she"
+    mention = second.speaker.mention
+    assert mention is not None and mention.text == "she"
+    assert text[mention.start:mention.end] == "she"
     assert second.cue == first.cue and second.cue is not None and second.cue.text == "said"
     assert text[second.cue.start:second.cue.end] == "said"
     assert second.speaker.entity == first.speaker.entity

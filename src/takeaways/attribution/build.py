@@ -526,8 +526,7 @@ class _Builder:
     # -- speakers -----------------------------------------------------------------
 
     def speaker(self, d: _Draft) -> Speaker:
-        if d.mode == "inherit":
-            return self._inherit(d)
+        """Who speaks a drafted quote (an inherited one: see `quote`, `_inherit`)."""
         if d.mode == "heading":
             return self._heading(d)
         f = d.frame
@@ -552,8 +551,9 @@ class _Builder:
             return Speaker(mention, descriptor(mention.text), "descriptor")
         return Speaker(mention, None, f"none: {mention.text!r} names no entity of the article")
 
-    def _inherit(self, d: _Draft) -> Speaker:
-        prev = self._previous_quote(d.content[0], paragraphs=1)
+    def _inherit(self, prev: Quote | None) -> Speaker:
+        """The speaker of a quote that goes on from ``prev`` (the previous quote in this or
+        the previous paragraph, or None)."""
         if prev is None:
             return Speaker(
                 None, None, "none: no cue and no earlier speaker in this or the previous paragraph"
@@ -721,10 +721,12 @@ class _Builder:
         cue = None
         if d.frame is not None:
             cue = self._span(*self._chars(d.frame.cue))
-        speaker = self.speaker(d)
-        if d.mode == "inherit" and speaker.how == "inherited:previous-quote":
+        if d.mode == "inherit":  # speaker and cue of the quote it goes on from
             prev = self._previous_quote(d.content[0], paragraphs=1)
+            speaker = self._inherit(prev)
             cue = prev.cue if prev is not None else None
+        else:
+            speaker = self.speaker(d)
         embedded = [self.quote(e) for e in d.embedded]
         sids = tuple(s.id for s in self.article.sentences_overlapping(content.start, content.end))
         parts = tuple(self._span(*p) for p in d.parts) if d.parts else (content,)
