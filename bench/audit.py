@@ -373,7 +373,7 @@ def fit_summary(train: list[Scored], weights: dict[str, float], tau: float,
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from takeaways.auditing.verdict import summary_features, support_probability
+    from takeaways.auditing.verdict import model_inputs, summary_features, support_probability
 
     multi = [s for s in train if len(s.claims) > 1]
     multi = [s for s in multi if s.dataset in _sets(multi)
@@ -381,11 +381,11 @@ def fit_summary(train: list[Scored], weights: dict[str, float], tau: float,
     if not multi:
         return {"bias": 0.0}, 0.5
     st_claims = (base or _settings(weights, tau)).with_weights(weights, tau)
-    feats = [summary_features([support_probability(f, weights) for f in s.claims],
-                              [h is not None for h in s.hard],
-                              [bool(claim_ok(f, h, st_claims))
-                               for f, h in zip(s.claims, s.hard, strict=True)])
-             for s in multi]
+    feats = []
+    for s in multi:
+        ok = [bool(claim_ok(f, h, st_claims)) for f, h in zip(s.claims, s.hard, strict=True)]
+        probs = model_inputs([support_probability(f, weights) for f in s.claims], ok, st_claims)
+        feats.append(summary_features(probs, [h is not None for h in s.hard], ok))
     names = sorted(feats[0])
     count: dict[tuple[str, int], int] = defaultdict(int)
     for s in multi:

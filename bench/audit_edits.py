@@ -14,7 +14,17 @@ Printed: per system, the share of faithful sentences supported, the share of edi
 (not supported) overall and per kind, and the balanced accuracy; the systems are the
 shipped audit, the audit without its entailment route, and the novel-entity baseline.
 
-    python bench/audit_edits.py [--data ../shared/data] [--limit N] [--seed 12]
+Then the same at the **summary** level, the unit the edited-summary sets label: each
+article's whole reference (faithful) and the reference with one of its sentences replaced
+by that sentence's edit (one per article, seeded), each judged by the library's summary
+verdict (`takeaways.auditing.core.summary_verdict` over the claims' audits; claims are
+audited one by one, so the summary's claims are the sentence audits above) and, beside it,
+by the all-claims rule (supported when every claim is).
+
+    python bench/audit_edits.py [--data ../shared/data] [--limit N] [--seed 12] [--dump FILE]
+
+``--dump`` writes each summary's claims (probability, confirmed, supported) as JSON, to try
+summary rules without auditing again.
 """
 
 from __future__ import annotations
@@ -70,15 +80,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_data_argument(ap)
     ap.add_argument("--limit", type=int, default=None, help="articles (default: all 75)")
     ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--dump", type=Path, default=None, metavar="FILE",
+                    help="write each summary's claims (probability, confirmed, supported)")
     args = ap.parse_args(argv)
 
     import build_data as bd
 
+    from takeaways.auditing.core import summary_verdict
+    from takeaways.auditing.settings import load_settings
     from takeaways.config import Settings
     from takeaways.pipeline import Pipeline
 
     ids = set((ROOT / "train" / "entail" / "cnndm_heldout_ids.txt").read_text().split())
     rng = random.Random(args.seed)
+    pick = random.Random(args.seed + 1)  # which sentence a summary's edit replaces
     nlp = bd.load_nlp()
     systems = {
         "takeaways": Pipeline(),
@@ -86,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     # system -> kind ("faithful" or an edit kind) -> [passed]
     passed: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    # system -> rule -> "faithful" / "edited" -> [summary passed]
+    whole: dict[str, dict[str, dict[str, list[int]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list)))
+    dumped: list[dict[str, object]] = []
     done, t0, claims = 0, time.time(), 0
     audit_s: dict[str, float] = defaultdict(float)
     for r in iter_jsonl(data_file(args.data, "cnndm")):
@@ -98,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                      nlp, rng)
         batch = [(h, "faithful") for h, _, _ in rows] + [(e, k) for _, e, k in rows if e]
         claims += len(batch)
+        edited = [i for i, (_, e, _) in enumerate(rows) if e]
+        swap = pick.choice(edited) if len(rows) > 1 and edited else None
         for name, pipe in systems.items():
             article = pipe.read(r["article"], kind="plain")
             t = time.perf_counter()
@@ -106,6 +127,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             pipe.forget(article)
             for (_, kind), c in zip(batch, report.claims, strict=True):
                 passed[name][kind].append(int(c.verdict == "supported"))
+            if swap is None:
+                continue
+            audits = list(report.claims)
+            faithful = audits[: len(rows)]
+            changed = list(faithful)
+            changed[swap] = audits[len(rows) + edited.index(swap)]
+            settings = load_settings(pipe.settings)
+            for label, claims_ in (("faithful", faithful), ("edited", changed)):
+                verdict, _ = summary_verdict(claims_, settings)
+                whole[name]["summary verdict"][label].append(int(verdict == "supported"))
+                whole[name]["all claims"][label].append(
+                    int(all(c.verdict == "supported" for c in claims_)))
+                dumped.append({"article": r["article_id"], "system": name, "label": label,
+                               "claims": [[c.probability, c.confirmed, c.verdict == "supported"]
+                                          for c in claims_]})
         for claim, kind in batch:
             passed["novel-entity"][kind].append(int(not novel_entity(nlp, claim, r["article"])))
         if done % 10 == 0:
@@ -126,6 +162,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         row = f"{name:<22}{faithful:>16.3f}{caught:>14.3f}{(faithful + caught) / 2:>11.3f}"
         row += "".join(f"{1 - sum(got[k]) / len(got[k]):>10.3f}" for k in kinds)
         print(row)
+    n_sum = len(whole["takeaways"]["all claims"]["faithful"])
+    print(f"\nEdited references, whole summaries ({n_sum} articles with two or more "
+          f"highlight sentences and an edit): faithful = the reference, edited = one sentence "
+          f"replaced by its edit")
+    print(f"{'system':<22}{'rule':<18}{'faithful passed':>16}{'edits caught':>14}{'bal. acc.':>11}")
+    for name, rules in whole.items():
+        for rule, got in rules.items():
+            ok = sum(got["faithful"]) / max(1, len(got["faithful"]))
+            caught = 1 - sum(got["edited"]) / max(1, len(got["edited"]))
+            print(f"{name:<22}{rule:<18}{ok:>16.3f}{caught:>14.3f}{(ok + caught) / 2:>11.3f}")
+    if args.dump:
+        import json
+
+        args.dump.write_text(json.dumps(dumped), "utf-8")
     for name, secs in audit_s.items():
         print(f"audit time, {name}: {secs:.1f} s for {claims} claims "
               f"({claims / max(secs, 1e-9):.1f} claims/s after reading)")

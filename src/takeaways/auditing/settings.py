@@ -35,6 +35,7 @@ class AuditSettings:
     entail_route: bool = True
     entail_pass: float = 0.0
     entail_precision: str = "auto"
+    summary_rule: str = "model"
 
     def with_weights(self, weights: dict[str, float], threshold: float,
                      summary: tuple[dict[str, float], float] | None = None,
@@ -55,6 +56,10 @@ class AuditSettings:
     def entail_route_on(self) -> bool:
         """Whether a failing claim gets the entailment route's second look."""
         return self.entail_route and 0.0 < self.entail_pass <= 1.0
+
+
+#: how a summary of several claims is judged (`verdict.summary_judgement`)
+SUMMARY_RULES = ("model", "routes", "all-claims")
 
 
 def _build(raw: dict[str, Any]) -> AuditSettings:
@@ -82,6 +87,7 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
             entail_route=bool(raw.get("entail_route", True)),
             entail_pass=float(raw.get("entail_pass", 0.0)),
             entail_precision=str(raw.get("entail_precision", "auto")),
+            summary_rule=str(raw.get("summary_rule", "model")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(
@@ -96,6 +102,9 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
     if built.entail_precision not in PRECISIONS:
         raise ConfigError(f"[audit] entail_precision must be auto, fp32 or bf16, got "
                           f"{built.entail_precision!r}; fix or remove the key.")
+    if built.summary_rule not in SUMMARY_RULES:
+        raise ConfigError(f"[audit] summary_rule must be one of {', '.join(SUMMARY_RULES)}, got "
+                          f"{built.summary_rule!r}; fix or remove the key.")
     return built
 
 

@@ -197,6 +197,18 @@ def summary_features(probabilities: list[float], confirmed: list[bool],
     return out
 
 
+def model_inputs(probabilities: list[float], supported: list[bool],
+                 settings: AuditSettings) -> list[float]:
+    """The claim probabilities the summary model reads: as they are, or (``summary_rule =
+    "routes"``) a supported claim's at least the claim threshold, so that a claim passed by
+    the paraphrase, soft-word or entailment route counts as passed however low its lexical
+    probability."""
+    if settings.summary_rule != "routes":
+        return list(probabilities)
+    tau = settings.support_threshold
+    return [max(p, tau) if ok else p for p, ok in zip(probabilities, supported, strict=True)]
+
+
 def summary_judgement(probabilities: list[float], confirmed: list[bool], supported: list[bool],
                       settings: AuditSettings) -> tuple[str, float | None]:
     """The summary's verdict and P(faithful) from its claims.
@@ -211,8 +223,12 @@ def summary_judgement(probabilities: list[float], confirmed: list[bool], support
         return "no-claims", None
     if len(probabilities) == 1:
         ok, score = supported[0], probabilities[0]
+    elif settings.summary_rule == "all-claims":
+        score = min(probabilities)
+        ok = all(supported) and not any(confirmed)
     else:
-        score = support_probability(summary_features(probabilities, confirmed, supported),
+        probs = model_inputs(probabilities, supported, settings)
+        score = support_probability(summary_features(probs, confirmed, supported),
                                     settings.summary_weights)
         ok = not any(confirmed) and score >= settings.summary_threshold
     if ok:
