@@ -59,7 +59,7 @@ class AuditSettings:
 
 
 #: how a summary of several claims is judged (`verdict.summary_judgement`)
-SUMMARY_RULES = ("model", "routes", "all-claims")
+SUMMARY_RULES = ("model", "either", "all-claims")
 
 
 def _build(raw: dict[str, Any]) -> AuditSettings:

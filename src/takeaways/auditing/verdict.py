@@ -197,18 +197,6 @@ def summary_features(probabilities: list[float], confirmed: list[bool],
     return out
 
 
-def model_inputs(probabilities: list[float], supported: list[bool],
-                 settings: AuditSettings) -> list[float]:
-    """The claim probabilities the summary model reads: as they are, or (``summary_rule =
-    "routes"``) a supported claim's at least the claim threshold, so that a claim passed by
-    the paraphrase, soft-word or entailment route counts as passed however low its lexical
-    probability."""
-    if settings.summary_rule != "routes":
-        return list(probabilities)
-    tau = settings.support_threshold
-    return [max(p, tau) if ok else p for p, ok in zip(probabilities, supported, strict=True)]
-
-
 def summary_judgement(probabilities: list[float], confirmed: list[bool], supported: list[bool],
                       settings: AuditSettings) -> tuple[str, float | None]:
     """The summary's verdict and P(faithful) from its claims.
@@ -217,20 +205,28 @@ def summary_judgement(probabilities: list[float], confirmed: list[bool], support
     error (a hard finding) in any claim fails the summary; otherwise the summary model
     (``[audit.summary_weights]``, fitted on dev summaries) weighs the claims together, so
     one weak claim of a long summary does not fail it on its own, while several do.
-    Not supported: ``partly-supported`` when some claim is supported, else ``unsupported``.
+    ``[audit] summary_rule``: ``"model"`` (that, the default), ``"either"`` (the model, or
+    every claim supported) or ``"all-claims"`` (supported when every claim is; the score is
+    the weakest claim's support). Not supported: ``partly-supported`` when some claim is
+    supported, else ``unsupported``.
     """
     if not probabilities:
         return "no-claims", None
     if len(probabilities) == 1:
         ok, score = supported[0], probabilities[0]
     elif settings.summary_rule == "all-claims":
-        score = min(probabilities)
+        # the weakest claim's support as `decide` reports it: a passed claim's at least the
+        # threshold, a failed one's below it, a confirmed error's at most half of it
+        tau = settings.support_threshold
+        score = min(max(p, tau) if ok_ else min(p, tau * 0.5) if conf else min(p, tau - 1e-4)
+                    for p, ok_, conf in zip(probabilities, supported, confirmed, strict=True))
         ok = all(supported) and not any(confirmed)
     else:
-        probs = model_inputs(probabilities, supported, settings)
-        score = support_probability(summary_features(probs, confirmed, supported),
+        score = support_probability(summary_features(probabilities, confirmed, supported),
                                     settings.summary_weights)
         ok = not any(confirmed) and score >= settings.summary_threshold
+        if settings.summary_rule == "either":
+            ok = not any(confirmed) and (ok or all(supported))
     if ok:
         return "supported", score
     return ("partly-supported" if any(supported) else "unsupported"), score
