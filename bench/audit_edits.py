@@ -18,8 +18,8 @@ Then the same at the **summary** level, the unit the edited-summary sets label: 
 article's whole reference (faithful) and the reference with one of its sentences replaced
 by that sentence's edit (one per article, seeded), each judged by the library's summary
 verdict (`takeaways.auditing.core.summary_verdict` over the claims' audits; claims are
-audited one by one, so the summary's claims are the sentence audits above) and, beside it,
-by the all-claims rule (supported when every claim is).
+audited one by one, so the summary's claims are the sentence audits above), by the same
+under ``summary_rule = "either"`` and by the all-claims rule (supported when every claim is).
 
     python bench/audit_edits.py [--data ../shared/data] [--limit N] [--seed 12] [--dump FILE]
 
@@ -35,6 +35,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from _data import add_data_argument, data_file, iter_jsonl
@@ -134,9 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             changed = list(faithful)
             changed[swap] = audits[len(rows) + edited.index(swap)]
             settings = load_settings(pipe.settings)
+            either = replace(settings, summary_rule="either")
             for label, claims_ in (("faithful", faithful), ("edited", changed)):
                 verdict, _ = summary_verdict(claims_, settings)
                 whole[name]["summary verdict"][label].append(int(verdict == "supported"))
+                verdict, _ = summary_verdict(claims_, either)
+                whole[name]["either rule"][label].append(int(verdict == "supported"))
                 whole[name]["all claims"][label].append(
                     int(all(c.verdict == "supported" for c in claims_)))
                 dumped.append({"article": r["article_id"], "system": name, "label": label,
