@@ -266,3 +266,25 @@ def test_passing_routes_name_every_way_a_claim_passes() -> None:
     both = {**para, "entail.entail": 0.95}
     assert passing_routes(both, st) == ("paraphrase", "entailment")
     assert passing_routes({"align.lex_best": -1.0}, st) == ()
+
+
+def test_a_summary_failed_despite_every_claim_supported_gets_a_note_saying_why() -> None:
+    from takeaways.auditing.core import summary_verdict, weak_whole_note
+    from takeaways.auditing.report import ClaimAudit
+
+    st = load_settings()
+
+    def claim(verdict: str, p: float) -> ClaimAudit:
+        return ClaimAudit(f"Claim at {p}.", verdict, [], [], None, "", 0.5, p, probability=p)
+
+    low = [claim("supported", 0.08), claim("supported", 0.1), claim("supported", 0.12)]
+    verdict, score = summary_verdict(low, st)
+    assert verdict == "partly-supported"
+    note = weak_whole_note(low, verdict, score, st)
+    assert note is not None and "Every claim is supported" in note
+    assert 'summary_rule = "either"' in note and "[audit]" in note
+    assert summary_verdict(low, replace(st, summary_rule="either"))[0] == "supported"
+    # no note when a claim failed (its own reason says why), or for a single claim
+    mixed = [claim("supported", 0.9), claim("unsupported", 0.1)]
+    assert weak_whole_note(mixed, *summary_verdict(mixed, st), st) is None
+    assert weak_whole_note(low[:1], "unsupported", 0.08, st) is None

@@ -173,6 +173,20 @@ def summary_verdict(claims: list[ClaimAudit], settings: AuditSettings) -> tuple[
         [c.confirmed for c in claims], [c.verdict == "supported" for c in claims], settings)
 
 
+def weak_whole_note(claims: list[ClaimAudit], verdict: str, score: float | None,
+                    settings: AuditSettings) -> str | None:
+    """A note for a summary judged not supported although every claim is: the summary
+    model weighed the claims' support as a whole (`verdict.summary_judgement`)."""
+    if len(claims) < 2 or verdict == "supported" or score is None \
+            or not all(c.verdict == "supported" for c in claims):
+        return None
+    return (f"Every claim is supported, but the summary model finds their support weak as a "
+            f"whole (P(faithful) {score:.2f}, below {settings.summary_threshold:.2f}): "
+            "abstractive wording lowers the claims' lexical support even where a paraphrase, "
+            "soft-word or entailment route passes them. To judge a summary by its claims' "
+            'verdicts, set summary_rule = "either" in the [audit] section of your config.')
+
+
 def audit_summary(
     analysis: Analysis, summary: str | list[str] | None = None, *, nli_model: str | None = None,
     settings: AuditSettings | Settings | None = None,
@@ -214,6 +228,9 @@ def audit_summary(
         names.append(settings.entail_signal)  # the second look ran on some claim
     strategies = [settings.claim_splitter, *names, settings.verdict]
     verdict, score = summary_verdict(audits, settings)
+    note = weak_whole_note(audits, verdict, score, settings)
+    if note:
+        notes.append(note)
     return Audit(
         article=analysis.article, claims=audits, verdict=verdict, score=score,
         summary_source=source,
