@@ -205,10 +205,10 @@ def summary_judgement(probabilities: list[float], confirmed: list[bool], support
     error (a hard finding) in any claim fails the summary; otherwise the summary model
     (``[audit.summary_weights]``, fitted on dev summaries) weighs the claims together, so
     one weak claim of a long summary does not fail it on its own, while several do.
-    ``[audit] summary_rule``: ``"model"`` (that, the default), ``"either"`` (the model, or
-    every claim supported) or ``"all-claims"`` (supported when every claim is; the score is
-    the weakest claim's support). Not supported: ``partly-supported`` when some claim is
-    supported, else ``unsupported``.
+    ``[audit] summary_rule`` chooses: ``"model"`` (the default, as just said), ``"either"``
+    (the model, or every claim supported) or ``"all-claims"`` (supported when every claim
+    is; the score is the weakest claim's support). Not supported: ``partly-supported``
+    when some claim is supported, else ``unsupported``.
     """
     if not probabilities:
         return "no-claims", None
