@@ -102,7 +102,8 @@ def _split(summary: str) -> list[str]:
     return [detok(p) for p in parts if len(p.strip()) > 1]
 
 
-def load_items(data: Path, limit: int | None) -> list[Item]:
+def load_items(data: Path, limit: int | None, edits: bool = False) -> list[Item]:
+    """Every dev summary of the sets above, and with ``edits`` the family `edited_references`."""
     items: list[Item] = []
     for r in iter_jsonl(data_file(data, "frank")):
         if r["split"] != "dev":
@@ -136,7 +137,8 @@ def load_items(data: Path, limit: int | None) -> list[Item]:
         part = "heldout" if r["article_id"] in heldout else "dev"
         items.append(Item(f"highlights-{part}", f"hl-{r['article_id']}", r["article_id"],
                           r["article"], [h for h in r["reference_highlights"] if h.strip()], 1))
-    items += edited_references(data, heldout)
+    if edits:
+        items += edited_references(data, heldout)
     if limit:
         per: dict[str, int] = defaultdict(int)
         kept = []
@@ -155,9 +157,8 @@ def edited_references(data: Path, heldout: set[str], seed: int = 12) -> list[Ite
     article, seeded). With the references themselves (``highlights``, faithful) they are a
     summary-level set of abstractive, human-written summaries: ``edits-dev`` on the
     articles the entailment model trained on, ``edits-heldout`` on the 75 it never saw.
-    Built only when ``--datasets`` names ``edits`` (the edits parse the articles)."""
-    if "edits" not in EDIT_FAMILIES:
-        return []
+    Built only when ``--datasets`` names ``edits`` and they are not cached (the edits
+    parse the articles)."""
     import random
 
     from audit_edits import edits as make_edits
@@ -181,10 +182,6 @@ def edited_references(data: Path, heldout: set[str], seed: int = 12) -> list[Ite
         out.append(Item(f"edits-{part}", f"ed-{r['article_id']}", r["article_id"], r["article"],
                         claims, 0, claim_labels=[int(i != k) for i in range(len(rows))]))
     return out
-
-
-#: the families ``--datasets`` asked for (set by `main` before the items are loaded)
-EDIT_FAMILIES: set[str] = set()
 
 
 # ---------------------------------------------------------------------------- features
@@ -818,12 +815,9 @@ def print_toml(st: Any) -> None:
 def load_or_extract(args: argparse.Namespace) -> list[Scored]:
     """Features per dataset family, from ``bench/results/audit-<family>[-<limit>].pkl`` when
     cached there (and not ``--refresh``), else extracted and cached."""
-    families = set(args.datasets.split(","))
-    cached = {f for f in families
-              if (args.cache / f"audit-{f}{'-' + str(args.limit) if args.limit else ''}.pkl"
-                  ).is_file() and not args.refresh}
-    EDIT_FAMILIES.update(families & {"edits"} - cached)
-    items = load_items(args.data, args.limit)
+    edits_path = args.cache / f"audit-edits{'-' + str(args.limit) if args.limit else ''}.pkl"
+    edits = "edits" in args.datasets.split(",") and (args.refresh or not edits_path.is_file())
+    items = load_items(args.data, args.limit, edits=edits)
     scored: list[Scored] = []
     for family in args.datasets.split(","):
         limit = args.limit_aggrefact if family == "aggrefact" and args.limit_aggrefact else None
