@@ -240,3 +240,20 @@ def test_cli_audit_markdown_has_no_stray_quote_marker(seed_article) -> None:  # 
                        "found", 0.9, 0.9)
     md = Audit(seed_article, [claim], "supported", 0.9, "given").to_markdown()
     assert f"   - Evidence: \u201c{s.text}\u201d" in md and "> " not in md
+
+
+def test_cli_audit_summary_rule_flag_overrides_the_setting(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import takeaways.cli as cli
+    from takeaways.auditing.settings import SUMMARY_RULES, load_settings
+
+    assert cli.SUMMARY_RULES == SUMMARY_RULES  # the parser's literal copy stays in step
+    parser = cli._build_parser()
+    args = parser.parse_args(["audit", "page.txt", "--summary-rule", "either"])
+    pipeline = cli._audit_pipeline(args)
+    assert load_settings(pipeline.settings).summary_rule == "either"
+    sentinel = object()
+    monkeypatch.setattr(cli, "_pipeline", lambda: sentinel)
+    assert cli._audit_pipeline(parser.parse_args(["audit", "page.txt"])) is sentinel
+    with pytest.raises(SystemExit):
+        parser.parse_args(["audit", "page.txt", "--summary-rule", "majority"])

@@ -131,10 +131,25 @@ def _summary(args: argparse.Namespace) -> str | None:
     return str(args.summary)
 
 
+#: ``[audit] summary_rule``'s values (`takeaways.auditing.settings.SUMMARY_RULES`; kept
+#: literal here so that building the parser imports no audit code)
+SUMMARY_RULES = ("model", "either", "all-claims")
+
+
+def _audit_pipeline(args: argparse.Namespace) -> Any:
+    """The default pipeline, or one whose ``[audit] summary_rule`` ``--summary-rule`` sets."""
+    if not getattr(args, "summary_rule", None):
+        return _pipeline()
+    from takeaways.config import default_settings
+    from takeaways.pipeline import Pipeline
+
+    return Pipeline(default_settings().replace(audit={"summary_rule": args.summary_rule}))
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     summary = _summary(args)
     extra = {"nli_model": args.nli_model} if args.nli_model else {}
-    report = _pipeline().audit(_read(args), summary, **extra)
+    report = _audit_pipeline(args).audit(_read(args), summary, **extra)
     print(render(report, args.format), end="")
     return 0
 
@@ -226,6 +241,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary-text", default=None, metavar="TEXT",
                    help="the summary itself, as literal text")
     p.add_argument("--nli-model", default=None, help="local Hugging Face NLI model folder")
+    p.add_argument("--summary-rule", choices=SUMMARY_RULES, default=None,
+                   help="how a summary of several claims is judged: 'model' (the fitted summary "
+                   "model, the default), 'either' (the model, or every claim supported) or "
+                   "'all-claims'; overrides [audit] summary_rule (docs/audit.md)")
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("serve", help="run the HTTP API and web page")

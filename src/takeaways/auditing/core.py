@@ -184,7 +184,8 @@ def weak_whole_note(claims: list[ClaimAudit], verdict: str, score: float | None,
             f"whole (P(faithful) {score:.2f}, below {settings.summary_threshold:.2f}): "
             "abstractive wording lowers the claims' lexical support even where a paraphrase, "
             "soft-word or entailment route passes them. To judge a summary by its claims' "
-            'verdicts, set summary_rule = "either" in the [audit] section of your config.')
+            'verdicts, set summary_rule = "either" in the [audit] section of your config '
+            "(on the command line: --summary-rule either).")
 
 
 def audit_summary(
