@@ -353,12 +353,17 @@ def claim_ok(f: dict[str, float], hard: str | None, st: Any) -> int:
     return int(hard is None and decide(f, [], st).verdict == "supported")
 
 
+def claims_ok(s: Scored, st: Any) -> list[bool]:
+    """Each claim's verdict under ``st`` (`claim_ok`): supported or not."""
+    return [bool(claim_ok(f, h, st)) for f, h in zip(s.claims, s.hard, strict=True)]
+
+
 def _summary(s: Scored, st: Any) -> tuple[str, float | None]:
     """Exactly the library's summary rule (`takeaways.auditing.verdict.summary_judgement`)."""
     from takeaways.auditing.verdict import summary_judgement, support_probability
 
     probs = [support_probability(f, st.weights) for f in s.claims]
-    ok = [bool(claim_ok(f, h, st)) for f, h in zip(s.claims, s.hard, strict=True)]
+    ok = claims_ok(s, st)
     return summary_judgement(probs, [h is not None for h in s.hard], ok, st)
 
 
@@ -420,8 +425,7 @@ def fit_summary(train: list[Scored], weights: dict[str, float], tau: float,
     st_claims = (base or _settings(weights, tau)).with_weights(weights, tau)
     feats = [summary_features([support_probability(f, weights) for f in s.claims],
                               [h is not None for h in s.hard],
-                              [bool(claim_ok(f, h, st_claims))
-                               for f, h in zip(s.claims, s.hard, strict=True)])
+                              claims_ok(s, st_claims))
              for s in multi]
     names = sorted(feats[0])
     count: dict[tuple[str, int], int] = defaultdict(int)
@@ -438,9 +442,7 @@ def fit_summary(train: list[Scored], weights: dict[str, float], tau: float,
     # under summary_rule "either", every claim supported)
     score = {s.id: summary_score(s, st0) for s in multi}
     either = st0.summary_rule == "either"
-    every = {s.id: either and all(claim_ok(f, h, st0) for f, h in zip(s.claims, s.hard,
-                                                                      strict=True))
-             for s in multi}
+    every = {s.id: either and all(claims_ok(s, st0)) for s in multi}
     for t in [i / 100 for i in range(5, 96)]:
         vals = [bacc([s.label for s in multi if s.dataset == d],
                      [int(score[s.id] >= t or every[s.id]) for s in multi if s.dataset == d])
@@ -1006,9 +1008,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if edits_heldout:
                 y = [s.label for s in edits_heldout]
                 got = [summary_ok(s, fitted) for s in edits_heldout]
-                every = [int(all(claim_ok(f, h, fitted) for f, h in zip(s.claims, s.hard,
-                                                                          strict=True)))
-                         for s in edits_heldout]
+                every = [int(all(claims_ok(s, fitted))) for s in edits_heldout]
                 ok = sum(g for g, t in zip(got, y, strict=True) if t) / max(1, sum(y))
                 caught = sum(1 - g for g, t in zip(got, y, strict=True) if not t)
                 caught /= max(1, len(y) - sum(y))
