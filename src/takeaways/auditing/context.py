@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
     from takeaways.nlp.analyze import Analysis
+    from takeaways.nlp.models import Embedder
 
 _WORD_CACHE: dict[tuple[str, str], np.ndarray] = {}
 _WORD_CACHE_MAX = 300_000
@@ -111,6 +112,32 @@ class ArticleIndex:
     def vocab_vectors(self) -> np.ndarray:
         return encode_words(self.analysis, self.vocab)
 
+    @cached_property
+    def _static_vocab(self) -> tuple[Embedder, np.ndarray] | None:
+        """The shipped static vectors and the vocabulary's rows in them; None when the
+        analysis embeds with static vectors already (nothing to save)."""
+        if str(getattr(self.analysis.embedder, "name", "")).startswith("static:"):
+            return None
+        from takeaways.nlp.models import get_static_embedder, packaged_static_path
+
+        static = get_static_embedder(packaged_static_path())
+        return static, static.encode(self.vocab)
+
+    def word_candidates(self, words: list[str], k: int) -> list[list[int]] | None:
+        """For each of ``words``, the indices (ascending) into `vocab` of its ``k`` nearest
+        article words by the shipped static vectors (distilled from the same MiniLM);
+        None when every article word is to be compared (``k`` 0, a vocabulary of at most
+        ``k`` words, or an analysis that embeds with static vectors)."""
+        if k <= 0 or len(self.vocab) <= k or not words:
+            return None
+        static_vocab = self._static_vocab
+        if static_vocab is None:
+            return None
+        static, rows = static_vocab
+        sims = static.encode(words) @ rows.T
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        return [sorted(int(j) for j in row) for row in top]
+
     def has_form(self, forms: tuple[str, ...]) -> bool:
         return any(f in self.form_sids for f in forms)
 
@@ -171,11 +198,24 @@ class ClaimContext:
         vocab = self.index.vocab
         if not novel or not vocab:
             return {t.i: ("", 0.0) for t in novel}
-        vecs = encode_words(self.analysis, [t.lower_ for t in novel])
-        sims = vecs @ self.index.vocab_vectors.T
-        best = sims.argmax(axis=1)
-        pairs = enumerate(zip(novel, best, strict=True))
-        return {t.i: (vocab[int(b)], float(sims[k, b])) for k, (t, b) in pairs}
+        words = [t.lower_ for t in novel]
+        vecs = encode_words(self.analysis, words)
+        cands = self.index.word_candidates(words, self.settings.word_candidates)
+        if cands is None:  # compare with every article word
+            sims = vecs @ self.index.vocab_vectors.T
+            best = sims.argmax(axis=1)
+            pairs = enumerate(zip(novel, best, strict=True))
+            return {t.i: (vocab[int(b)], float(sims[k, b])) for k, (t, b) in pairs}
+        # only each word's static-nearest article words are embedded and compared
+        union = sorted({j for row in cands for j in row})
+        col = {j: n for n, j in enumerate(union)}
+        union_sims = vecs @ encode_words(self.analysis, [vocab[j] for j in union]).T
+        out: dict[int, tuple[str, float]] = {}
+        for k, (t, row) in enumerate(zip(novel, cands, strict=True)):
+            own = union_sims[k, [col[j] for j in row]]
+            b = int(own.argmax())
+            out[t.i] = (vocab[row[b]], float(own[b]))
+        return out
 
     def supported_forms(self, tok: Token) -> tuple[str, ...]:
         """The token's forms, plus its paraphrase in the article when close enough."""

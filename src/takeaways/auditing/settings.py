@@ -36,6 +36,7 @@ class AuditSettings:
     entail_pass: float = 0.0
     entail_precision: str = "auto"
     summary_rule: str = "model"
+    word_candidates: int = 5
 
     def with_weights(self, weights: dict[str, float], threshold: float,
                      summary: tuple[dict[str, float], float] | None = None,
@@ -88,6 +89,7 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
             entail_pass=float(raw.get("entail_pass", 0.0)),
             entail_precision=str(raw.get("entail_precision", "auto")),
             summary_rule=str(raw.get("summary_rule", "model")),
+            word_candidates=int(raw.get("word_candidates", 5)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(
@@ -102,6 +104,9 @@ def _build(raw: dict[str, Any]) -> AuditSettings:
     if built.entail_precision not in PRECISIONS:
         raise ConfigError(f"[audit] entail_precision must be auto, fp32 or bf16, got "
                           f"{built.entail_precision!r}; fix or remove the key.")
+    if built.word_candidates < 0:
+        raise ConfigError(f"[audit] word_candidates must be 0 (compare every article word) or "
+                          f"more, got {built.word_candidates!r}; fix or remove the key.")
     if built.summary_rule not in SUMMARY_RULES:
         raise ConfigError(f"[audit] summary_rule must be one of {', '.join(SUMMARY_RULES)}, got "
                           f"{built.summary_rule!r}; fix or remove the key.")
