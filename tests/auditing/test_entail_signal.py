@@ -86,3 +86,35 @@ def test_entailment_tells_faithful_claims_from_swaps(
     f = _features(entailing, claim)
     assert 0.0 <= f["entail"] <= 1.0 and 0.0 <= f["contradict"] <= 1.0
     assert (f["entail"] > 0.5) is faithful, f
+
+
+def test_the_second_look_scores_more_premises_only_while_none_entails_enough() -> None:
+    from takeaways.auditing.core import run_signals
+    from takeaways.auditing.settings import load_settings
+    from takeaways.auditing.signals.entail import entail_signals, premises
+    from takeaways.nlp.analyze import Analysis
+
+    analysis = Analysis(takeaways.read(ARTICLE, kind="plain"))
+    claims = [PARAPHRASE, "Police have arrested two people.",
+              "The ministry said all 40 girls were released and police arrested no one.",
+              "Forty schoolgirls who fell sick on Monday were taken to hospital, the health "
+              "ministry said."]
+    ctxs = [run.context for run in run_signals(analysis, claims, load_settings())]
+    every = entail_signals(ctxs)
+    early = entail_signals(ctxs, enough=0.6)
+    for ctx, a, b in zip(ctxs, every, early, strict=True):
+        n = len(premises(ctx))
+        assert len(a.debug["probs"]) == n
+        window = a.debug["probs"][0][0]
+        # the window first; later stages only while nothing scored entails enough
+        got = len(b.debug["probs"])
+        assert got == (1 if window >= 0.6 else n) or window < 0.6 and 1 < got < n
+        assert got == n or max(p[0] for p in b.debug["probs"]) >= 0.6
+        for p, q in zip(b.debug["probs"], a.debug["probs"], strict=False):
+            assert p == pytest.approx(q, abs=1e-3)  # batched apart: float noise at most
+        # the route's decision and the contradiction finding are the same either way
+        assert (a.features["entail"] >= 0.6) == (b.features["entail"] >= 0.6)
+        assert [f.verdict for f in a.findings] == [f.verdict for f in b.findings]
+    spared = [len(premises(c)) > 1 and len(r.debug["probs"]) == 1
+              for c, r in zip(ctxs, early, strict=True)]
+    assert any(spared) and not all(spared)

@@ -119,7 +119,9 @@ def second_look(runs: list[ClaimRun], checked: list[ClaimAudit], settings: Audit
     if not todo:
         return checked
     out = list(checked)
-    for i, result in zip(todo, entail_signals([runs[i].context for i in todo]), strict=True):
+    enough = settings.entail_pass if settings.entail_pass > 0.5 else None  # see entail_signals
+    results = entail_signals([runs[i].context for i in todo], enough=enough)
+    for i, result in zip(todo, results, strict=True):
         runs[i].results.append(result)
         out[i] = _claim_audit(runs[i], settings)
     return out
