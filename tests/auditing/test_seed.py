@@ -71,3 +71,28 @@ def test_seed_quoted_words_reused_without_marks(seed_article, real_embedder) -> 
     for e in wrong.evidence:
         assert_span_in(seed_article.text, e.start, e.end, e.text)
     assert right.verdict != "misattributed"
+
+
+def test_a_claim_failing_only_on_soft_words_says_it_is_not_confirmed(  # type: ignore[no-untyped-def]
+    seed_article, real_embedder,
+) -> None:
+    """A faithful rewording that fails with no far noun, entity or figure missing: the
+    reason says it is unconfirmed, not that the article "never mentions" a verb; a claim
+    with a word the article has nothing close to keeps that reason."""
+    from dataclasses import replace
+
+    from takeaways.auditing.settings import load_settings
+    from takeaways.nlp.analyze import Analysis
+
+    settings = replace(load_settings(), entail_route=False)
+    reworded, invented = audit_summary(Analysis(seed_article, embedder=real_embedder), [
+        "Putin's conditions include Ukraine pulling its troops out of four partly occupied "
+        "regions and giving up on joining NATO.",
+        "The war has reached a stalemate, Peskov said.",
+    ], settings=settings).claims
+    assert reworded.verdict == "unsupported"
+    assert reworded.reason.startswith("Not confirmed") and "\u201cinclude\u201d" in reworded.reason
+    assert reworded.faulty_span is not None and reworded.faulty_span.text == "include"
+    assert invented.verdict != "supported" and not invented.reason.startswith("Not confirmed")
+    span = invented.faulty_span
+    assert "stalemate" in invented.reason or span is not None and "stalemate" in span.text

@@ -79,6 +79,36 @@ def _supported_reason(evidence: list[Span]) -> str:
     return f"The article says so: \u201c{quote}\u201d"
 
 
+def _unconfirmed_reason(run: ClaimRun, j: _verdict.Judgement, settings: AuditSettings
+                        ) -> str | None:
+    """The reason of a claim that fails only on wording: every word the article lacks is
+    a soft one (a verb, or a noun close to some article word: the soft-word route cleared
+    them), it names no unknown entity or figure, and it still did not pass. Then "the
+    article never mentions <word>" misses the point (the word alone did not fail it); the
+    reason says the claim is not confirmed, and why, without guessing whether it is a
+    faithful rewording or an error (an antonym the article lacks fails this way too).
+    None for any other claim."""
+    from takeaways.auditing.signals.content import NOVEL
+
+    feats = _verdict.feature_vector(run.results)
+    if (j.lead is None or j.confirmed or j.lead.signal != NOVEL or not settings.soft_word_route
+            or feats.get("novel_content.far", 0.0) or feats.get("entities.missing", 0.0)
+            or feats.get("numbers.missing", 0.0)):
+        return None
+    novel = next((r for r in run.results if r.name == NOVEL), None)
+    words = list((novel.debug if novel is not None else {}).get("unsupported_words", []))
+    if not words:
+        return None
+    named = ", ".join(f"\u201c{w}\u201d" for w in words[:3])
+    reason = (f"Not confirmed: its closest passage does not say this in these or close words "
+              f"({named} {'is' if len(words) == 1 else 'are'} not the article's")
+    entail = feats.get("entail.entail")
+    if entail is not None and settings.entail_route_on:
+        reason += (f"; the entailment model gives P(entailment) {entail:.3f}, below the "
+                   f"{settings.entail_pass:.2f} it needs")
+    return reason + ")."
+
+
 def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
     judge = lookup(VERDICT, settings.verdict)
     j: _verdict.Judgement = judge(run.results, settings)
@@ -86,7 +116,7 @@ def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:
     if j.verdict == "supported":
         reason = _supported_reason(evidence)
     elif j.lead is not None:
-        reason = j.lead.reason
+        reason = _unconfirmed_reason(run, j, settings) or j.lead.reason
     else:
         reason = "The article does not say this; the closest passages are cited as evidence."
     return ClaimAudit(
