@@ -15,6 +15,7 @@ from takeaways.auditing.registry import SIGNAL, SPLITTER, VERDICT, lookup
 from takeaways.auditing.report import Audit, ClaimAudit
 from takeaways.auditing.settings import AuditSettings, load_settings
 from takeaways.auditing.signals.base import SignalResult
+from takeaways.auditing.signals.content import NOVEL
 from takeaways.auditing.text import truecase
 from takeaways.config import Settings, use
 from takeaways.document import Span
@@ -88,8 +89,6 @@ def _unconfirmed_reason(run: ClaimRun, j: _verdict.Judgement, settings: AuditSet
     reason says the claim is not confirmed, and why, without guessing whether it is a
     faithful rewording or an error (an antonym the article lacks fails this way too).
     None for any other claim."""
-    from takeaways.auditing.signals.content import NOVEL
-
     feats = _verdict.feature_vector(run.results)
     if (j.lead is None or j.confirmed or j.lead.signal != NOVEL or not settings.soft_word_route
             or feats.get("novel_content.far", 0.0) or feats.get("entities.missing", 0.0)

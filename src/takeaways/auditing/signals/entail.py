@@ -71,11 +71,11 @@ def entail_signals(contexts: list[ClaimContext], *, enough: float | None = None
     ``enough``: score the premises stage by stage (`premise_stages`: the evidence window,
     the single sentences, the pairs), each stage in one batch, and a claim's next stage
     only while its best P(entailment) so far is below ``enough``. The entailment route
-    passes a claim when its best premise reaches its cut, so with ``enough`` the cut the
-    route decides every claim as it would with all premises scored (a premise that reaches
-    a cut over 0.5 leaves P(contradiction) below the contradiction finding's 0.5); what is
-    saved is the premises of a claim an earlier stage already entails. The features then
-    hold the best of the premises scored."""
+    passes a claim when its best premise reaches its cut, so with ``enough`` set to that
+    cut the route decides every claim as it would with all premises scored (a premise that
+    reaches a cut over 0.5 leaves P(contradiction) below the contradiction finding's 0.5);
+    what is saved is the premises of a claim an earlier stage already entails. The
+    features then hold the best of the premises scored."""
     from takeaways.auditing.entail import EntailmentModel, use_bf16
 
     bf16 = use_bf16(contexts[0].settings.entail_precision) if contexts else False
