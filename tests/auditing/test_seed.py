@@ -85,13 +85,19 @@ def test_a_claim_failing_only_on_soft_words_says_it_is_not_confirmed(  # type: i
     from takeaways.nlp.analyze import Analysis
 
     settings = replace(load_settings(), entail_route=False)
-    reworded, invented = audit_summary(Analysis(seed_article, embedder=real_embedder), [
+    reworded, negated, invented = audit_summary(Analysis(seed_article, embedder=real_embedder), [
         "Putin's conditions include Ukraine pulling its troops out of four partly occupied "
         "regions and giving up on joining NATO.",
+        "Putin's conditions do not include Ukraine pulling its troops out of four partly "
+        "occupied regions or giving up on joining NATO.",
         "The war has reached a stalemate, Peskov said.",
     ], settings=settings).claims
     assert reworded.verdict == "unsupported"
     assert reworded.reason.startswith("Not confirmed") and "\u201cinclude\u201d" in reworded.reason
+    assert "negat" not in reworded.reason
+    # a negation the passage lacks is named, though the words differ too much for the
+    # negation check's finding
+    assert negated.verdict != "supported" and "the claim negates" in negated.reason
     assert reworded.faulty_span is not None and reworded.faulty_span.text == "include"
     assert invented.verdict != "supported" and not invented.reason.startswith("Not confirmed")
     span = invented.faulty_span

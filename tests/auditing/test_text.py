@@ -15,6 +15,10 @@ from takeaways.auditing.text import case_map, norm, number_value, truecase
         ("Don\u2019t", "dont"),
         ('"a peace initiative,"', "a peace initiative"),
         ("euro-Atlantic", "euro atlantic"),
+        ("they 're here", "theyre here"),
+        # a quote that opens on a clitic's letters is not a clitic
+        ("getting 're-elected at all\u00a0costs'", "getting re elected at all costs"),
+        ("the 'd-day' landings", "the d day landings"),
     ],
 )
 def test_text_norm(text: str, expected: str) -> None:

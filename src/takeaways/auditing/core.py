@@ -16,6 +16,7 @@ from takeaways.auditing.report import Audit, ClaimAudit
 from takeaways.auditing.settings import AuditSettings, load_settings
 from takeaways.auditing.signals.base import SignalResult
 from takeaways.auditing.signals.content import NOVEL
+from takeaways.auditing.signals.facts import NEGATION
 from takeaways.auditing.text import truecase
 from takeaways.config import Settings, use
 from takeaways.document import Span
@@ -101,11 +102,30 @@ def _unconfirmed_reason(run: ClaimRun, j: _verdict.Judgement, settings: AuditSet
     named = ", ".join(f"\u201c{w}\u201d" for w in words[:3])
     reason = (f"Not confirmed: its closest passage does not say this in these or close words "
               f"({named} {'is' if len(words) == 1 else 'are'} not the article's")
+    polarity = _polarity_note(run)
+    if polarity:
+        reason += f"; {polarity}"
     entail = feats.get("entail.entail")
     if entail is not None and settings.entail_route_on:
         reason += (f"; the entailment model gives P(entailment) {entail:.3f}, below the "
                    f"{settings.entail_pass:.2f} it needs")
     return reason + ")."
+
+
+def _polarity_note(run: ClaimRun) -> str | None:
+    """Whether the claim and its best-aligned sentence differ in polarity (an odd number
+    of negations on one side only), said plainly; None when they agree. The negation
+    signal turns this into a finding only when the two match closely in words, so a
+    negation added to a reworded claim shows up here."""
+    neg = next((r for r in run.results if r.name == NEGATION), None)
+    debug = neg.debug if neg is not None else {}
+    if "claim_negations" not in debug or "evidence_negations" not in debug:
+        return None
+    claim, passage = int(debug["claim_negations"]) % 2, int(debug["evidence_negations"]) % 2
+    if claim == passage:
+        return None
+    return ("the claim negates what its closest passage states" if claim
+            else "its closest passage is negated and the claim is not")
 
 
 def _claim_audit(run: ClaimRun, settings: AuditSettings) -> ClaimAudit:

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 _NON_WORD = re.compile(r"[^\w]+")
-_CLITIC = re.compile(r"\s+(n't|'s|'re|'ll|'ve|'m|'d)\b")
+# a tokenised clitic ("do n't", "they 're"), not a quote opening on one ("getting
+# 're-elected at all costs'"): no word character or hyphen may follow it
+_CLITIC = re.compile(r"\s+(n't|'s|'re|'ll|'ve|'m|'d)(?![\w-])")
 _POSSESSIVE = re.compile(r"'s\b")
 _NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
