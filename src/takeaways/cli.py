@@ -76,17 +76,21 @@ def cmd_read(args: argparse.Namespace) -> int:
     return 0
 
 
-def _writer_pipeline(args: argparse.Namespace) -> Any:
-    """The default pipeline, or one whose ``[writer]`` the flags override (docs/writer.md)."""
-    from takeaways.writer.settings import writer_overrides
-
-    over = writer_overrides(args)
+def _overridden(section: str, over: dict[str, Any]) -> Any:
+    """The default pipeline, or one whose ``[section]`` settings ``over`` overrides."""
     if not over:
         return _pipeline()
     from takeaways.config import default_settings
     from takeaways.pipeline import Pipeline
 
-    return Pipeline(default_settings().replace(writer=over))
+    return Pipeline(default_settings().replace(**{section: over}))
+
+
+def _writer_pipeline(args: argparse.Namespace) -> Any:
+    """The default pipeline, or one whose ``[writer]`` the flags override (docs/writer.md)."""
+    from takeaways.writer.settings import writer_overrides
+
+    return _overridden("writer", writer_overrides(args))
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
@@ -138,12 +142,8 @@ SUMMARY_RULES = ("model", "either", "all-claims")
 
 def _audit_pipeline(args: argparse.Namespace) -> Any:
     """The default pipeline, or one whose ``[audit] summary_rule`` ``--summary-rule`` sets."""
-    if not getattr(args, "summary_rule", None):
-        return _pipeline()
-    from takeaways.config import default_settings
-    from takeaways.pipeline import Pipeline
-
-    return Pipeline(default_settings().replace(audit={"summary_rule": args.summary_rule}))
+    rule = getattr(args, "summary_rule", None)
+    return _overridden("audit", {"summary_rule": rule} if rule else {})
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

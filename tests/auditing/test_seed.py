@@ -98,7 +98,9 @@ def test_a_claim_failing_only_on_soft_words_says_it_is_not_confirmed(  # type: i
     # a negation the passage lacks is named, though the words differ too much for the
     # negation check's finding
     assert negated.verdict != "supported" and "the claim negates" in negated.reason
-    assert reworded.faulty_span is not None and reworded.faulty_span.text == "include"
+    fs = reworded.faulty_span
+    assert fs is not None and fs.text == "include"
+    assert_span_in(reworded.text, fs.start, fs.end, fs.text)
     assert invented.verdict != "supported" and not invented.reason.startswith("Not confirmed")
     span = invented.faulty_span
     assert "stalemate" in invented.reason or span is not None and "stalemate" in span.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +37,10 @@ class ClaimRun:
 
     context: ClaimContext
     results: list[SignalResult]
+
+    def debug_of(self, name: str) -> dict[str, Any]:
+        """The debug data of signal ``name``'s result; empty when it did not run."""
+        return next((r.debug for r in self.results if r.name == name), {})
 
 
 def signal_names(settings: AuditSettings, nli_model: str | None) -> list[str]:
@@ -95,8 +99,7 @@ def _unconfirmed_reason(run: ClaimRun, j: _verdict.Judgement, settings: AuditSet
             or feats.get("novel_content.far", 0.0) or feats.get("entities.missing", 0.0)
             or feats.get("numbers.missing", 0.0)):
         return None
-    novel = next((r for r in run.results if r.name == NOVEL), None)
-    words = list((novel.debug if novel is not None else {}).get("unsupported_words", []))
+    words = list(run.debug_of(NOVEL).get("unsupported_words", []))
     if not words:
         return None
     named = ", ".join(f"\u201c{w}\u201d" for w in words[:3])
@@ -117,8 +120,7 @@ def _polarity_note(run: ClaimRun) -> str | None:
     of negations on one side only), said plainly; None when they agree. The negation
     signal turns this into a finding only when the two match closely in words, so a
     negation added to a reworded claim shows up here."""
-    neg = next((r for r in run.results if r.name == NEGATION), None)
-    debug = neg.debug if neg is not None else {}
+    debug = run.debug_of(NEGATION)
     if "claim_negations" not in debug or "evidence_negations" not in debug:
         return None
     claim, passage = int(debug["claim_negations"]) % 2, int(debug["evidence_negations"]) % 2
