@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Span
 
+from wordnet import WordNet
+from wordnet import load as load_wordnet
+
 HERE = Path(__file__).resolve().parent
 NC_SETS = frozenset({"anli", "xnli_en", "sick", "mrpc", "twitter_url"})
 # Per-set caps (pairs kept before the dev slice is taken); None = keep all.
@@ -63,10 +66,87 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 # contradictions; entity / speaker swaps only make it unsupported (binary not_entailment).
 NEG_LABEL = {
     "entity_swap": "not_entailment", "speaker_swap": "not_entailment",
+    "entity_swap_in": "not_entailment", "role_swap": "not_entailment",
     "number_swap": "contradiction", "date_swap": "contradiction",
     "negation": "contradiction", "antonym": "contradiction", "gender_swap": "contradiction",
     "elsewhere": "neutral",
 }
+
+
+# --abstractive: meaning-keeping edits for positives
+SYN_POS = {"VERB": "v", "NOUN": "n", "ADJ": "a", "ADV": "r"}
+# light or functional words whose WordNet first sense is not the news sense
+SYN_SKIP = frozenset({
+    "be", "have", "do", "say", "get", "make", "go", "take", "come", "give", "put", "set", "let",
+    "year", "time", "day", "week", "month", "people", "thing", "way", "also", "just", "now",
+    "then", "so", "very", "more", "most", "well", "even", "still", "only", "back", "first",
+    "last", "new", "old", "other", "own", "many", "much", "few", "same",
+})
+SMALL_NUMS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+POS_KINDS_ABSTRACT = ("synonym", "synonym", "paraphrase", "paraphrase", "multi_compression",
+                      "format", "alias")
+
+
+@dataclass
+class Lexicon:
+    """What the abstractive positives need: WordNet (optional), an inflector and the MiniLM
+    word-piece vocabulary (a synonym must be one of its whole words: a frequency filter)."""
+
+    wordnet: WordNet | None
+    vocab: frozenset[str]
+    static: object = None  # the shipped static word vectors (takeaways' Embedder)
+    min_similarity: float = 0.3
+
+    @staticmethod
+    def load(wordnet_dir: Path | None) -> Lexicon:
+        from takeaways.auditing.entail import base_model_path  # the shipped MiniLM folder
+        from takeaways.nlp.models import get_static_embedder, packaged_static_path
+
+        vocab = (Path(base_model_path()) / "vocab.txt").read_text("utf-8").split("\n")
+        return Lexicon(load_wordnet(wordnet_dir), frozenset(w for w in vocab if w.isalpha()),
+                       get_static_embedder(packaged_static_path()))
+
+    def similar(self, a: str, b: str) -> bool:
+        """Whether the static vectors put two words close (a second filter on WordNet's
+        synonyms: 'serve' -> 'function', 'find' -> 'bump' fall below it)."""
+        import numpy as np
+
+        u, v = self.static.encode([a.lower(), b.lower()])  # type: ignore[attr-defined]
+        cos = float(u @ v / ((np.linalg.norm(u) * np.linalg.norm(v)) or 1.0))
+        return cos >= self.min_similarity
+
+    @staticmethod
+    def inflect(lemma: str, tag: str) -> str | None:
+        if tag in ("NN", "VB", "VBP", "JJ", "RB"):
+            return lemma
+        from lemminflect import getInflection
+
+        forms = getInflection(lemma, tag)
+        return forms[0] if forms else None
+
+
+def conjoined(e1: Span, e2: Span) -> bool:
+    """Whether two names are items of one list ('Iowa, New Hampshire and Nevada'), whose
+    order says nothing."""
+    def chain(t: object) -> object:
+        while t.dep_ == "conj" and t.head is not t:  # type: ignore[attr-defined]
+            t = t.head  # type: ignore[attr-defined]
+        return t
+
+    return chain(e1.root) is chain(e2.root) or chain(e1.root) == chain(e2.root)
+
+
+def quote_mask(s: Span) -> list[bool]:
+    """True for the tokens inside quotation marks (their words are the speaker's: kept)."""
+    inside = False
+    out = []
+    for t in s:
+        if t.text in ('"', "“", "”"):
+            inside = not inside if t.text == '"' else t.text == "“"
+            out.append(True)
+        else:
+            out.append(inside)
+    return out
 
 
 @dataclass(frozen=True)
@@ -194,6 +274,34 @@ def replace_span(sent: Span, start: int, end: int, new: str) -> str:
     return clean(before + new + sep + after)
 
 
+Edit = tuple[int, int, str]  # sentence-relative tokens [a, b) replaced by the text
+
+
+def render(sent: Span, edits: Sequence[Edit]) -> str:
+    """The sentence with non-overlapping edits applied (``replace_span`` for several)."""
+    out: list[str] = []
+    at = 0
+    for a, b, new in sorted(edits):
+        if a < at:
+            raise ValueError(f"overlapping edits {edits}")
+        out.append(sent[at:a].text_with_ws if a > at else "")
+        out.append(new + (sent[b - 1].whitespace_ if b < len(sent) else ""))
+        at = b
+    out.append(sent[at:].text if at < len(sent) else "")
+    return clean("".join(out))
+
+
+def disjoint(edits: Sequence[Edit], rng: random.Random, k: int) -> list[Edit]:
+    """Up to ``k`` edits picked at random that touch no common token (nor adjoin)."""
+    picked: list[Edit] = []
+    for e in rng.sample(list(edits), len(edits)):
+        if len(picked) >= k:
+            break
+        if all(e[1] < a or e[0] > b for a, b, _ in picked):
+            picked.append(e)
+    return picked
+
+
 def clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
@@ -206,10 +314,11 @@ class Synth:
     """Positives and negatives made from one article's parsed sentences."""
 
     def __init__(self, sents: Sequence[Span], swaps: dict[str, dict[str, str]],
-                 rng: random.Random) -> None:
+                 rng: random.Random, lexicon: Lexicon | None = None) -> None:
         self.sents = sents
         self.swaps = swaps
         self.rng = rng
+        self.lexicon = lexicon
         self.ents: dict[str, list[str]] = collections.defaultdict(list)
         for s in sents:
             for e in s.ents:
@@ -280,9 +389,125 @@ class Synth:
                     return clean(f"{attrib} that {first}.")
         return None
 
+    # ---- abstractive positives (``--abstractive``): token edits that keep the meaning
+    def compression_edits(self, s: Span) -> list[Edit]:
+        """Every span ``compression`` may drop, as deletions."""
+        cands: list[Edit] = []
+        n = len(s)
+        for t in s:
+            i = t.i - s.start
+            sub = list(t.subtree)
+            a, b = sub[0].i - s.start, sub[-1].i - s.start + 1
+            if a < 0 or b > n or b - a >= n - 4:
+                continue
+            if t.dep_ in ("appos", "relcl", "acl", "advcl"):
+                if t.dep_ == "advcl" and any(c.lower_ in ("if", "unless", "whether")
+                                             for c in sub[:2]):
+                    continue
+                if a > 0 and s[a - 1].text == "," and b < n and s[b].text in (",", "."):
+                    cands.append((a - 1, b, ""))
+            elif t.dep_ == "prep" and t.head.dep_ == "ROOT" and i > t.head.i - s.start:
+                if b >= n - 1 and not any(w.dep_ == "neg" for w in sub):
+                    cands.append((a, b, ""))
+        return cands
+
+    def synonym_edits(self, s: Span) -> list[Edit]:
+        """A content word (not in a name or a quote, not a swap word) replaced by a WordNet
+        synonym of its most frequent sense, inflected like it (lemminflect)."""
+        lex = self.lexicon
+        if lex is None or lex.wordnet is None:
+            return []
+        out: list[Edit] = []
+        quoted = quote_mask(s)
+        for t in s:
+            k = t.i - s.start
+            pos = SYN_POS.get(t.pos_)
+            lemma = t.lemma_.lower()
+            if (pos is None or t.ent_type_ or quoted[k] or not t.is_alpha or len(t.text) < 3
+                    or lemma in SYN_SKIP or any(t.lower_ in tab for tab in self.swaps.values())):
+                continue
+            for syn in lex.wordnet.synonyms(lemma, pos):
+                form = lex.inflect(syn, t.tag_)
+                if form and form in lex.vocab and lex.similar(form, t.text):
+                    out.append((k, k + 1, match_case(form, t.text)))
+        return out
+
+    def format_edits(self, s: Span) -> list[Edit]:
+        """The same figure written another way: '12 per cent' <-> '12%', 'three' <-> '3',
+        '£330million' <-> '£330 million'."""
+        out: list[Edit] = []
+        for e in s.ents:
+            a, b, text = e.start - s.start, e.end - s.start, e.text
+            new = None
+            if e.label_ == "PERCENT":
+                m = re.fullmatch(r"([\d.,]+)\s*(?:per cent|percent)", text)
+                new = f"{m.group(1)}%" if m else None
+                m = re.fullmatch(r"([\d.,]+)%", text)
+                new = f"{m.group(1)} per cent" if m else new
+            elif "-" in (s[a - 1].text if a else "", s[b].text if b < len(s) else ""):
+                continue  # 'one-sided', 'two-year'
+            elif e.label_ == "CARDINAL" and (b >= len(s) or s[b].tag_ != "NNS"):
+                continue  # a count of something: 'three points' <-> '3 points', not '1 way'
+            elif e.label_ == "CARDINAL" and text.lower() in SMALL_NUMS:
+                new = str(SMALL_NUMS.index(text.lower()) + 1)
+            elif e.label_ == "CARDINAL" and text.isdigit() and 1 <= int(text) <= len(SMALL_NUMS):
+                new = SMALL_NUMS[int(text) - 1]
+            elif e.label_ == "MONEY":
+                if re.search(r"\d(million|billion)\b", text):
+                    new = re.sub(r"(\d)(million|billion)\b", r"\1 \2", text)
+                elif re.search(r"\d (million|billion)\b", text):
+                    new = re.sub(r"(\d) (million|billion)\b", r"\1\2", text)
+            if new and new != text:
+                out.append((a, b, new))
+        return out
+
+    def alias_edits(self, s: Span) -> list[Edit]:
+        """A person's full name cut to the surname the article uses for them later."""
+        out: list[Edit] = []
+        for e in s.ents:
+            parts = e.text.split()
+            if e.label_ == "PERSON" and 2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts):
+                last = parts[-1].removesuffix("'s").removesuffix("’s")
+                suffix = e.text[len(e.text.rstrip("'s’")) :] if e.text.endswith(("'s", "’s")) else ""
+                if last.isalpha():
+                    out.append((e.start - s.start, e.end - s.start, last + suffix))
+        return out
+
+    def abstractive(self, s: Span, kind: str) -> str | None:
+        """One abstractive positive: 'synonym', 'format', 'alias', 'multi_compression' (two or
+        three spans dropped) or 'paraphrase' (two or three edits of any of these kinds)."""
+        makers = {"synonym": self.synonym_edits, "format": self.format_edits,
+                  "alias": self.alias_edits, "multi_compression": self.compression_edits}
+        if kind == "paraphrase":
+            pools = [f(s) for f in makers.values()]
+            edits = [e for pool in pools for e in pool]
+            want = self.rng.choice((2, 2, 3))
+        else:
+            edits = makers[kind](s)
+            want = self.rng.choice((2, 3)) if kind == "multi_compression" else 1
+        chosen = disjoint(edits, self.rng, want)
+        if len(chosen) < (2 if kind in ("multi_compression", "paraphrase") else 1):
+            return None
+        out = render(s, chosen)
+        if len(words(out)) < 5 or out.lower() == s.text.strip().lower():
+            return None
+        return out if out.endswith((".", "!", "?", '"', "”")) else out + "."
+
+    def abstract_negative(self, s: Span, neg: Edit) -> str | None:
+        """A negative edit with one or two meaning-keeping edits beside it, so that the
+        negatives are not all near-copies (``--abstractive``)."""
+        pool = self.synonym_edits(s) + self.format_edits(s) + self.alias_edits(s) + \
+            self.compression_edits(s)
+        pool = [e for e in pool if e[1] < neg[0] or e[0] > neg[1]]
+        extra = disjoint(pool, self.rng, self.rng.choice((1, 2)))
+        return render(s, [neg, *extra]) if extra else None
+
     # ---- negatives
     def entity_swap(self, s: Span, window: str, labels: Iterable[str] = ENT_TYPES,
-                    subject_of_speech: bool = False) -> str | None:
+                    subject_of_speech: bool = False, inside: bool = False) -> Edit | None:
+        """An entity replaced by another of the article's of the same type: one the premise
+        window does not name, or with ``inside`` one it does (the claim then pins a fact on
+        the wrong one of the names in its evidence, as a misattribution does)."""
         lw = window.lower()
         opts: list[tuple[int, int, str]] = []
         for e in s.ents:
@@ -294,15 +519,29 @@ class Synth:
             old = set(words(e.text))
             for other in self.ents.get(e.label_, []):
                 ow = set(words(other))
-                if not ow or ow & old or other.lower() in lw or other.endswith(("'s", "’s")):
+                if not ow or ow & old or other.endswith(("'s", "’s")) or \
+                        (other.lower() in lw) != inside:
                     continue
                 opts.append((e.start - s.start, e.end - s.start, other))
         if not opts:
             return None
-        a, b, new = self.rng.choice(opts)
-        return replace_span(s, a, b, new)
+        return self.rng.choice(opts)
 
-    def number_swap(self, s: Span) -> str | None:
+    def role_swap(self, s: Span) -> Edit | None:
+        """Two names of the same type in the sentence trade places ('A beat B' -> 'B beat A')."""
+        ents = [e for e in s.ents if e.label_ in ENT_TYPES]
+        opts: list[Edit] = []
+        for i, e1 in enumerate(ents):
+            for e2 in ents[i + 1 :]:
+                if e2.label_ != e1.label_ or e1.end >= e2.start or \
+                        set(words(e1.text)) & set(words(e2.text)) or conjoined(e1, e2):
+                    continue
+                doc = s.doc
+                middle = doc[e1.end - 1].whitespace_ + doc[e1.end : e2.start].text_with_ws
+                opts.append((e1.start - s.start, e2.end - s.start, e2.text + middle + e1.text))
+        return self.rng.choice(opts) if opts else None
+
+    def number_swap(self, s: Span) -> Edit | None:
         opts: list[tuple[int, int, str]] = []
         for e in s.ents:
             if e.label_ not in NUM_TYPES:
@@ -323,10 +562,9 @@ class Synth:
                     opts.append((e.start - s.start, e.end - s.start, swapped))
         if not opts:
             return None
-        a, b, new = self.rng.choice(opts)
-        return replace_span(s, a, b, new)
+        return self.rng.choice(opts)
 
-    def date_swap(self, s: Span) -> str | None:
+    def date_swap(self, s: Span) -> Edit | None:
         opts: list[tuple[int, int, str]] = []
         for e in s.ents:
             if e.label_ != "DATE":
@@ -346,16 +584,15 @@ class Synth:
                 opts.append((a, b, self.rng.choice(others)))
         if not opts:
             return None
-        a, b, new = self.rng.choice(opts)
-        return replace_span(s, a, b, new)
+        return self.rng.choice(opts)
 
-    def negation(self, s: Span) -> str | None:
+    def negation(self, s: Span) -> Edit | None:
         toks = list(s)
         neg = [k for k, t in enumerate(toks) if t.dep_ == "neg" and t.head.dep_ == "ROOT"]
         if neg:  # remove: 'did not go' -> 'did go', 'never said' -> 'said'
             k = neg[0]
             if toks[k].lower_ in ("n't", "not", "never"):
-                return replace_span(s, k, k + 1, "")
+                return (k, k + 1, "")
             return None
         root = s.root
         if root.pos_ not in ("VERB", "AUX"):
@@ -363,20 +600,20 @@ class Synth:
         auxes = [c for c in root.children if c.dep_ in ("aux", "auxpass") and c.i < root.i]
         if auxes:
             k = auxes[0].i - s.start
-            return replace_span(s, k, k + 1, toks[k].text + " not")
+            return (k, k + 1, toks[k].text + " not")
         if root.lemma_ == "be" and root.pos_ == "AUX":
             k = root.i - s.start
-            return replace_span(s, k, k + 1, toks[k].text + " not")
+            return (k, k + 1, toks[k].text + " not")
         k = root.i - s.start
         if root.tag_ == "VBD":
-            return replace_span(s, k, k + 1, "did not " + root.lemma_)
+            return (k, k + 1, "did not " + root.lemma_)
         if root.tag_ == "VBZ":
-            return replace_span(s, k, k + 1, "does not " + root.lemma_)
+            return (k, k + 1, "does not " + root.lemma_)
         if root.tag_ == "VBP":
-            return replace_span(s, k, k + 1, "do not " + root.lemma_)
+            return (k, k + 1, "do not " + root.lemma_)
         return None
 
-    def word_swap(self, s: Span, kind: str) -> str | None:
+    def word_swap(self, s: Span, kind: str) -> Edit | None:
         table = self.swaps[kind]
         toks = list(s)
         # not inside a name, except party names ('Democrat' is tagged NORP)
@@ -385,7 +622,7 @@ class Synth:
         if not opts:
             return None
         k = self.rng.choice(opts)
-        return replace_span(s, k, k + 1, match_case(table[toks[k].lower_], toks[k].text))
+        return (k, k + 1, match_case(table[toks[k].lower_], toks[k].text))
 
     def elsewhere(self, window_idx: range) -> str | None:
         far = [i for i in range(len(self.sents)) if all(abs(i - j) > 2 for j in window_idx)]
@@ -393,19 +630,29 @@ class Synth:
             return None
         return self.sents[self.rng.choice(far)].text.strip()
 
-    def negative(self, s: Span, window: str, window_idx: range, kind: str) -> str | None:
-        makers: dict[str, Callable[[], str | None]] = {
+    def negative(self, s: Span, window: str, window_idx: range, kind: str,
+                 abstract: bool = False) -> str | None:
+        """A negative of the given kind; with ``abstract``, the edit comes with one or two
+        meaning-keeping edits when the sentence has room for them."""
+        if kind == "elsewhere":
+            out = self.elsewhere(window_idx)
+            return None if out is None or out.lower() == s.text.strip().lower() else out
+        makers: dict[str, Callable[[], Edit | None]] = {
             "entity_swap": lambda: self.entity_swap(s, window),
+            "entity_swap_in": lambda: self.entity_swap(s, window, inside=True),
+            "role_swap": lambda: self.role_swap(s),
             "speaker_swap": lambda: self.entity_swap(s, window, ("PERSON",), True),
             "number_swap": lambda: self.number_swap(s),
             "date_swap": lambda: self.date_swap(s),
             "negation": lambda: self.negation(s),
             "antonym": lambda: self.word_swap(s, "antonym"),
             "gender_swap": lambda: self.word_swap(s, "gender"),
-            "elsewhere": lambda: self.elsewhere(window_idx),
         }
-        out = makers[kind]()
-        if out is None or out.strip().lower() == s.text.strip().lower():
+        edit = makers[kind]()
+        if edit is None:
+            return None
+        out = (self.abstract_negative(s, edit) if abstract else None) or render(s, [edit])
+        if out.strip().lower() == s.text.strip().lower():
             return None
         return out
 
@@ -453,11 +700,17 @@ POS_KINDS = ("identity", "compression", "compression", "reorder")
 RARE_FIRST = (("antonym", 0.35), ("number_swap", 0.5), ("date_swap", 0.4), ("speaker_swap", 0.6))
 NEG_KINDS = ("entity_swap", "entity_swap", "speaker_swap", "number_swap", "date_swap",
              "negation", "negation", "antonym", "gender_swap", "elsewhere")
+# --abstractive: also names swapped for others the premise holds, and two names trading places
+NEG_KINDS_ABSTRACT = ("entity_swap_in", "entity_swap_in", "role_swap")
 
 
 def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
-                  swaps: dict[str, dict[str, str]], rng: random.Random) -> list[Pair]:
-    syn = Synth(sents, swaps, rng)
+                  swaps: dict[str, dict[str, str]], rng: random.Random,
+                  lexicon: Lexicon | None = None) -> list[Pair]:
+    """Pairs from one article; with a ``lexicon`` (``--abstractive``) the positives also
+    include the abstractive kinds and half of the negatives carry meaning-keeping edits."""
+    syn = Synth(sents, swaps, rng, lexicon)
+    pos_kinds = POS_KINDS[1:] + (POS_KINDS_ABSTRACT if lexicon else ())
     idx = [i for i, s in enumerate(sents) if usable(s)]
     rng.shuffle(idx)
     out: list[Pair] = []
@@ -468,11 +721,12 @@ def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
         premise = " ".join(sents[i].text.strip() for i in win)
         s = sents[target]
         # one positive: prefer a non-trivial one
-        kinds = rng.sample(POS_KINDS[1:], len(POS_KINDS) - 1)
+        kinds = rng.sample(pos_kinds, len(pos_kinds))
         kinds = ["identity", *kinds] if rng.random() < 0.2 else [*kinds, "identity"]
         for kind in kinds:
-            hyp = s.text.strip() if kind == "identity" else (
-                syn.compression(s) if kind == "compression" else syn.reorder(s))
+            hyp = (s.text.strip() if kind == "identity" else
+                   syn.compression(s) if kind == "compression" else
+                   syn.reorder(s) if kind == "reorder" else syn.abstractive(s, kind))
             if hyp:
                 out.append(Pair(premise, hyp, "entailment", source, kind, split))
                 break
@@ -480,10 +734,12 @@ def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
         made = 0
         # the rarer applicable swaps are tried first some of the time
         first = ["gender_swap"] + [k for k, share in RARE_FIRST if rng.random() < share]
-        for kind in first + rng.sample(NEG_KINDS, len(NEG_KINDS)):
+        neg_kinds = NEG_KINDS + (NEG_KINDS_ABSTRACT if lexicon else ())
+        for kind in first + rng.sample(neg_kinds, len(neg_kinds)):
             if made >= (2 if rng.random() < 0.3 else 1):
                 break
-            hyp = syn.negative(s, premise, win, kind)
+            abstract = lexicon is not None and rng.random() < 0.5
+            hyp = syn.negative(s, premise, win, kind, abstract)
             if hyp:
                 out.append(Pair(premise, hyp, NEG_LABEL[kind], source, kind, split))
                 made += 1
@@ -522,7 +778,7 @@ def load_nlp() -> Language:
 
 
 def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
-              max_polnear: int | None) -> list[Pair]:
+              max_polnear: int | None, lexicon: Lexicon | None = None) -> list[Pair]:
     nlp = load_nlp()
     swaps = load_swaps(HERE / "swap_words.tsv")
     pairs: list[Pair] = []
@@ -536,7 +792,7 @@ def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
     for r, doc in zip(pol, nlp.pipe(texts, batch_size=16), strict=True):
         sents = [s for s in doc.sents if s.text.strip()]
         split = "dev" if stable_hash("synth-dev:" + str(r["id"])) % 12 == 0 else "train"
-        pairs += synth_article(sents, "synth:polnear", split, windows, swaps, rng)
+        pairs += synth_article(sents, "synth:polnear", split, windows, swaps, rng, lexicon)
     # CNN/DM dev articles: half A trains, half B is held out.
     cnn = sorted(read_jsonl(data / "frank" / "cnndm_articles.jsonl.gz"),
                  key=lambda r: str(r["article_id"]))
@@ -548,7 +804,7 @@ def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
         sent_docs = list(nlp.pipe([str(s) for s in r["article_sentences"]]))  # type: ignore[attr-defined]
         sents = [d[:] for d in sent_docs if d.text.strip()]
         hl = [d[:] for d in nlp.pipe([str(h) for h in r["reference_highlights"]])]  # type: ignore[attr-defined]
-        pairs += synth_article(sents, "synth:cnndm", "train", windows, swaps, rng)
+        pairs += synth_article(sents, "synth:cnndm", "train", windows, swaps, rng, lexicon)
         pairs += highlight_pairs(sents, hl, swaps, rng)
     print(f"cnndm: {len(cnn)} articles, {len(cnn) - len(held)} in half A (train), "
           f"{len(held)} held out -> {heldout_file}", file=sys.stderr)
@@ -577,7 +833,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--data", type=Path, default=HERE.parents[2].parent / "shared" / "data")
+    ap.add_argument("--data", type=Path, default=HERE.parents[2] / "shared" / "data")
     ap.add_argument("--out", type=Path, default=HERE / "build")
     ap.add_argument("--heldout", type=Path, default=HERE / "cnndm_heldout_ids.txt",
                     help="where to write the ids of the held-out CNN/DM articles (half B)")
@@ -587,6 +843,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--nli-dev", type=int, default=1500)
     ap.add_argument("--synth-dev", type=int, default=1500)
     ap.add_argument("--tiny", type=int, default=0, help="keep only N train pairs (smoke runs)")
+    ap.add_argument("--abstractive", action="store_true",
+                    help="also abstractive positives (synonyms, figure formats, surnames, several "
+                         "spans dropped) and negatives with meaning-keeping edits beside the error")
+    ap.add_argument("--wordnet", type=Path, default=None,
+                    help="WordNet database folder for the synonym edits (see wordnet.py)")
+    ap.add_argument("--nli-train", type=int, default=0,
+                    help="keep N NLI train pairs at random (0 = all): a further run's mix")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
@@ -595,7 +858,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng.shuffle(nli)
     nli = [Pair(**{**asdict(p), "split": "dev"}) if i < args.nli_dev else p
            for i, p in enumerate(nli)]
-    syn = synthetic(args.data, args.heldout, rng, args.windows, args.max_polnear)
+    if args.wordnet and not args.abstractive:
+        raise SystemExit("--wordnet is for --abstractive; add it or drop --wordnet")
+    lexicon = Lexicon.load(args.wordnet) if args.abstractive else None
+    if args.nli_train:
+        keep = [p for p in nli if p.split == "train"]
+        rng.shuffle(keep)
+        kept = {id(p) for p in keep[: args.nli_train]}
+        nli = [p for p in nli if p.split == "dev" or id(p) in kept]
+    syn = synthetic(args.data, args.heldout, rng, args.windows, args.max_polnear, lexicon)
     dev_syn = [p for p in syn if p.split == "dev"]
     rng.shuffle(dev_syn)
     drop = {id(p) for p in dev_syn[args.synth_dev :]}  # dev-article pairs over the dev cap: unused

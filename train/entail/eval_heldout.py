@@ -31,7 +31,7 @@ from takeaways.auditing.entail import EntailmentModel  # noqa: E402
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, default=HERE.parents[2].parent / "shared" / "data")
+    ap.add_argument("--data", type=Path, default=HERE.parents[2] / "shared" / "data")
     ap.add_argument("--model", type=Path, default=None, help="a training output folder "
                     "(default: the shipped model)")
     ap.add_argument("--seed", type=int, default=12)
