@@ -466,9 +466,11 @@ class Synth:
         out: list[Edit] = []
         for e in s.ents:
             parts = e.text.split()
-            if e.label_ == "PERSON" and 2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts):
+            capitalised = all(p[:1].isupper() for p in parts)
+            if e.label_ == "PERSON" and 2 <= len(parts) <= 3 and capitalised:
                 last = parts[-1].removesuffix("'s").removesuffix("’s")
-                suffix = e.text[len(e.text.rstrip("'s’")) :] if e.text.endswith(("'s", "’s")) else ""
+                possessive = e.text.endswith(("'s", "’s"))
+                suffix = e.text[len(e.text.rstrip("'s’")) :] if possessive else ""
                 if last.isalpha():
                     out.append((e.start - s.start, e.end - s.start, last + suffix))
         return out

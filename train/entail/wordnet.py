@@ -12,7 +12,6 @@ with the copyright notice), without installing it:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,8 +25,9 @@ class WordNet:
         missing = [f"{kind}.{name}" for name in POS_FILES.values() for kind in ("index", "data")
                    if not (folder / f"{kind}.{name}").is_file()]
         if missing:
-            raise SystemExit(f"{folder} is not a WordNet database folder (no {', '.join(missing)}); "
-                             "see train/entail/wordnet.py for where to get one")
+            raise SystemExit(f"{folder} is not a WordNet database folder (no "
+                             f"{', '.join(missing)}); see train/entail/wordnet.py for where to "
+                             "get one")
         self.index: dict[tuple[str, str], tuple[int, ...]] = {}
         self.data: dict[str, dict[int, str]] = {}
         for pos, name in POS_FILES.items():
@@ -74,7 +74,3 @@ class WordNet:
 def load(folder: Path | None) -> WordNet | None:
     return None if folder is None else WordNet(folder)
 
-
-def first_sense_words(wn: WordNet, lemmas: Sequence[str], pos: str) -> dict[str, list[str]]:
-    """For inspection: the synonyms offered for each lemma."""
-    return {lemma: wn.synonyms(lemma, pos) for lemma in lemmas}
