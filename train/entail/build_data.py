@@ -133,7 +133,7 @@ def conjoined(e1: Span, e2: Span) -> bool:
             t = t.head  # type: ignore[attr-defined]
         return t
 
-    return chain(e1.root) is chain(e2.root) or chain(e1.root) == chain(e2.root)
+    return chain(e1.root) == chain(e2.root)
 
 
 def quote_mask(s: Span) -> list[bool]:
@@ -329,28 +329,10 @@ class Synth:
     # ---- positives
     def compression(self, s: Span) -> str | None:
         """Drop one appositive / non-restrictive clause / trailing prepositional phrase."""
-        cands: list[tuple[int, int]] = []
-        n = len(s)
-        for t in s:
-            i = t.i - s.start
-            sub = list(t.subtree)
-            a, b = sub[0].i - s.start, sub[-1].i - s.start + 1
-            if a < 0 or b > n or b - a >= n - 4:
-                continue
-            if t.dep_ in ("appos", "relcl", "acl", "advcl"):
-                conditional = any(c.lower_ in ("if", "unless", "whether") for c in sub[:2])
-                if t.dep_ == "advcl" and conditional:
-                    continue
-                left_comma = a > 0 and s[a - 1].text == ","
-                right_comma = b < n and s[b].text in (",", ".")
-                if left_comma and right_comma:
-                    cands.append((a - 1, b if s[b].text == "," else b))
-            elif t.dep_ == "prep" and t.head.dep_ == "ROOT" and i > t.head.i - s.start:
-                if b >= n - 1 and not any(w.dep_ == "neg" for w in sub):
-                    cands.append((a, b))
+        cands = self.compression_edits(s)
         if not cands:
             return None
-        a, b = self.rng.choice(cands)
+        a, b, _ = self.rng.choice(cands)
         out = replace_span(s, a, b, "") if b > a else None
         if out and len(words(out)) >= 5 and out != s.text.strip():
             return out if out.endswith((".", "!", "?", '"', "”")) else out + "."
@@ -391,7 +373,9 @@ class Synth:
 
     # ---- abstractive positives (``--abstractive``): token edits that keep the meaning
     def compression_edits(self, s: Span) -> list[Edit]:
-        """Every span ``compression`` may drop, as deletions."""
+        """Every span ``compression`` may drop, as deletions: an appositive, non-restrictive
+        relative or adverbial clause between commas (never an if/unless/whether clause), or a
+        trailing prepositional phrase of the main verb without a negation."""
         cands: list[Edit] = []
         n = len(s)
         for t in s:
