@@ -446,7 +446,8 @@ class Synth:
         return out
 
     def alias_edits(self, s: Span) -> list[Edit]:
-        """A person's full name cut to the surname the article uses for them later."""
+        """A person's full name (two or three capitalised words) cut to the surname, as news
+        writes it after the first mention."""
         out: list[Edit] = []
         for e in s.ents:
             parts = e.text.split()
