@@ -264,21 +264,11 @@ def match_case(new: str, old: str) -> str:
     return new.lower() if new[:1].isupper() and not old[:1].isupper() and new.islower() else new
 
 
-def replace_span(sent: Span, start: int, end: int, new: str) -> str:
-    """The sentence text with tokens [start, end) (sentence-relative) replaced by ``new``."""
-    doc_start = sent.start
-    before = sent.doc[doc_start : doc_start + start].text_with_ws if start else ""
-    tail = sent.doc[doc_start + end - 1]
-    after = sent.doc[doc_start + end : sent.end].text if end < len(sent) else ""
-    sep = tail.whitespace_ if end < len(sent) else ""
-    return clean(before + new + sep + after)
-
-
 Edit = tuple[int, int, str]  # sentence-relative tokens [a, b) replaced by the text
 
 
 def render(sent: Span, edits: Sequence[Edit]) -> str:
-    """The sentence with non-overlapping edits applied (``replace_span`` for several)."""
+    """The sentence with non-overlapping edits applied, its spacing kept around them."""
     out: list[str] = []
     at = 0
     for a, b, new in sorted(edits):
@@ -333,7 +323,7 @@ class Synth:
         if not cands:
             return None
         a, b, _ = self.rng.choice(cands)
-        out = replace_span(s, a, b, "") if b > a else None
+        out = render(s, [(a, b, "")]) if b > a else None
         if out and len(words(out)) >= 5 and out != s.text.strip():
             return out if out.endswith((".", "!", "?", '"', "”")) else out + "."
         return None
