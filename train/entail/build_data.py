@@ -69,6 +69,7 @@ NEG_LABEL = {
     "entity_swap_in": "not_entailment", "role_swap": "not_entailment",
     "number_swap": "contradiction", "date_swap": "contradiction",
     "negation": "contradiction", "antonym": "contradiction", "gender_swap": "contradiction",
+    "antonym_wn": "contradiction",
     "elsewhere": "neutral",
 }
 
@@ -83,6 +84,11 @@ SYN_SKIP = frozenset({
     "last", "new", "old", "other", "own", "many", "much", "few", "same",
 })
 SMALL_NUMS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# --wordnet-antonyms: an antonym must be this close to the word it replaces by the static
+# vectors (a word one can say in its place): drops WordNet's 'first' -> 'cardinal' (0.01),
+# 'able' -> 'incompetent' (0.00), 'large' -> 'insignificant' (0.32); keeps 'large' -> 'small'
+# (0.70), 'guilty' -> 'innocent' (0.56), 'rich' -> 'poor' (0.48)
+ANTONYM_MIN_SIMILARITY = 0.4
 POS_KINDS_ABSTRACT = ("synonym", "synonym", "paraphrase", "paraphrase", "multi_compression",
                       "format", "alias")
 
@@ -106,14 +112,15 @@ class Lexicon:
         return Lexicon(load_wordnet(wordnet_dir), frozenset(w for w in vocab if w.isalpha()),
                        get_static_embedder(packaged_static_path()))
 
-    def similar(self, a: str, b: str) -> bool:
+    def similar(self, a: str, b: str, threshold: float | None = None) -> bool:
         """Whether the static vectors put two words close (a second filter on WordNet's
-        synonyms: 'serve' -> 'function', 'find' -> 'bump' fall below it)."""
+        synonyms: 'serve' -> 'function', 'find' -> 'bump' fall below it), at ``threshold``
+        (default ``min_similarity``)."""
         import numpy as np
 
         u, v = self.static.encode([a.lower(), b.lower()])  # type: ignore[attr-defined]
         cos = float(u @ v / ((np.linalg.norm(u) * np.linalg.norm(v)) or 1.0))
-        return cos >= self.min_similarity
+        return cos >= (self.min_similarity if threshold is None else threshold)
 
     @staticmethod
     def inflect(lemma: str, tag: str) -> str | None:
@@ -590,6 +597,30 @@ class Synth:
             return (k, k + 1, "do not " + root.lemma_)
         return None
 
+    def wordnet_antonym(self, s: Span) -> Edit | None:
+        """A content word (not in a name or a quote) replaced by a WordNet antonym of one of
+        its two most frequent senses (`WordNet.antonyms`), inflected like it, a whole word of
+        MiniLM's vocabulary that the static vectors put at cosine >= ANTONYM_MIN_SIMILARITY
+        ('rose' -> 'fell', 'guilty' -> 'innocent', 'early' -> 'late'); ``--wordnet-antonyms``."""
+        lex = self.lexicon
+        if lex is None or lex.wordnet is None:
+            return None
+        quoted = quote_mask(s)
+        opts: list[Edit] = []
+        for t in s:
+            k = t.i - s.start
+            pos = SYN_POS.get(t.pos_)
+            lemma = t.lemma_.lower()
+            if (pos is None or t.ent_type_ or quoted[k] or not t.is_alpha or len(t.text) < 3
+                    or lemma in SYN_SKIP):
+                continue
+            for ant in lex.wordnet.antonyms(lemma, pos, senses=2):
+                form = lex.inflect(ant, t.tag_)
+                if form and form in lex.vocab and \
+                        lex.similar(form, t.text, ANTONYM_MIN_SIMILARITY):
+                    opts.append((k, k + 1, match_case(form, t.text)))
+        return self.rng.choice(opts) if opts else None
+
     def word_swap(self, s: Span, kind: str) -> Edit | None:
         table = self.swaps[kind]
         toks = list(s)
@@ -623,6 +654,7 @@ class Synth:
             "date_swap": lambda: self.date_swap(s),
             "negation": lambda: self.negation(s),
             "antonym": lambda: self.word_swap(s, "antonym"),
+            "antonym_wn": lambda: self.wordnet_antonym(s),
             "gender_swap": lambda: self.word_swap(s, "gender"),
         }
         edit = makers[kind]()
@@ -683,9 +715,11 @@ NEG_KINDS_ABSTRACT = ("entity_swap_in", "entity_swap_in", "role_swap")
 
 def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
                   swaps: dict[str, dict[str, str]], rng: random.Random,
-                  lexicon: Lexicon | None = None) -> list[Pair]:
+                  lexicon: Lexicon | None = None, antonyms: bool = False) -> list[Pair]:
     """Pairs from one article; with a ``lexicon`` (``--abstractive``) the positives also
-    include the abstractive kinds and half of the negatives carry meaning-keeping edits."""
+    include the abstractive kinds and half of the negatives carry meaning-keeping edits;
+    with ``antonyms`` (``--wordnet-antonyms``) a WordNet antonym swap is tried first half of
+    the time and is one more kind of the mix."""
     syn = Synth(sents, swaps, rng, lexicon)
     pos_kinds = POS_KINDS[1:] + (POS_KINDS_ABSTRACT if lexicon else ())
     idx = [i for i, s in enumerate(sents) if usable(s)]
@@ -712,6 +746,10 @@ def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
         # the rarer applicable swaps are tried first some of the time
         first = ["gender_swap"] + [k for k, share in RARE_FIRST if rng.random() < share]
         neg_kinds = NEG_KINDS + (NEG_KINDS_ABSTRACT if lexicon else ())
+        if antonyms:  # only then is the generator drawn from: the other recipes are unchanged
+            neg_kinds += ("antonym_wn",)
+            if rng.random() < 0.5:
+                first.insert(1, "antonym_wn")
         for kind in first + rng.sample(neg_kinds, len(neg_kinds)):
             if made >= (2 if rng.random() < 0.3 else 1):
                 break
@@ -755,7 +793,8 @@ def load_nlp() -> Language:
 
 
 def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
-              max_polnear: int | None, lexicon: Lexicon | None = None) -> list[Pair]:
+              max_polnear: int | None, lexicon: Lexicon | None = None,
+              antonyms: bool = False, skip_polnear: int = 0) -> list[Pair]:
     nlp = load_nlp()
     swaps = load_swaps(HERE / "swap_words.tsv")
     pairs: list[Pair] = []
@@ -763,13 +802,15 @@ def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
     pol = [r for r in read_jsonl(data / "polnear" / "polnear.jsonl.gz")
            if r["compartment"] == "train"]
     pol.sort(key=lambda r: str(r["id"]))
+    pol = pol[skip_polnear:]
     if max_polnear is not None:
         pol = pol[:max_polnear]
     texts = [str(r["text"])[:20000] for r in pol]
     for r, doc in zip(pol, nlp.pipe(texts, batch_size=16), strict=True):
         sents = [s for s in doc.sents if s.text.strip()]
         split = "dev" if stable_hash("synth-dev:" + str(r["id"])) % 12 == 0 else "train"
-        pairs += synth_article(sents, "synth:polnear", split, windows, swaps, rng, lexicon)
+        pairs += synth_article(sents, "synth:polnear", split, windows, swaps, rng, lexicon,
+                               antonyms)
     # CNN/DM dev articles: half A trains, half B is held out.
     cnn = sorted(read_jsonl(data / "frank" / "cnndm_articles.jsonl.gz"),
                  key=lambda r: str(r["article_id"]))
@@ -781,7 +822,8 @@ def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
         sent_docs = list(nlp.pipe([str(s) for s in r["article_sentences"]]))  # type: ignore[attr-defined]
         sents = [d[:] for d in sent_docs if d.text.strip()]
         hl = [d[:] for d in nlp.pipe([str(h) for h in r["reference_highlights"]])]  # type: ignore[attr-defined]
-        pairs += synth_article(sents, "synth:cnndm", "train", windows, swaps, rng, lexicon)
+        pairs += synth_article(sents, "synth:cnndm", "train", windows, swaps, rng, lexicon,
+                               antonyms)
         pairs += highlight_pairs(sents, hl, swaps, rng)
     print(f"cnndm: {len(cnn)} articles, {len(cnn) - len(held)} in half A (train), "
           f"{len(held)} held out -> {heldout_file}", file=sys.stderr)
@@ -825,6 +867,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "spans dropped) and negatives with meaning-keeping edits beside the error")
     ap.add_argument("--wordnet", type=Path, default=None,
                     help="WordNet database folder for the synonym edits (see wordnet.py)")
+    ap.add_argument("--wordnet-antonyms", action="store_true",
+                    help="also WordNet antonym swaps as negatives (needs --abstractive --wordnet)")
+    ap.add_argument("--skip-polnear", type=int, default=0,
+                    help="leave out the first N PolNeAR train articles (by id): a further run "
+                         "on articles the run before did not see")
     ap.add_argument("--nli-train", type=int, default=0,
                     help="keep N NLI train pairs at random (0 = all): a further run's mix")
     args = ap.parse_args(argv)
@@ -837,13 +884,16 @@ def main(argv: Sequence[str] | None = None) -> int:
            for i, p in enumerate(nli)]
     if args.wordnet and not args.abstractive:
         raise SystemExit("--wordnet is for --abstractive; add it or drop --wordnet")
+    if args.wordnet_antonyms and not (args.abstractive and args.wordnet):
+        raise SystemExit("--wordnet-antonyms needs --abstractive and --wordnet DIR")
     lexicon = Lexicon.load(args.wordnet) if args.abstractive else None
     if args.nli_train:
         keep = [p for p in nli if p.split == "train"]
         rng.shuffle(keep)
         kept = {id(p) for p in keep[: args.nli_train]}
         nli = [p for p in nli if p.split == "dev" or id(p) in kept]
-    syn = synthetic(args.data, args.heldout, rng, args.windows, args.max_polnear, lexicon)
+    syn = synthetic(args.data, args.heldout, rng, args.windows, args.max_polnear, lexicon,
+                    args.wordnet_antonyms, args.skip_polnear)
     dev_syn = [p for p in syn if p.split == "dev"]
     rng.shuffle(dev_syn)
     drop = {id(p) for p in dev_syn[args.synth_dev :]}  # dev-article pairs over the dev cap: unused

