@@ -21,6 +21,20 @@ SEED_EXPECTED = EXAMPLES / "putin-astana.expected.json"
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _fp32_entailment() -> Iterator[None]:
+    """The entailment model in fp32 on every CPU: its "auto" precision picks bf16 autocast
+    where the CPU has AMX / AVX-512 BF16, which moves probabilities by up to a few
+    thousandths and can tip a claim at a cut, so a test's verdicts would depend on the
+    machine. Tests of bf16 itself ask for it explicitly."""
+    from takeaways.auditing import entail
+
+    saved = entail.cpu_has_bf16
+    entail.cpu_has_bf16 = lambda: False  # type: ignore[assignment]
+    yield
+    entail.cpu_has_bf16 = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _fake_embedder() -> Iterator[None]:
     from takeaways.nlp.models import HashingEmbedder, set_embedder
 

@@ -70,7 +70,7 @@ NEG_LABEL = {
     "number_swap": "contradiction", "date_swap": "contradiction",
     "negation": "contradiction", "antonym": "contradiction", "gender_swap": "contradiction",
     "antonym_wn": "contradiction",
-    "elsewhere": "neutral",
+    "elsewhere": "neutral", "insertion": "neutral",
 }
 
 
@@ -638,6 +638,46 @@ class Synth:
             return None
         return self.sents[self.rng.choice(far)].text.strip()
 
+    def insertion(self, s: Span, premise: str, window_idx: range) -> str | None:
+        """An extrinsic fact (``--insertions``): a phrase of a sentence outside the window put
+        into the sentence -- a trailing prepositional phrase of that sentence's main verb at
+        the end, or an appositive / non-restrictive relative clause of a name the sentence
+        also holds after that name -- with a content word the premise does not have, so the
+        premise does not say it (*neutral*: the hallucinated detail of an abstractive summary)."""
+        text = s.text.strip()
+        if not text.endswith(".") or any(q in text for q in INSERT_QUOTES):
+            return None
+        far = [i for i in range(len(self.sents)) if all(abs(i - j) > 2 for j in window_idx)]
+        have = set(words(premise))
+        for i in self.rng.sample(far, min(len(far), 6)):
+            d = self.sents[i]
+            n = len(d)
+            opts: list[str] = []
+            for t in d:
+                sub = list(t.subtree)
+                a, b = sub[0].i - d.start, sub[-1].i - d.start + 1
+                if a < 0 or b > n or any(w.dep_ == "neg" for w in sub):
+                    continue
+                phrase = d[a:b].text.strip()
+                if not 2 <= len(words(phrase)) <= 10 or any(q in phrase for q in INSERT_QUOTES):
+                    continue
+                novel = [w for w in sub if w.is_alpha and not w.is_stop and len(w) > 2
+                         and w.lower_ not in have]
+                if not novel:
+                    continue
+                if t.dep_ == "prep" and t.head.dep_ == "ROOT" and b >= n - 1 \
+                        and len(words(phrase)) >= 3 and phrase.lower() not in text.lower():
+                    opts.append(text[:-1].rstrip() + " " + phrase + ".")
+                elif t.dep_ in ("appos", "relcl") and t.head.ent_type_ in ("PERSON", "ORG") \
+                        and a > 0 and d[a - 1].text == "," and b < n and d[b].text in (",", "."):
+                    ent = next((e.text for e in d.ents if e.start <= t.head.i < e.end), None)
+                    m = re.search(rf"\b{re.escape(ent)}\b(?!,)", text) if ent else None
+                    if m and m.end() < len(text) - 1:
+                        opts.append(text[: m.end()] + ", " + phrase + "," + text[m.end():])
+            if opts:
+                return clean(self.rng.choice(opts))
+        return None
+
     def negative(self, s: Span, window: str, window_idx: range, kind: str,
                  abstract: bool = False) -> str | None:
         """A negative of the given kind; with ``abstract``, the edit comes with one or two
@@ -645,6 +685,8 @@ class Synth:
         if kind == "elsewhere":
             out = self.elsewhere(window_idx)
             return None if out is None or out.lower() == s.text.strip().lower() else out
+        if kind == "insertion":
+            return self.insertion(s, window, window_idx)
         makers: dict[str, Callable[[], Edit | None]] = {
             "entity_swap": lambda: self.entity_swap(s, window),
             "entity_swap_in": lambda: self.entity_swap(s, window, inside=True),
@@ -710,12 +752,16 @@ RARE_FIRST = (("antonym", 0.35), ("number_swap", 0.5), ("date_swap", 0.4), ("spe
 NEG_KINDS = ("entity_swap", "entity_swap", "speaker_swap", "number_swap", "date_swap",
              "negation", "negation", "antonym", "gender_swap", "elsewhere")
 # --abstractive: also names swapped for others the premise holds, and two names trading places
+# --insertions: an extrinsic insertion is tried first this share of the time
+INSERTION_FIRST = 0.3
+INSERT_QUOTES = ('"', "“", "”", "‘")  # no insertion into or out of a quotation
 NEG_KINDS_ABSTRACT = ("entity_swap_in", "entity_swap_in", "role_swap")
 
 
 def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
                   swaps: dict[str, dict[str, str]], rng: random.Random,
-                  lexicon: Lexicon | None = None, antonyms: bool = False) -> list[Pair]:
+                  lexicon: Lexicon | None = None, antonyms: bool = False,
+                  insertions: bool = False) -> list[Pair]:
     """Pairs from one article; with a ``lexicon`` (``--abstractive``) the positives also
     include the abstractive kinds and half of the negatives carry meaning-keeping edits;
     with ``antonyms`` (``--wordnet-antonyms``) a WordNet antonym swap is tried first half of
@@ -750,6 +796,10 @@ def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
             neg_kinds += ("antonym_wn",)
             if rng.random() < 0.5:
                 first.insert(1, "antonym_wn")
+        if insertions:  # likewise drawn from only under --insertions
+            neg_kinds += ("insertion",)
+            if rng.random() < INSERTION_FIRST:
+                first.insert(0, "insertion")
         for kind in first + rng.sample(neg_kinds, len(neg_kinds)):
             if made >= (2 if rng.random() < 0.3 else 1):
                 break
@@ -794,7 +844,8 @@ def load_nlp() -> Language:
 
 def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
               max_polnear: int | None, lexicon: Lexicon | None = None,
-              antonyms: bool = False, skip_polnear: int = 0) -> list[Pair]:
+              antonyms: bool = False, skip_polnear: int = 0,
+              insertions: bool = False) -> list[Pair]:
     nlp = load_nlp()
     swaps = load_swaps(HERE / "swap_words.tsv")
     pairs: list[Pair] = []
@@ -810,7 +861,7 @@ def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
         sents = [s for s in doc.sents if s.text.strip()]
         split = "dev" if stable_hash("synth-dev:" + str(r["id"])) % 12 == 0 else "train"
         pairs += synth_article(sents, "synth:polnear", split, windows, swaps, rng, lexicon,
-                               antonyms)
+                               antonyms, insertions)
     # CNN/DM dev articles: half A trains, half B is held out.
     cnn = sorted(read_jsonl(data / "frank" / "cnndm_articles.jsonl.gz"),
                  key=lambda r: str(r["article_id"]))
@@ -823,7 +874,7 @@ def synthetic(data: Path, heldout_file: Path, rng: random.Random, windows: int,
         sents = [d[:] for d in sent_docs if d.text.strip()]
         hl = [d[:] for d in nlp.pipe([str(h) for h in r["reference_highlights"]])]  # type: ignore[attr-defined]
         pairs += synth_article(sents, "synth:cnndm", "train", windows, swaps, rng, lexicon,
-                               antonyms)
+                               antonyms, insertions)
         pairs += highlight_pairs(sents, hl, swaps, rng)
     print(f"cnndm: {len(cnn)} articles, {len(cnn) - len(held)} in half A (train), "
           f"{len(held)} held out -> {heldout_file}", file=sys.stderr)
@@ -869,6 +920,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="WordNet database folder for the synonym edits (see wordnet.py)")
     ap.add_argument("--wordnet-antonyms", action="store_true",
                     help="also WordNet antonym swaps as negatives (needs --abstractive --wordnet)")
+    ap.add_argument("--insertions", action="store_true",
+                    help="also extrinsic insertions as negatives: a phrase of another sentence "
+                         "put into the sentence (needs --abstractive)")
     ap.add_argument("--skip-polnear", type=int, default=0,
                     help="leave out the first N PolNeAR train articles (by id): a further run "
                          "on articles the run before did not see")
@@ -886,6 +940,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("--wordnet is for --abstractive; add it or drop --wordnet")
     if args.wordnet_antonyms and not (args.abstractive and args.wordnet):
         raise SystemExit("--wordnet-antonyms needs --abstractive and --wordnet DIR")
+    if args.insertions and not args.abstractive:
+        raise SystemExit("--insertions needs --abstractive")
     lexicon = Lexicon.load(args.wordnet) if args.abstractive else None
     if args.nli_train:
         keep = [p for p in nli if p.split == "train"]
@@ -893,7 +949,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         kept = {id(p) for p in keep[: args.nli_train]}
         nli = [p for p in nli if p.split == "dev" or id(p) in kept]
     syn = synthetic(args.data, args.heldout, rng, args.windows, args.max_polnear, lexicon,
-                    args.wordnet_antonyms, args.skip_polnear)
+                    args.wordnet_antonyms, args.skip_polnear, args.insertions)
     dev_syn = [p for p in syn if p.split == "dev"]
     rng.shuffle(dev_syn)
     drop = {id(p) for p in dev_syn[args.synth_dev :]}  # dev-article pairs over the dev cap: unused
