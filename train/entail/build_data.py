@@ -752,10 +752,10 @@ RARE_FIRST = (("antonym", 0.35), ("number_swap", 0.5), ("date_swap", 0.4), ("spe
 NEG_KINDS = ("entity_swap", "entity_swap", "speaker_swap", "number_swap", "date_swap",
              "negation", "negation", "antonym", "gender_swap", "elsewhere")
 # --abstractive: also names swapped for others the premise holds, and two names trading places
+NEG_KINDS_ABSTRACT = ("entity_swap_in", "entity_swap_in", "role_swap")
 # --insertions: an extrinsic insertion is tried first this share of the time
 INSERTION_FIRST = 0.3
 INSERT_QUOTES = ('"', "“", "”", "‘")  # no insertion into or out of a quotation
-NEG_KINDS_ABSTRACT = ("entity_swap_in", "entity_swap_in", "role_swap")
 
 
 def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
@@ -765,7 +765,8 @@ def synth_article(sents: Sequence[Span], source: str, split: str, windows: int,
     """Pairs from one article; with a ``lexicon`` (``--abstractive``) the positives also
     include the abstractive kinds and half of the negatives carry meaning-keeping edits;
     with ``antonyms`` (``--wordnet-antonyms``) a WordNet antonym swap is tried first half of
-    the time and is one more kind of the mix."""
+    the time and is one more kind of the mix; with ``insertions`` (``--insertions``) an
+    extrinsic insertion is tried first 30% of the time and is one more kind of the mix."""
     syn = Synth(sents, swaps, rng, lexicon)
     pos_kinds = POS_KINDS[1:] + (POS_KINDS_ABSTRACT if lexicon else ())
     idx = [i for i, s in enumerate(sents) if usable(s)]
