@@ -632,8 +632,12 @@ class Synth:
         k = self.rng.choice(opts)
         return (k, k + 1, match_case(table[toks[k].lower_], toks[k].text))
 
+    def far_from(self, window_idx: range) -> list[int]:
+        """The sentences more than two away from every sentence of the window."""
+        return [i for i in range(len(self.sents)) if all(abs(i - j) > 2 for j in window_idx)]
+
     def elsewhere(self, window_idx: range) -> str | None:
-        far = [i for i in range(len(self.sents)) if all(abs(i - j) > 2 for j in window_idx)]
+        far = self.far_from(window_idx)
         if not far:
             return None
         return self.sents[self.rng.choice(far)].text.strip()
@@ -647,7 +651,7 @@ class Synth:
         text = s.text.strip()
         if not text.endswith(".") or any(q in text for q in INSERT_QUOTES):
             return None
-        far = [i for i in range(len(self.sents)) if all(abs(i - j) > 2 for j in window_idx)]
+        far = self.far_from(window_idx)
         have = set(words(premise))
         for i in self.rng.sample(far, min(len(far), 6)):
             d = self.sents[i]
